@@ -1,1 +1,216 @@
-//! placeholder
+//! Sextant's use cases: the single surface that the CLI, `sextant serve` and the desktop shell
+//! all call, so no frontend holds logic of its own (GitButler's `but-api`).
+//!
+//! [`Cockpit`] is the root handle: cheap to clone, it owns the active source (the demo platform
+//! or live data) and answers every [`sextant_protocol::Command`] through [`Handle`]. Domain
+//! results become protocol DTOs only in [`to_protocol`], with free functions.
+//!
+//! **Architecture invariant:** the app depends on the domain, the adapters and the protocol, and
+//! never on tauri, clap or leptos. Credentials stay in adapter types; nothing here serializes one.
+
+pub mod doctor;
+mod handlers;
+pub mod serve;
+pub mod telemetry;
+pub mod to_protocol;
+
+pub use sextant_adapters::secret::redact;
+
+use std::sync::{Arc, RwLock};
+
+use sextant_domain::platform::Platform;
+use sextant_protocol::{Command, CommandError, Event as _, EventEnvelope, session::SourceChanged};
+use tokio::sync::broadcast;
+
+/// Answers one command. Every command type has an implementation on [`Cockpit`]; the serve
+/// router and the desktop shell's handlers call it.
+pub trait Handle<C: Command> {
+    /// Answers `request`.
+    fn handle(&self, request: C) -> impl Future<Output = Result<C::Response, CommandError>> + Send;
+}
+
+/// Which data the views show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// The built-in demo platform.
+    Demo,
+    /// The user's configured clusters, Vault and NATS.
+    Live,
+}
+
+impl Source {
+    /// The protocol's id for it.
+    #[must_use]
+    pub fn id(self) -> &'static str {
+        match self {
+            Source::Demo => "demo",
+            Source::Live => "live",
+        }
+    }
+}
+
+/// The root handle. Clones share state.
+#[derive(Clone)]
+pub struct Cockpit {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    state: RwLock<State>,
+    events: broadcast::Sender<EventEnvelope>,
+    live: LiveConfig,
+}
+
+struct State {
+    source: Source,
+    platform: Arc<Platform>,
+}
+
+/// What live sources are configured, found from the environment and the usual files.
+#[derive(Debug, Clone)]
+pub struct LiveConfig {
+    /// The kubeconfig's contexts (names only), or why it could not be read.
+    pub contexts: Result<Vec<String>, String>,
+    /// The Vault address, when set.
+    pub vault_address: Option<String>,
+    /// The NATS server, when set (`SEXTANT_NATS_URL` or `NATS_URL`).
+    pub nats_url: Option<String>,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        State { source: Source::Demo, platform: Arc::new(Platform::default()) }
+    }
+}
+
+impl LiveConfig {
+    /// Reads what is configured, without contacting anything.
+    #[must_use]
+    pub fn detect() -> LiveConfig {
+        let contexts = match sextant_adapters::cluster::read_kubeconfig() {
+            Ok(Some(kubeconfig)) => {
+                Ok(kubeconfig.contexts.iter().map(|named| named.name.clone()).collect())
+            }
+            Ok(None) => Ok(Vec::new()),
+            Err(error) => Err(error.to_string()),
+        };
+        LiveConfig {
+            contexts,
+            vault_address: sextant_adapters::vault::VaultConfig::from_env().address,
+            nats_url: std::env::var("SEXTANT_NATS_URL")
+                .or_else(|_| std::env::var("NATS_URL"))
+                .ok()
+                .filter(|url| !url.is_empty()),
+        }
+    }
+
+    /// Whether anything live is configured. "Nothing configured" means no kubeconfig context,
+    /// no Vault address and no NATS server: the cockpit then opens on the demo.
+    #[must_use]
+    pub fn is_configured(&self) -> bool {
+        self.contexts.as_ref().map_or(true, |contexts| !contexts.is_empty())
+            || self.vault_address.is_some()
+            || self.nats_url.is_some()
+    }
+}
+
+impl Cockpit {
+    /// A cockpit on `source` (the demo when `None` and nothing live is configured).
+    pub async fn start(source: Option<Source>) -> Cockpit {
+        let live = LiveConfig::detect();
+        let source =
+            source.unwrap_or(if live.is_configured() { Source::Live } else { Source::Demo });
+        let (events, _) = broadcast::channel(16);
+        let cockpit = Cockpit {
+            inner: Arc::new(Inner { state: RwLock::new(State::default()), events, live }),
+        };
+        cockpit.switch(source).await;
+        cockpit
+    }
+
+    /// The platform the views show now.
+    #[must_use]
+    pub fn platform(&self) -> Arc<Platform> {
+        Arc::clone(&self.read_state().platform)
+    }
+
+    /// The active source.
+    #[must_use]
+    pub fn source(&self) -> Source {
+        self.read_state().source
+    }
+
+    /// What live sources are configured.
+    #[must_use]
+    pub fn live_config(&self) -> &LiveConfig {
+        &self.inner.live
+    }
+
+    /// Loads `source` and makes it active, then tells every listener.
+    pub async fn switch(&self, source: Source) {
+        let platform = match source {
+            Source::Demo => sextant_adapters::demo::load(),
+            Source::Live => load_live(&self.inner.live).await,
+        };
+        {
+            let mut state =
+                self.inner.state.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+            *state = State { source, platform: Arc::new(platform) };
+        }
+        let session = handlers::session(self);
+        let payload = serde_json::to_value(SourceChanged { session }).unwrap_or_default();
+        // Nobody listening is fine: there may be no open window yet.
+        let _ =
+            self.inner.events.send(EventEnvelope { name: SourceChanged::NAME.to_owned(), payload });
+    }
+
+    /// Events for the UI, in order.
+    #[must_use]
+    pub fn subscribe(&self) -> broadcast::Receiver<EventEnvelope> {
+        self.inner.events.subscribe()
+    }
+
+    fn read_state(&self) -> std::sync::RwLockReadGuard<'_, State> {
+        self.inner.state.read().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// Reads every configured live source; each failure is a problem on the platform, never a crash.
+async fn load_live(config: &LiveConfig) -> Platform {
+    let mut platform = Platform { name: "Live".to_owned(), ..Platform::default() };
+    match sextant_adapters::cluster::read_kubeconfig() {
+        Ok(Some(kubeconfig)) => {
+            let reads = kubeconfig
+                .contexts
+                .iter()
+                .map(|named| sextant_adapters::cluster::read_cluster(&kubeconfig, &named.name));
+            platform.clusters = futures::future::join_all(reads).await;
+        }
+        Ok(None) => {}
+        Err(error) => platform.problems.push(format!("{error}; fix the file or unset KUBECONFIG")),
+    }
+    if config.vault_address.is_some() {
+        let vault_config = sextant_adapters::vault::VaultConfig::from_env();
+        match sextant_adapters::vault::VaultClient::new(&vault_config) {
+            Ok(client) => match client.snapshot().await {
+                Ok(snapshot) => platform.vault = Some(snapshot),
+                Err(error) => platform.problems.push(error.to_string()),
+            },
+            Err(error) => platform.problems.push(error.to_string()),
+        }
+    }
+    if let Some(url) = &config.nats_url {
+        let lattice = std::env::var("SEXTANT_LATTICE").unwrap_or_else(|_| "default".to_owned());
+        let credentials = std::env::var_os("SEXTANT_NATS_CREDS").map(std::path::PathBuf::from);
+        match sextant_adapters::nats::LatticeClient::connect(url, credentials.as_deref(), &lattice)
+            .await
+        {
+            Ok(client) => match client.snapshot().await {
+                Ok(snapshot) => platform.lattice = Some(snapshot),
+                Err(error) => platform.problems.push(error.to_string()),
+            },
+            Err(error) => platform.problems.push(error.to_string()),
+        }
+    }
+    platform
+}

@@ -1,0 +1,293 @@
+//! Kubernetes clusters: kubeconfig contexts read exactly as kubectl reads them (kube-rs's
+//! `Kubeconfig::read` merges the `KUBECONFIG` list), and a one-shot read of the kinds the views
+//! need, found through discovery so a missing API is "not installed" rather than an error.
+//!
+//! Long-lived watched caches per kind build on this (issue #5); today a read is a paged list.
+
+use kube::{
+    Client,
+    api::{Api, DynamicObject, ListParams},
+    config::{KubeConfigOptions, Kubeconfig},
+    discovery::{ApiResource, Discovery, Scope},
+};
+use serde_json::Value;
+use sextant_domain::{
+    object::KubeObject,
+    platform::{ClusterSnapshot, ClusterState},
+};
+
+/// How a kubeconfig or cluster could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The kubeconfig could not be read or parsed.
+    #[error("cannot read the kubeconfig: {0}")]
+    KubeconfigUnreadable(String),
+    /// The context does not exist.
+    #[error("no context named {0} in the kubeconfig")]
+    ContextMissing(String),
+    /// The context's entry is broken (missing cluster, bad certificate, failed exec plugin).
+    #[error("context {context} cannot be used: {message}")]
+    ContextInvalid {
+        /// The context.
+        context: String,
+        /// kube-rs's description.
+        message: String,
+    },
+}
+
+/// The module's result.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// A context from the kubeconfig; never holds a credential.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContextSummary {
+    /// The context's name.
+    pub name: String,
+    /// Its cluster entry's name.
+    pub cluster: String,
+    /// The API server URL.
+    pub server: Option<String>,
+    /// The default namespace.
+    pub namespace: Option<String>,
+    /// How it authenticates: `token`, `client certificate`, `exec plugin`, `auth provider`, `none`.
+    pub auth: &'static str,
+    /// Whether it is the current context.
+    pub current: bool,
+}
+
+/// Reads the kubeconfig (the `KUBECONFIG` list, merged, or `~/.kube/config`). `Ok(None)` when
+/// there is none at all: that is "nothing configured", not an error.
+pub fn read_kubeconfig() -> Result<Option<Kubeconfig>> {
+    let explicit = std::env::var_os("KUBECONFIG").is_some_and(|value| !value.is_empty());
+    let default_exists = dirs::home_dir().is_some_and(|home| home.join(".kube/config").exists());
+    if !explicit && !default_exists {
+        return Ok(None);
+    }
+    let kubeconfig =
+        Kubeconfig::read().map_err(|error| Error::KubeconfigUnreadable(error.to_string()))?;
+    register_credentials(&kubeconfig);
+    Ok(Some(kubeconfig))
+}
+
+/// Registers every credential in the kubeconfig with the redactor before anything can log it.
+fn register_credentials(kubeconfig: &Kubeconfig) {
+    for user in kubeconfig.auth_infos.iter().filter_map(|named| named.auth_info.as_ref()) {
+        if let Some(token) = &user.token {
+            crate::secret::register(secrecy_text(token));
+        }
+        if let Some(key) = &user.client_key_data {
+            crate::secret::register(secrecy_text(key));
+        }
+        if let Some(password) = &user.password {
+            crate::secret::register(secrecy_text(password));
+        }
+    }
+}
+
+fn secrecy_text(secret: &secrecy::SecretString) -> &str {
+    use secrecy::ExposeSecret as _;
+    secret.expose_secret()
+}
+
+/// Every context in `kubeconfig`, with what it points at.
+#[must_use]
+pub fn contexts(kubeconfig: &Kubeconfig) -> Vec<ContextSummary> {
+    kubeconfig
+        .contexts
+        .iter()
+        .map(|named| {
+            let context = named.context.as_ref();
+            let cluster_name = context.map(|context| context.cluster.clone()).unwrap_or_default();
+            let user_name = context.and_then(|context| context.user.clone());
+            let server = kubeconfig
+                .clusters
+                .iter()
+                .find(|cluster| cluster.name == cluster_name)
+                .and_then(|cluster| cluster.cluster.as_ref()?.server.clone());
+            let user = kubeconfig
+                .auth_infos
+                .iter()
+                .find(|user| Some(&user.name) == user_name.as_ref())
+                .and_then(|user| user.auth_info.as_ref());
+            let auth = match user {
+                Some(user) if user.exec.is_some() => "exec plugin",
+                Some(user) if user.auth_provider.is_some() => "auth provider",
+                Some(user) if user.token.is_some() || user.token_file.is_some() => "token",
+                Some(user)
+                    if user.client_certificate.is_some()
+                        || user.client_certificate_data.is_some() =>
+                {
+                    "client certificate"
+                }
+                Some(user) if user.username.is_some() => "basic auth",
+                _ => "none",
+            };
+            ContextSummary {
+                name: named.name.clone(),
+                cluster: cluster_name,
+                server,
+                namespace: context.and_then(|context| context.namespace.clone()),
+                auth,
+                current: kubeconfig.current_context.as_deref() == Some(named.name.as_str()),
+            }
+        })
+        .collect()
+}
+
+/// A client for `context`.
+pub async fn client_for(kubeconfig: &Kubeconfig, context: &str) -> Result<Client> {
+    if !kubeconfig.contexts.iter().any(|named| named.name == context) {
+        return Err(Error::ContextMissing(context.to_owned()));
+    }
+    let options =
+        KubeConfigOptions { context: Some(context.to_owned()), ..KubeConfigOptions::default() };
+    let config = kube::Config::from_custom_kubeconfig(kubeconfig.clone(), &options).await.map_err(
+        |error| Error::ContextInvalid { context: context.to_owned(), message: error.to_string() },
+    )?;
+    Client::try_from(config).map_err(|error| Error::ContextInvalid {
+        context: context.to_owned(),
+        message: error.to_string(),
+    })
+}
+
+/// The kinds the views read, by API group.
+const WANTED: &[(&str, &[&str])] = &[
+    ("", &["Namespace", "Service"]),
+    ("kustomize.toolkit.fluxcd.io", &["Kustomization"]),
+    ("helm.toolkit.fluxcd.io", &["HelmRelease"]),
+    ("source.toolkit.fluxcd.io", &["GitRepository", "OCIRepository", "HelmRepository"]),
+    ("argoproj.io", &["Application", "ApplicationSet", "AppProject"]),
+    (
+        "gateway.networking.k8s.io",
+        &[
+            "GatewayClass",
+            "Gateway",
+            "HTTPRoute",
+            "GRPCRoute",
+            "TLSRoute",
+            "TCPRoute",
+            "UDPRoute",
+            "ReferenceGrant",
+        ],
+    ),
+    (
+        "policies.kubewarden.io",
+        &[
+            "ClusterAdmissionPolicy",
+            "AdmissionPolicy",
+            "ClusterAdmissionPolicyGroup",
+            "AdmissionPolicyGroup",
+        ],
+    ),
+    ("kyverno.io", &["ClusterPolicy", "Policy"]),
+    ("wgpolicyk8s.io", &["PolicyReport", "ClusterPolicyReport"]),
+    ("openreports.io", &["Report", "ClusterReport"]),
+];
+
+/// Reads one cluster: its version, and every object of the wanted kinds that discovery finds.
+/// A failure becomes the snapshot's state and message; a kind that cannot be listed is noted.
+pub async fn read_cluster(kubeconfig: &Kubeconfig, context: &str) -> ClusterSnapshot {
+    let mut snapshot = ClusterSnapshot {
+        name: context.to_owned(),
+        environment: None,
+        kubernetes_version: None,
+        state: ClusterState::Ready,
+        message: None,
+        objects: Vec::new(),
+    };
+    let client = match client_for(kubeconfig, context).await {
+        Ok(client) => client,
+        Err(error) => {
+            snapshot.state = ClusterState::Invalid;
+            snapshot.message = Some(crate::secret::redact(&error.to_string()));
+            return snapshot;
+        }
+    };
+    match client.apiserver_version().await {
+        Ok(info) => snapshot.kubernetes_version = Some(info.git_version),
+        Err(error) => {
+            (snapshot.state, snapshot.message) = classify(&error);
+            return snapshot;
+        }
+    }
+    let discovery = match Discovery::new(client.clone()).run().await {
+        Ok(discovery) => discovery,
+        Err(error) => {
+            (snapshot.state, snapshot.message) = classify(&error);
+            return snapshot;
+        }
+    };
+    let mut unreadable = Vec::new();
+    for group in discovery.groups() {
+        let Some((_, kinds)) = WANTED.iter().find(|(name, _)| *name == group.name()) else {
+            continue;
+        };
+        for (resource, capabilities) in group.recommended_resources() {
+            if !kinds.contains(&resource.kind.as_str()) {
+                continue;
+            }
+            let api: Api<DynamicObject> = match capabilities.scope {
+                Scope::Cluster | Scope::Namespaced => Api::all_with(client.clone(), &resource),
+            };
+            match api.list(&ListParams::default().limit(500)).await {
+                Ok(list) => snapshot
+                    .objects
+                    .extend(list.items.into_iter().map(|item| to_object(item, &resource))),
+                Err(error) => unreadable.push(format!(
+                    "{}: {}",
+                    resource.kind,
+                    classify(&error).1.unwrap_or_default()
+                )),
+            }
+        }
+    }
+    if !unreadable.is_empty() {
+        snapshot.message = Some(format!("some kinds could not be read: {}", unreadable.join("; ")));
+    }
+    snapshot
+}
+
+fn to_object(item: DynamicObject, resource: &ApiResource) -> KubeObject {
+    let mut value = serde_json::to_value(item).unwrap_or(Value::Null);
+    if let Value::Object(map) = &mut value {
+        map.insert("apiVersion".into(), Value::String(resource.api_version.clone()));
+        map.insert("kind".into(), Value::String(resource.kind.clone()));
+    }
+    KubeObject(value)
+}
+
+/// The cluster state a kube error means, and the reason in words.
+fn classify(error: &kube::Error) -> (ClusterState, Option<String>) {
+    let message = crate::secret::redact(&error.to_string());
+    let state = match error {
+        kube::Error::Api(status) if status.code == 401 => ClusterState::Unauthenticated,
+        kube::Error::Api(status) if status.code == 403 => ClusterState::Forbidden,
+        kube::Error::Auth(_) => ClusterState::Unauthenticated,
+        _ => ClusterState::Unreachable,
+    };
+    (state, Some(message))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn contexts_describe_auth_without_credentials() {
+        let kubeconfig = Kubeconfig::from_yaml(
+            "apiVersion: v1\nkind: Config\ncurrent-context: a\nclusters:\n- name: c\n  cluster: {server: 'https://10.0.0.1:6443'}\n\
+             contexts:\n- name: a\n  context: {cluster: c, user: u, namespace: shop}\n- name: b\n  context: {cluster: c, user: e}\n\
+             users:\n- name: u\n  user: {token: abcdefghijklmnopqrstuvwxyz}\n- name: e\n  user:\n    exec: {apiVersion: client.authentication.k8s.io/v1, command: aws-iam}\n",
+        )
+        .unwrap();
+        let summaries = contexts(&kubeconfig);
+        assert_eq!(summaries[0].auth, "token");
+        assert!(summaries[0].current);
+        assert_eq!(summaries[0].server.as_deref(), Some("https://10.0.0.1:6443"));
+        assert_eq!(summaries[1].auth, "exec plugin");
+        assert!(
+            !format!("{summaries:?}").contains("abcdefghijklmnop"),
+            "a summary never holds the token"
+        );
+    }
+}

@@ -1,0 +1,247 @@
+//! `sextant doctor`: what is configured and what answers, with no secret in the report.
+
+use std::time::Duration;
+
+use serde::Serialize;
+
+/// The whole report. Its JSON shape is documented in `sextant doctor --help`.
+#[derive(Debug, Clone, Serialize)]
+pub struct DoctorReport {
+    /// Sextant's version.
+    pub version: String,
+    /// Kubernetes contexts.
+    pub kubernetes: KubernetesReport,
+    /// Vault or OpenBao.
+    pub vault: EndpointReport,
+    /// NATS.
+    pub nats: EndpointReport,
+    /// GitHub.
+    pub github: GithubReport,
+}
+
+/// The kubeconfig and each context.
+#[derive(Debug, Clone, Serialize)]
+pub struct KubernetesReport {
+    /// Whether a kubeconfig was found.
+    pub configured: bool,
+    /// Why the kubeconfig could not be read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Each context.
+    pub contexts: Vec<ContextReport>,
+}
+
+/// One context.
+#[derive(Debug, Clone, Serialize)]
+pub struct ContextReport {
+    /// Its name.
+    pub name: String,
+    /// Whether it is the current context.
+    pub current: bool,
+    /// The API server.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server: Option<String>,
+    /// How it authenticates (never the credential).
+    pub auth: String,
+    /// `ready`, `unreachable`, `forbidden`, `unauthenticated` or `invalid`.
+    pub state: String,
+    /// The server's version.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// What went wrong, in words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// A server Sextant talks to.
+#[derive(Debug, Clone, Serialize)]
+pub struct EndpointReport {
+    /// Whether an address is configured.
+    pub configured: bool,
+    /// The address.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// Whether it answered.
+    pub reachable: bool,
+    /// Its version, when it said.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// What else is worth knowing (sealed, token present), in words.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+/// GitHub access.
+#[derive(Debug, Clone, Serialize)]
+pub struct GithubReport {
+    /// The API base URL (`GITHUB_API_URL`, default `https://api.github.com`).
+    pub api_url: String,
+    /// Where a token was found (`GITHUB_TOKEN`, `gh hosts file`), never the token.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token_source: Option<String>,
+}
+
+/// Runs every check, each bounded by a few seconds.
+pub async fn run() -> DoctorReport {
+    DoctorReport {
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+        kubernetes: kubernetes().await,
+        vault: vault().await,
+        nats: nats().await,
+        github: github(),
+    }
+}
+
+async fn kubernetes() -> KubernetesReport {
+    use sextant_adapters::cluster;
+    let kubeconfig = match cluster::read_kubeconfig() {
+        Ok(Some(kubeconfig)) => kubeconfig,
+        Ok(None) => {
+            return KubernetesReport { configured: false, error: None, contexts: Vec::new() };
+        }
+        Err(error) => {
+            return KubernetesReport {
+                configured: true,
+                error: Some(error.to_string()),
+                contexts: Vec::new(),
+            };
+        }
+    };
+    let probes = cluster::contexts(&kubeconfig).into_iter().map(|summary| {
+        let kubeconfig = &kubeconfig;
+        async move {
+            let (state, version, message) = match cluster::client_for(kubeconfig, &summary.name)
+                .await
+            {
+                Err(error) => ("invalid", None, Some(error.to_string())),
+                Ok(client) => {
+                    match tokio::time::timeout(Duration::from_secs(5), client.apiserver_version())
+                        .await
+                    {
+                        Err(_) => ("unreachable", None, Some("no answer within 5 s".to_owned())),
+                        Ok(Ok(info)) => ("ready", Some(info.git_version), None),
+                        Ok(Err(kube::Error::Api(status))) if status.code == 401 => {
+                            ("unauthenticated", None, Some(status.message))
+                        }
+                        Ok(Err(kube::Error::Api(status))) if status.code == 403 => {
+                            ("forbidden", None, Some(status.message))
+                        }
+                        Ok(Err(error)) => ("unreachable", None, Some(error.to_string())),
+                    }
+                }
+            };
+            ContextReport {
+                name: summary.name,
+                current: summary.current,
+                server: summary.server,
+                auth: summary.auth.to_owned(),
+                state: state.to_owned(),
+                version,
+                message: message.map(|message| sextant_adapters::secret::redact(&message)),
+            }
+        }
+    });
+    KubernetesReport {
+        configured: true,
+        error: None,
+        contexts: futures::future::join_all(probes).await,
+    }
+}
+
+async fn vault() -> EndpointReport {
+    use sextant_adapters::vault::{VaultClient, VaultConfig};
+    let config = VaultConfig::from_env();
+    let mut report = EndpointReport {
+        configured: config.address.is_some(),
+        address: config.address.clone(),
+        reachable: false,
+        version: None,
+        notes: Vec::new(),
+    };
+    if config.address.is_none() {
+        return report;
+    }
+    report.notes.push(if config.token.is_some() {
+        "a token is configured".to_owned()
+    } else {
+        "no token: set VAULT_TOKEN or log in".to_owned()
+    });
+    let probe_config = VaultConfig {
+        token: config
+            .token
+            .clone()
+            .or_else(|| Some(sextant_adapters::secret::Secret::new("sextant-no-token"))),
+        ..config
+    };
+    match VaultClient::new(&probe_config) {
+        Err(error) => report.notes.push(error.to_string()),
+        Ok(client) => match client.health().await {
+            Ok(health) => {
+                report.reachable = true;
+                report.version = health.version;
+                if health.sealed {
+                    report
+                        .notes
+                        .push("sealed: unseal it before Sextant can read policies".to_owned());
+                }
+                if probe_config.token.is_some()
+                    && report.notes.first().is_some_and(|note| note.starts_with("a token"))
+                {
+                    if let Err(error) = client.check_token().await {
+                        report.notes.push(error.to_string());
+                    }
+                }
+            }
+            Err(error) => report.notes.push(error.to_string()),
+        },
+    }
+    report
+}
+
+async fn nats() -> EndpointReport {
+    let url = std::env::var("SEXTANT_NATS_URL")
+        .or_else(|_| std::env::var("NATS_URL"))
+        .ok()
+        .filter(|url| !url.is_empty());
+    let mut report = EndpointReport {
+        configured: url.is_some(),
+        address: url.clone(),
+        reachable: false,
+        version: None,
+        notes: Vec::new(),
+    };
+    if let Some(url) = url {
+        let credentials = std::env::var_os("SEXTANT_NATS_CREDS").map(std::path::PathBuf::from);
+        match sextant_adapters::nats::LatticeClient::connect(
+            &url,
+            credentials.as_deref(),
+            "default",
+        )
+        .await
+        {
+            Ok(_) => report.reachable = true,
+            Err(error) => report.notes.push(error.to_string()),
+        }
+    }
+    report
+}
+
+fn github() -> GithubReport {
+    let token_source = if std::env::var("GITHUB_TOKEN").is_ok_and(|token| !token.is_empty()) {
+        Some("GITHUB_TOKEN".to_owned())
+    } else {
+        let hosts = dirs_config().map(|config| config.join("gh/hosts.yml"));
+        hosts.filter(|path| path.exists()).map(|path| format!("gh hosts file {}", path.display()))
+    };
+    GithubReport {
+        api_url: std::env::var("GITHUB_API_URL")
+            .unwrap_or_else(|_| "https://api.github.com".to_owned()),
+        token_source,
+    }
+}
+
+fn dirs_config() -> Option<std::path::PathBuf> {
+    std::env::var_os("XDG_CONFIG_HOME").map(std::path::PathBuf::from).or_else(|| {
+        std::env::var_os("HOME").map(|home| std::path::PathBuf::from(home).join(".config"))
+    })
+}

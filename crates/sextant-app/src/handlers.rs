@@ -1,0 +1,163 @@
+//! One [`Handle`] implementation per protocol command. Each reads the active platform and
+//! converts through [`crate::to_protocol`]; none does IO except switching sources.
+
+use sextant_protocol::{
+    CommandError, ErrorCode,
+    drift::{GitOpsApps, ListGitOpsApps},
+    gateway::{ListRoutes, RouteInventory},
+    overview::{GetOverview, Overview},
+    policy::{ListPolicies, PolicyInventory},
+    search::{Search, SearchResults},
+    session::{GetSession, SelectSource, Session, SourceInfo, SourceKind},
+    vault::{GetVaultInventory, VaultInventory},
+    wasmcloud::{GetLattice, Lattice},
+};
+
+use crate::{Cockpit, Handle, Source, to_protocol};
+
+/// The session as the UI sees it.
+pub(crate) fn session(cockpit: &Cockpit) -> Session {
+    let live = cockpit.live_config();
+    let mut details = Vec::new();
+    match &live.contexts {
+        Ok(contexts) if !contexts.is_empty() => {
+            details.push(format!("{} kubeconfig context(s)", contexts.len()))
+        }
+        Ok(_) => {}
+        Err(error) => details.push(error.clone()),
+    }
+    if let Some(address) = &live.vault_address {
+        details.push(format!("Vault {address}"));
+    }
+    if let Some(url) = &live.nats_url {
+        details.push(format!("NATS {url}"));
+    }
+    let platform = cockpit.platform();
+    let demo_name = if cockpit.source() == Source::Demo {
+        platform.name.clone()
+    } else {
+        "Demo platform".to_owned()
+    };
+    Session {
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+        active: cockpit.source().id().to_owned(),
+        sources: vec![
+            SourceInfo {
+                id: Source::Demo.id().to_owned(),
+                label: format!("Demo: {demo_name}"),
+                kind: SourceKind::Demo,
+                detail: Some("built-in, read from files".to_owned()),
+            },
+            SourceInfo {
+                id: Source::Live.id().to_owned(),
+                label: "Live".to_owned(),
+                kind: SourceKind::Live,
+                detail: Some(if details.is_empty() {
+                    "nothing configured: no kubeconfig context, VAULT_ADDR or NATS_URL".to_owned()
+                } else {
+                    details.join(", ")
+                }),
+            },
+        ],
+    }
+}
+
+impl Handle<GetSession> for Cockpit {
+    async fn handle(&self, _request: GetSession) -> Result<Session, CommandError> {
+        Ok(session(self))
+    }
+}
+
+impl Handle<SelectSource> for Cockpit {
+    async fn handle(&self, request: SelectSource) -> Result<Session, CommandError> {
+        let source = match request.source.as_str() {
+            "demo" => Source::Demo,
+            "live" => Source::Live,
+            other => {
+                return Err(CommandError::new(
+                    ErrorCode::NotFound,
+                    format!("no source named {other:?}; choose demo or live"),
+                ));
+            }
+        };
+        self.switch(source).await;
+        Ok(session(self))
+    }
+}
+
+impl Handle<GetOverview> for Cockpit {
+    async fn handle(&self, _request: GetOverview) -> Result<Overview, CommandError> {
+        Ok(to_protocol::overview(&self.platform()))
+    }
+}
+
+impl Handle<ListGitOpsApps> for Cockpit {
+    async fn handle(&self, request: ListGitOpsApps) -> Result<GitOpsApps, CommandError> {
+        let platform = self.platform();
+        let apps = platform
+            .clusters_named(request.cluster.as_deref())
+            .flat_map(|cluster| {
+                sextant_domain::drift::gitops_apps(&cluster.objects)
+                    .iter()
+                    .map(|app| to_protocol::gitops_app(&cluster.name, app))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        Ok(GitOpsApps { apps })
+    }
+}
+
+impl Handle<ListPolicies> for Cockpit {
+    async fn handle(&self, request: ListPolicies) -> Result<PolicyInventory, CommandError> {
+        let platform = self.platform();
+        let mut inventory = PolicyInventory::default();
+        for cluster in platform.clusters_named(request.cluster.as_deref()) {
+            let found = sextant_domain::policy::policy_inventory(&cluster.objects);
+            inventory.reports += found.reports;
+            let totals = to_protocol::result_counts(found.totals);
+            inventory.totals.pass += totals.pass;
+            inventory.totals.fail += totals.fail;
+            inventory.totals.warn += totals.warn;
+            inventory.totals.error += totals.error;
+            inventory.totals.skip += totals.skip;
+            inventory.policies.extend(
+                found.policies.iter().map(|entry| to_protocol::policy_row(&cluster.name, entry)),
+            );
+        }
+        Ok(inventory)
+    }
+}
+
+impl Handle<ListRoutes> for Cockpit {
+    async fn handle(&self, request: ListRoutes) -> Result<RouteInventory, CommandError> {
+        let platform = self.platform();
+        let mut inventory = RouteInventory::default();
+        for cluster in platform.clusters_named(request.cluster.as_deref()) {
+            to_protocol::extend_route_inventory(&mut inventory, cluster);
+        }
+        Ok(inventory)
+    }
+}
+
+impl Handle<GetVaultInventory> for Cockpit {
+    async fn handle(&self, _request: GetVaultInventory) -> Result<VaultInventory, CommandError> {
+        Ok(self.platform().vault.as_ref().map(to_protocol::vault_inventory).unwrap_or_default())
+    }
+}
+
+impl Handle<GetLattice> for Cockpit {
+    async fn handle(&self, _request: GetLattice) -> Result<Lattice, CommandError> {
+        Ok(self.platform().lattice.as_ref().map(to_protocol::lattice).unwrap_or_default())
+    }
+}
+
+impl Handle<Search> for Cockpit {
+    async fn handle(&self, request: Search) -> Result<SearchResults, CommandError> {
+        let (hits, total) = sextant_domain::search::search(
+            &self.platform(),
+            &request.query,
+            request.limit.unwrap_or(50).min(500),
+        );
+        Ok(SearchResults { hits: hits.into_iter().map(to_protocol::search_hit).collect(), total })
+    }
+}

@@ -1,0 +1,316 @@
+//! Domain results to protocol DTOs. Free functions, because the orphan rule forbids
+//! `impl From<domain::X> for protocol::Y` here, and because one place for every conversion keeps
+//! the wire contract visible (rust-analyzer's `to_proto`).
+
+use sextant_domain::{
+    drift, gateway,
+    object::KubeObject,
+    platform::{ClusterSnapshot, ClusterState, Platform},
+    policy, search,
+    vault::{self, VaultSnapshot},
+    wasmcloud::LatticeSnapshot,
+};
+use sextant_protocol as protocol;
+
+/// An object's reference in `cluster`.
+#[must_use]
+pub fn object_ref(cluster: &str, object: &KubeObject) -> protocol::ObjectRef {
+    protocol::ObjectRef {
+        cluster: cluster.to_owned(),
+        kind: object.kind().to_owned(),
+        namespace: object.namespace().map(str::to_owned),
+        name: object.name().to_owned(),
+    }
+}
+
+/// The overview of `platform`.
+#[must_use]
+pub fn overview(platform: &Platform) -> protocol::overview::Overview {
+    protocol::overview::Overview {
+        platform: platform.name.clone(),
+        description: platform.description.clone(),
+        clusters: platform.clusters.iter().map(cluster_summary).collect(),
+        vault: platform.vault.as_ref().map(|vault| protocol::overview::VaultSummary {
+            address: vault.address.clone(),
+            flavor: vault.flavor.as_str().to_owned(),
+            sealed: vault.sealed,
+            policies: vault.policies.len(),
+            auth_roles: vault.auth_roles.len(),
+        }),
+        lattice: platform.lattice.as_ref().map(|lattice| protocol::overview::LatticeSummary {
+            lattice: lattice.lattice.clone(),
+            hosts: lattice.hosts.len(),
+            components: lattice.hosts.iter().map(|host| host.components.len()).sum(),
+            providers: lattice.hosts.iter().map(|host| host.providers.len()).sum(),
+            links: lattice.links.len(),
+            link_problems: lattice
+                .links
+                .iter()
+                .filter(|link| !lattice.link_problems(link).is_empty())
+                .count(),
+        }),
+        problems: platform.problems.clone(),
+    }
+}
+
+fn cluster_summary(cluster: &ClusterSnapshot) -> protocol::overview::ClusterSummary {
+    let apps = drift::gitops_apps(&cluster.objects);
+    let policies = policy::policy_inventory(&cluster.objects);
+    let routes: Vec<_> =
+        cluster.objects.iter().filter(|object| gateway::is_route(object)).collect();
+    protocol::overview::ClusterSummary {
+        name: cluster.name.clone(),
+        environment: cluster.environment.clone(),
+        kubernetes_version: cluster.kubernetes_version.clone(),
+        state: cluster_state(cluster.state),
+        message: cluster.message.clone(),
+        counts: protocol::overview::ClusterCounts {
+            objects: cluster.objects.len(),
+            gitops_apps: apps.len(),
+            gitops_attention: apps.iter().filter(|app| app.verdict.needs_attention()).count(),
+            policies: policies.policies.len(),
+            policy_failures: policies.totals.fail,
+            gateways: cluster
+                .objects
+                .iter()
+                .filter(|object| object.is(gateway::GROUP, "Gateway"))
+                .count(),
+            routes: routes.len(),
+            routes_not_accepted: routes
+                .iter()
+                .filter(|route| matches!(gateway::written_route_status(route), Some((false, _))))
+                .count(),
+        },
+    }
+}
+
+fn cluster_state(state: ClusterState) -> protocol::overview::ClusterState {
+    match state {
+        ClusterState::Ready => protocol::overview::ClusterState::Ready,
+        ClusterState::Forbidden => protocol::overview::ClusterState::Forbidden,
+        ClusterState::Unreachable => protocol::overview::ClusterState::Unreachable,
+        ClusterState::Unauthenticated => protocol::overview::ClusterState::Unauthenticated,
+        ClusterState::Invalid => protocol::overview::ClusterState::Invalid,
+    }
+}
+
+/// A GitOps application.
+#[must_use]
+pub fn gitops_app(cluster: &str, app: &drift::GitOpsApp<'_>) -> protocol::drift::GitOpsApp {
+    use protocol::drift::{GitOpsTool, Verdict};
+    protocol::drift::GitOpsApp {
+        object: object_ref(cluster, app.object),
+        tool: match app.tool {
+            drift::GitOpsTool::Flux => GitOpsTool::Flux,
+            drift::GitOpsTool::ArgoCd => GitOpsTool::ArgoCd,
+        },
+        source: app.source.clone(),
+        revision: app.revision.clone(),
+        verdict: match app.verdict {
+            drift::Verdict::InSync => Verdict::InSync,
+            drift::Verdict::OutOfSync => Verdict::OutOfSync,
+            drift::Verdict::Failed => Verdict::Failed,
+            drift::Verdict::Progressing => Verdict::Progressing,
+            drift::Verdict::Stale => Verdict::Stale,
+            drift::Verdict::Suspended => Verdict::Suspended,
+            drift::Verdict::Unknown => Verdict::Unknown,
+        },
+        message: app.message.clone(),
+    }
+}
+
+/// Report counts.
+#[must_use]
+pub fn result_counts(counts: policy::ResultCounts) -> protocol::policy::ResultCounts {
+    protocol::policy::ResultCounts {
+        pass: counts.pass,
+        fail: counts.fail,
+        warn: counts.warn,
+        error: counts.error,
+        skip: counts.skip,
+    }
+}
+
+/// A policy row.
+#[must_use]
+pub fn policy_row(cluster: &str, entry: &policy::PolicyEntry<'_>) -> protocol::policy::PolicyRow {
+    protocol::policy::PolicyRow {
+        object: object_ref(cluster, entry.object),
+        engine: match entry.engine {
+            policy::PolicyEngine::Kubewarden => protocol::policy::PolicyEngine::Kubewarden,
+            policy::PolicyEngine::Kyverno => protocol::policy::PolicyEngine::Kyverno,
+        },
+        mode: entry.mode.map(str::to_owned),
+        counts: result_counts(entry.counts),
+    }
+}
+
+/// The Gateway API objects of one cluster, appended to `inventory`.
+pub fn extend_route_inventory(
+    inventory: &mut protocol::gateway::RouteInventory,
+    cluster: &ClusterSnapshot,
+) {
+    use protocol::gateway::{GatewayClassRow, GatewayRow, ListenerRow, RouteRow};
+    for object in &cluster.objects {
+        if object.is(gateway::GROUP, "GatewayClass") {
+            inventory.gateway_classes.push(GatewayClassRow {
+                object: object_ref(&cluster.name, object),
+                controller: object.str_at("/spec/controllerName").unwrap_or_default().to_owned(),
+            });
+        } else if object.is(gateway::GROUP, "Gateway") {
+            inventory.gateways.push(GatewayRow {
+                object: object_ref(&cluster.name, object),
+                class: object.str_at("/spec/gatewayClassName").unwrap_or_default().to_owned(),
+                listeners: gateway::listeners(object)
+                    .into_iter()
+                    .map(|listener| ListenerRow {
+                        name: listener.name.to_owned(),
+                        protocol: listener.protocol.to_owned(),
+                        port: listener.port,
+                        hostname: listener.hostname.map(str::to_owned),
+                        attached_routes: listener.attached_routes,
+                    })
+                    .collect(),
+                accepted: object.condition("Accepted").map(|condition| condition.status == "True"),
+            });
+        } else if gateway::is_route(object) {
+            let status = gateway::written_route_status(object);
+            inventory.routes.push(RouteRow {
+                object: object_ref(&cluster.name, object),
+                parents: gateway::route_parents(object),
+                hostnames: object
+                    .array_at("/spec/hostnames")
+                    .iter()
+                    .filter_map(|hostname| hostname.as_str().map(str::to_owned))
+                    .collect(),
+                rules: object.array_at("/spec/rules").len(),
+                accepted: status.as_ref().map(|(accepted, _)| *accepted),
+                reason: status.and_then(|(_, reason)| reason),
+            });
+        } else if object.group().is_empty() && object.kind() == "Service" {
+            inventory.services += 1;
+        }
+    }
+}
+
+/// What was read from Vault.
+#[must_use]
+pub fn vault_inventory(vault: &VaultSnapshot) -> protocol::vault::VaultInventory {
+    use protocol::vault::{AuthRoleRow, IdentityRow, VaultPolicyRow, VaultServer};
+    let identity = |identity: &vault::Identity| IdentityRow {
+        name: identity.name.clone(),
+        policies: identity.policies.clone(),
+    };
+    protocol::vault::VaultInventory {
+        server: Some(VaultServer {
+            address: vault.address.clone(),
+            flavor: vault.flavor.as_str().to_owned(),
+            version: vault.version.clone(),
+            sealed: vault.sealed,
+        }),
+        policies: vault
+            .policies
+            .iter()
+            .map(|policy| {
+                let counted = vault::count_path_rules(&policy.text);
+                VaultPolicyRow {
+                    name: policy.name.clone(),
+                    paths: counted.as_ref().copied().unwrap_or_default(),
+                    error: counted.err().map(|error| format!("policy {}: {error}", policy.name)),
+                }
+            })
+            .collect(),
+        auth_roles: vault
+            .auth_roles
+            .iter()
+            .map(|role| AuthRoleRow {
+                mount: role.mount.clone(),
+                method: role.method.clone(),
+                name: role.name.clone(),
+                policies: role.policies.clone(),
+                bound: role.bound.clone(),
+            })
+            .collect(),
+        groups: vault.groups.iter().map(identity).collect(),
+        entities: vault.entities.iter().map(identity).collect(),
+        problems: vault.problems.clone(),
+    }
+}
+
+/// The lattice.
+#[must_use]
+pub fn lattice(lattice: &LatticeSnapshot) -> protocol::wasmcloud::Lattice {
+    use protocol::wasmcloud::{ComponentRow, HostRow, LinkRow, ProviderRow};
+    protocol::wasmcloud::Lattice {
+        lattice: Some(lattice.lattice.clone()),
+        hosts: lattice
+            .hosts
+            .iter()
+            .map(|host| HostRow {
+                id: host.host_id.clone(),
+                name: host.friendly_name.clone(),
+                version: host.version.clone(),
+                labels: host
+                    .labels
+                    .iter()
+                    .map(|(key, value)| (key.clone(), value.clone()))
+                    .collect(),
+                uptime_seconds: host.uptime_seconds,
+            })
+            .collect(),
+        components: lattice
+            .hosts
+            .iter()
+            .flat_map(|host| {
+                host.components.iter().map(|component| ComponentRow {
+                    id: component.id.clone(),
+                    image_ref: component.image_ref.clone(),
+                    host_id: host.host_id.clone(),
+                    count: component.max_instances,
+                })
+            })
+            .collect(),
+        providers: lattice
+            .hosts
+            .iter()
+            .flat_map(|host| {
+                host.providers.iter().map(|provider| ProviderRow {
+                    id: provider.id.clone(),
+                    image_ref: provider.image_ref.clone().unwrap_or_default(),
+                    host_id: host.host_id.clone(),
+                })
+            })
+            .collect(),
+        links: lattice
+            .links
+            .iter()
+            .map(|link| LinkRow {
+                source_id: link.source_id.clone(),
+                target: link.target.clone(),
+                name: link.name.clone(),
+                wit: format!("{}:{}", link.wit_namespace, link.wit_package),
+                interfaces: link.interfaces.clone(),
+                problems: lattice.link_problems(link),
+            })
+            .collect(),
+    }
+}
+
+/// A search hit.
+#[must_use]
+pub fn search_hit(hit: search::SearchHit) -> protocol::search::SearchHit {
+    use protocol::ViewId;
+    protocol::search::SearchHit {
+        view: match hit.view {
+            search::HitView::Drift => ViewId::Drift,
+            search::HitView::Policies => ViewId::Policies,
+            search::HitView::Routes => ViewId::Routes,
+            search::HitView::Vault => ViewId::Vault,
+            search::HitView::Lattice => ViewId::Lattice,
+            search::HitView::Overview => ViewId::Overview,
+        },
+        kind: hit.kind,
+        title: hit.title,
+        location: hit.location,
+    }
+}
