@@ -1,1 +1,163 @@
-//! placeholder
+//! Starts the real servers the end-to-end tests talk to, on loopback only, and always stops them.
+//!
+//! Each server comes from the virtualenv `scripts/setup.sh` creates (`.tools/venv`): OpenBao in
+//! dev mode, nats-server, the kmock Kubernetes emulator. A [`RunningServer`] owns its child
+//! process and kills it (by its own PID) when dropped, so a failing test never leaks a server.
+//! Readiness is polled with a deadline; a server that does not come up fails the test with its
+//! own output.
+#![allow(clippy::disallowed_methods, reason = "test support starts processes and waits for them")]
+
+use std::{
+    io::{Read, Write},
+    net::{Ipv4Addr, TcpListener, TcpStream},
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+/// The workspace root.
+#[must_use]
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("the workspace root exists")
+}
+
+/// A tool installed by `scripts/setup.sh` into `.tools/venv/bin` or `.tools/bin`.
+#[must_use]
+pub fn tool(name: &str) -> PathBuf {
+    let root = workspace_root();
+    for candidate in [root.join(".tools/venv/bin").join(name), root.join(".tools/bin").join(name)] {
+        if candidate.exists() {
+            return candidate;
+        }
+    }
+    panic!("{name} is not installed: run `cargo xtask setup`");
+}
+
+/// A free TCP port on 127.0.0.1.
+#[must_use]
+pub fn free_port() -> u16 {
+    TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).and_then(|listener| listener.local_addr()).map(|address| address.port()).expect("a free loopback port")
+}
+
+/// A server process that is killed when dropped.
+#[derive(Debug)]
+pub struct RunningServer {
+    /// What it is, for messages.
+    pub name: &'static str,
+    /// Its port on 127.0.0.1.
+    pub port: u16,
+    child: Child,
+    log: PathBuf,
+    _workdir: tempfile::TempDir,
+}
+
+impl RunningServer {
+    fn spawn(name: &'static str, port: u16, command: &mut Command) -> RunningServer {
+        let workdir = tempfile::tempdir().expect("a temporary directory");
+        let log = workdir.path().join("server.log");
+        let log_file = std::fs::File::create(&log).expect("a log file");
+        let child = command
+            .stdin(Stdio::null())
+            .stdout(log_file.try_clone().expect("a log handle"))
+            .stderr(log_file)
+            .spawn()
+            .unwrap_or_else(|error| panic!("cannot start {name}: {error}"));
+        RunningServer { name, port, child, log, _workdir: workdir }
+    }
+
+    /// What the server printed so far.
+    #[must_use]
+    pub fn output(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    fn wait_until(&mut self, deadline: Duration, ready: impl Fn(u16) -> bool) {
+        let started = Instant::now();
+        while started.elapsed() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("{} exited early ({status}):\n{}", self.name, self.output());
+            }
+            if ready(self.port) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("{} did not become ready within {deadline:?}:\n{}", self.name, self.output());
+    }
+
+    /// Stops the server now (it is also stopped on drop).
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// A minimal HTTP/1.1 GET on loopback: the status code, or `None` when nothing answers.
+#[must_use]
+pub fn http_status(port: u16, path: &str) -> Option<u16> {
+    let mut stream = TcpStream::connect((Ipv4Addr::LOCALHOST, port)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n").ok()?;
+    let mut head = [0_u8; 16];
+    stream.read_exact(&mut head).ok()?;
+    std::str::from_utf8(&head[9..12]).ok()?.parse().ok()
+}
+
+/// OpenBao in dev mode with `root_token`.
+#[must_use]
+pub fn start_openbao(root_token: &str) -> RunningServer {
+    let port = free_port();
+    let mut server = RunningServer::spawn(
+        "OpenBao",
+        port,
+        Command::new(tool("bao")).args([
+            "server",
+            "-dev",
+            &format!("-dev-root-token-id={root_token}"),
+            &format!("-dev-listen-address=127.0.0.1:{port}"),
+        ]),
+    );
+    server.wait_until(Duration::from_secs(30), |port| http_status(port, "/v1/sys/health") == Some(200));
+    server
+}
+
+/// nats-server with JetStream.
+#[must_use]
+pub fn start_nats() -> RunningServer {
+    let port = free_port();
+    let store = tempfile::tempdir().expect("a JetStream directory").keep();
+    let mut server = RunningServer::spawn(
+        "nats-server",
+        port,
+        Command::new(tool("nats-server")).args(["-a", "127.0.0.1", "-p", &port.to_string(), "-js", "-sd"]).arg(&store),
+    );
+    server.wait_until(Duration::from_secs(20), |port| TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_ok());
+    server
+}
+
+/// The kmock Kubernetes API emulator, seeded with `seed` (a JSON array of objects), with the
+/// custom resources `crds` (`group/version/plural:Kind:ns|cluster`). Its kubeconfig is at the
+/// returned path.
+#[must_use]
+pub fn start_kmock(seed: &serde_json::Value, crds: &[String]) -> (RunningServer, PathBuf) {
+    let port = free_port();
+    let files = tempfile::tempdir().expect("a temporary directory").keep();
+    let seed_path = files.join("seed.json");
+    std::fs::write(&seed_path, seed.to_string()).expect("the seed file is written");
+    let kubeconfig = files.join("kubeconfig");
+    let launcher = workspace_root().join("../shared/tools/kmock_server.py");
+    let mut command = Command::new(tool("python"));
+    command.arg(launcher).args(["--port", &port.to_string(), "--kubeconfig"]).arg(&kubeconfig).arg("--seed").arg(&seed_path);
+    for crd in crds {
+        command.args(["--crd", crd]);
+    }
+    let mut server = RunningServer::spawn("kmock", port, &mut command);
+    server.wait_until(Duration::from_secs(30), |port| http_status(port, "/version") == Some(200));
+    (server, kubeconfig)
+}
