@@ -111,20 +111,26 @@ mod tests {
 
     #[test]
     fn parents_default_to_the_routes_namespace() {
-        let route = KubeObject(json!({"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
+        let route = KubeObject(
+            json!({"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
             "metadata": {"name": "web", "namespace": "shop"},
-            "spec": {"parentRefs": [{"name": "edge", "namespace": "infra", "sectionName": "https"}, {"name": "local"}]}}));
+            "spec": {"parentRefs": [{"name": "edge", "namespace": "infra", "sectionName": "https"}, {"name": "local"}]}}),
+        );
         assert!(is_route(&route));
         assert_eq!(route_parents(&route), vec!["infra/edge/https", "shop/local"]);
     }
 
     #[test]
     fn a_rejected_parent_is_reported_with_its_reason() {
-        let route = KubeObject(json!({"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
+        let route =
+            KubeObject(json!({"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
             "metadata": {"name": "web", "namespace": "shop"},
             "status": {"parents": [{"conditions": [
                 {"type": "Accepted", "status": "False", "reason": "NotAllowedByListeners"},
                 {"type": "ResolvedRefs", "status": "True", "reason": "ResolvedRefs"}]}]}}));
-        assert_eq!(written_route_status(&route), Some((false, Some("Accepted: NotAllowedByListeners".to_owned()))));
+        assert_eq!(
+            written_route_status(&route),
+            Some((false, Some("Accepted: NotAllowedByListeners".to_owned())))
+        );
     }
 }

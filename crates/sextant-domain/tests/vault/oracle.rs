@@ -1,0 +1,1 @@
+//! Answers recorded from a real OpenBao 2.7.2 (filled in below).
