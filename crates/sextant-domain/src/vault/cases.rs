@@ -157,7 +157,15 @@ fn rule_body(random: &mut SplitMix64) -> String {
 }
 
 fn hcl_policy(rules: &[(String, String)]) -> String {
-    rules.iter().map(|(pattern, body)| format!("path \"{pattern}\" {{\n  {body}\n}}\n")).collect()
+    let mut text = String::new();
+    for (pattern, body) in rules {
+        text.push_str("path \"");
+        text.push_str(pattern);
+        text.push_str("\" {\n  ");
+        text.push_str(body);
+        text.push_str("\n}\n");
+    }
+    text
 }
 
 fn json_policy(rules: &[(String, String)]) -> String {
