@@ -51,7 +51,14 @@ pub struct Finding {
 }
 
 /// A check on fixed probe paths: code, severity, paths, capabilities, what it allows, fix.
-type SimpleCheck = (&'static str, Severity, &'static [&'static str], &'static [Capability], &'static str, &'static str);
+type SimpleCheck = (
+    &'static str,
+    Severity,
+    &'static [&'static str],
+    &'static [Capability],
+    &'static str,
+    &'static str,
+);
 
 const PROBE: &str = "sextant-escalation-probe";
 
