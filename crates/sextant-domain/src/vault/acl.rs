@@ -98,6 +98,19 @@ struct TrieNode {
     segments: Vec<u32>,
 }
 
+/// A node of the segment rules' part trie: one level per `/`-separated part.
+#[derive(Debug, Clone, Default)]
+struct PartNode {
+    /// Literal parts, sorted, for binary search.
+    literal: Vec<(Box<str>, u32)>,
+    /// The `+` child.
+    plus: Option<u32>,
+    /// Non-glob rules whose last part ends at this node.
+    terminal: Vec<u32>,
+    /// Glob rules whose parts before the last end at this node.
+    globs: Vec<u32>,
+}
+
 /// A token's merged policies, ready for checks.
 #[derive(Debug, Clone)]
 pub struct Acl {
@@ -105,6 +118,7 @@ pub struct Acl {
     root: bool,
     entries: Vec<Entry>,
     nodes: Vec<TrieNode>,
+    parts: Vec<PartNode>,
 }
 
 /// The answer `sys/capabilities` gives (spec §5.4).
@@ -279,7 +293,13 @@ impl Acl {
     /// The ACL of a root token.
     #[must_use]
     pub fn root(flavor: Flavor) -> Acl {
-        Acl { flavor, root: true, entries: Vec::new(), nodes: vec![TrieNode::default()] }
+        Acl {
+            flavor,
+            root: true,
+            entries: Vec::new(),
+            nodes: vec![TrieNode::default()],
+            parts: vec![PartNode::default()],
+        }
     }
 
     /// Merges policies in the given order (spec §3, §4).
@@ -291,8 +311,13 @@ impl Acl {
         flavor: Flavor,
         context: AclContext<'_>,
     ) -> Result<Acl, TemplateError> {
-        let mut acl =
-            Acl { flavor, root: false, entries: Vec::new(), nodes: vec![TrieNode::default()] };
+        let mut acl = Acl {
+            flavor,
+            root: false,
+            entries: Vec::new(),
+            nodes: vec![TrieNode::default()],
+            parts: vec![PartNode::default()],
+        };
         let mut index: HashMap<(PatternKind, String), usize> = HashMap::new();
         for policy in policies {
             if let (Some(expiration), Some(now)) = (policy.options.expiration, context.now_unix)
@@ -395,8 +420,80 @@ impl Acl {
         match kind {
             PatternKind::Exact => self.nodes[node].exact = Some(id),
             PatternKind::Prefix => self.nodes[node].glob = Some(id),
-            PatternKind::Segment => self.nodes[node].segments.push(id),
+            PatternKind::Segment => {
+                self.nodes[node].segments.push(id);
+                self.index_parts(position);
+            }
             PatternKind::Root => {}
+        }
+    }
+
+    fn index_parts(&mut self, position: usize) {
+        let entry = &self.entries[position];
+        let walked = if entry.is_glob { entry.parts.len() - 1 } else { entry.parts.len() };
+        let parts: Vec<Box<str>> = entry.parts[..walked].to_vec();
+        let is_glob = entry.is_glob;
+        let mut node = 0_usize;
+        for part in parts {
+            let next = if &*part == "+" {
+                self.parts[node].plus
+            } else {
+                self.parts[node]
+                    .literal
+                    .binary_search_by(|(key, _)| (**key).cmp(&*part))
+                    .ok()
+                    .map(|found| self.parts[node].literal[found].1)
+            };
+            node = if let Some(next) = next {
+                next as usize
+            } else {
+                let created = self.parts.len();
+                self.parts.push(PartNode::default());
+                #[allow(clippy::cast_possible_truncation)] // Fewer than 2^32 nodes by construction.
+                let created_id = created as u32;
+                if &*part == "+" {
+                    self.parts[node].plus = Some(created_id);
+                } else {
+                    let literal = &mut self.parts[node].literal;
+                    let insert_at = literal
+                        .binary_search_by(|(key, _)| (**key).cmp(&*part))
+                        .unwrap_or_else(|at| at);
+                    literal.insert(insert_at, (part, created_id));
+                }
+                created
+            };
+        }
+        #[allow(clippy::cast_possible_truncation)]
+        let id = position as u32;
+        if is_glob {
+            self.parts[node].globs.push(id);
+        } else {
+            self.parts[node].terminal.push(id);
+        }
+    }
+
+    /// The best segment rule matching `parts` (spec §5.2), by a walk of the part trie.
+    fn best_segment(&self, parts: &[&str], node: usize, index: usize, best: &mut Option<u32>) {
+        let current = &self.parts[node];
+        let Some(part) = parts.get(index) else {
+            for &terminal in &current.terminal {
+                if best.is_none_or(|incumbent| self.beats(terminal, incumbent)) {
+                    *best = Some(terminal);
+                }
+            }
+            return;
+        };
+        for &glob in &current.globs {
+            let last = self.entries[glob as usize].parts.last().map_or("", |last| &**last);
+            if part.starts_with(last) && best.is_none_or(|incumbent| self.beats(glob, incumbent)) {
+                *best = Some(glob);
+            }
+        }
+        if let Ok(found) = current.literal.binary_search_by(|(key, _)| (**key).cmp(part)) {
+            self.best_segment(parts, current.literal[found].1 as usize, index + 1, best);
+        }
+        if let Some(plus) = current.plus {
+            self.best_segment(parts, plus as usize, index + 1, best);
         }
     }
 
@@ -459,7 +556,6 @@ impl Acl {
         let bytes = path.as_bytes();
         let trailing = bytes.last() == Some(&b'/');
         let full_parts = count_slashes(bytes) + 1;
-        let trimmed = if trailing { &path[..path.len() - 1] } else { path };
         let mut best_full: Option<u32> = None;
         let mut best_trimmed: Option<u32> = None;
         let mut exact_trimmed: Option<u32> = None;
@@ -474,20 +570,6 @@ impl Acl {
                 }
                 if within_trimmed && best_trimmed.is_none_or(|best| self.beats(glob, best)) {
                     best_trimmed = Some(glob);
-                }
-            }
-            for &segment in &current.segments {
-                let entry = &self.entries[segment as usize];
-                if best_full.is_none_or(|best| self.beats(segment, best))
-                    && segment_matches(entry, path, full_parts)
-                {
-                    best_full = Some(segment);
-                }
-                if within_trimmed
-                    && best_trimmed.is_none_or(|best| self.beats(segment, best))
-                    && segment_matches(entry, trimmed, full_parts - 1)
-                {
-                    best_trimmed = Some(segment);
                 }
             }
             if depth == bytes.len() {
@@ -511,7 +593,28 @@ impl Acl {
                 Err(_) => break,
             }
         }
-        // Step 3, then steps 4 and 5 in the flavor's order.
+        if let Some(exact) = exact_trimmed {
+            return Some(exact);
+        }
+        let segment_root = &self.parts[0];
+        if !(segment_root.literal.is_empty() && segment_root.plus.is_none()) {
+            let mut on_stack: [&str; 32] = [""; 32];
+            let on_heap: Vec<&str>;
+            let parts: &[&str] = if full_parts <= on_stack.len() {
+                for (slot, part) in on_stack.iter_mut().zip(path.split('/')) {
+                    *slot = part;
+                }
+                &on_stack[..full_parts]
+            } else {
+                on_heap = path.split('/').collect();
+                &on_heap
+            };
+            self.best_segment(parts, 0, 0, &mut best_full);
+            if trailing {
+                self.best_segment(&parts[..full_parts - 1], 0, 0, &mut best_trimmed);
+            }
+        }
+        // Steps 4 and 5 in the flavor's order.
         exact_trimmed.or(match self.flavor {
             Flavor::OpenBao => best_full.or(best_trimmed),
             Flavor::Vault => best_trimmed.or(best_full),
