@@ -1,6 +1,36 @@
 //! Vault and OpenBao: policies, auth roles and identities as read from a server or files.
 //!
-//! The exact ACL evaluator (`shared/specs/vault-acl.md`) builds on these types.
+//! The exact ACL evaluator (`shared/specs/vault-acl.md`) builds on these types:
+//!
+//! * [`parse`] reads HCL and JSON policies with the server's edge cases ([`syntax`] is the
+//!   duplicate-preserving reader underneath);
+//! * [`acl`] merges policies and answers what `sys/capabilities` would, with attribution;
+//! * [`store`] holds a server's parsed policies and resolves a token's policy list;
+//! * [`template`] renders identity templates, [`builtin`] holds the built-in policies;
+//! * [`reverse`] answers "who can reach this path", [`escalation`] flags self-escalation;
+//! * [`cases`] generates the differential corpus checked against a real OpenBao.
+
+// Product names (OpenBao, Vault) read better without backticks.
+#![allow(clippy::doc_markdown)]
+
+pub mod acl;
+pub mod builtin;
+pub mod capability;
+pub mod cases;
+pub mod escalation;
+pub mod parse;
+pub mod reverse;
+pub mod store;
+pub mod syntax;
+pub mod template;
+
+pub use acl::{
+    Acl, AclContext, Answer, Candidate, Decision, LookupStep, PatternKind, RuleSource, TieBreak,
+};
+pub use capability::{Capability, CapabilitySet};
+pub use parse::{Policy, PolicyError, PolicyOptions, Rule, parse_policy};
+pub use store::PolicyStore;
+pub use template::{TemplateError, TemplateIdentity};
 
 /// What was read from a Vault or OpenBao server: never a secret value, never a token.
 #[derive(Debug, Clone, Default, PartialEq)]
