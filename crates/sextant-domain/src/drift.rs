@@ -82,7 +82,11 @@ pub fn gitops_apps(objects: &[KubeObject]) -> Vec<GitOpsApp<'_>> {
 fn flux_app<'a>(object: &'a KubeObject, objects: &'a [KubeObject]) -> GitOpsApp<'a> {
     let is_helm = object.kind() == "HelmRelease";
     let revision = object
-        .str_at(if is_helm { "/status/lastAttemptedRevision" } else { "/status/lastAppliedRevision" })
+        .str_at(if is_helm {
+            "/status/lastAttemptedRevision"
+        } else {
+            "/status/lastAppliedRevision"
+        })
         .map(str::to_owned);
     let source_ref = if is_helm { "/spec/chart/spec/sourceRef" } else { "/spec/sourceRef" };
     let source_object = flux_source(object, source_ref, objects);
@@ -98,7 +102,8 @@ fn flux_app<'a>(object: &'a KubeObject, objects: &'a [KubeObject]) -> GitOpsApp<
         match ready {
             None => (Verdict::Unknown, Some("no Ready condition has been written yet".to_owned())),
             Some(ready) if ready.status == "True" => {
-                let artifact = source_object.and_then(|source| source.str_at("/status/artifact/revision"));
+                let artifact =
+                    source_object.and_then(|source| source.str_at("/status/artifact/revision"));
                 match (artifact, revision.as_deref()) {
                     (Some(artifact), Some(applied)) if !is_helm && artifact != applied => (
                         Verdict::Stale,
@@ -109,10 +114,9 @@ fn flux_app<'a>(object: &'a KubeObject, objects: &'a [KubeObject]) -> GitOpsApp<
                     _ => (Verdict::InSync, non_empty(ready.message)),
                 }
             }
-            Some(ready) if ready.status == "False" => (
-                Verdict::Failed,
-                non_empty(ready.message).or_else(|| non_empty(ready.reason)),
-            ),
+            Some(ready) if ready.status == "False" => {
+                (Verdict::Failed, non_empty(ready.message).or_else(|| non_empty(ready.reason)))
+            }
             Some(ready) => (Verdict::Progressing, non_empty(ready.message)),
         }
     };
@@ -167,7 +171,9 @@ fn generation_lag(object: &KubeObject, condition_generation: Option<i64>) -> Opt
         .and_then(serde_json::Value::as_i64)
         .or(condition_generation)?;
     (observed < generation).then(|| {
-        format!("the controller has not observed generation {generation} yet (last observed {observed})")
+        format!(
+            "the controller has not observed generation {generation} yet (last observed {observed})"
+        )
     })
 }
 
@@ -183,8 +189,7 @@ fn argo_app(object: &KubeObject) -> GitOpsApp<'_> {
             Some(first.get("repoURL")?.as_str()?.to_owned())
         });
     let revision = object.str_at("/status/sync/revision").map(str::to_owned);
-    let operation_message =
-        object.str_at("/status/operationState/message").and_then(non_empty);
+    let operation_message = object.str_at("/status/operationState/message").and_then(non_empty);
     let (verdict, message) = match (sync, health, phase) {
         (_, _, Some("Failed" | "Error")) => (Verdict::Failed, operation_message),
         (_, Some("Degraded"), _) => (
@@ -204,13 +209,11 @@ fn out_of_sync_summary(object: &KubeObject) -> String {
     let resources: Vec<String> = object
         .array_at("/status/resources")
         .iter()
-        .filter(|resource| resource.get("status").and_then(serde_json::Value::as_str) == Some("OutOfSync"))
+        .filter(|resource| {
+            resource.get("status").and_then(serde_json::Value::as_str) == Some("OutOfSync")
+        })
         .filter_map(|resource| {
-            Some(format!(
-                "{} {}",
-                resource.get("kind")?.as_str()?,
-                resource.get("name")?.as_str()?
-            ))
+            Some(format!("{} {}", resource.get("kind")?.as_str()?, resource.get("name")?.as_str()?))
         })
         .collect();
     if resources.is_empty() {
@@ -255,19 +258,28 @@ mod tests {
     #[test]
     fn ready_at_the_source_revision_is_in_sync() {
         let objects = [
-            kustomization(json!({"observedGeneration": 2, "lastAppliedRevision": "main@sha1:aa",
-                "conditions": [{"type": "Ready", "status": "True", "reason": "ReconciliationSucceeded"}]}), 2),
+            kustomization(
+                json!({"observedGeneration": 2, "lastAppliedRevision": "main@sha1:aa",
+                "conditions": [{"type": "Ready", "status": "True", "reason": "ReconciliationSucceeded"}]}),
+                2,
+            ),
             git_repository("main@sha1:aa"),
         ];
         assert_eq!(verdict_of(&objects), Verdict::InSync);
-        assert_eq!(gitops_apps(&objects)[0].source.as_deref(), Some("https://git.example/fleet ./apps"));
+        assert_eq!(
+            gitops_apps(&objects)[0].source.as_deref(),
+            Some("https://git.example/fleet ./apps")
+        );
     }
 
     #[test]
     fn ready_behind_the_source_is_stale_not_healthy() {
         let objects = [
-            kustomization(json!({"observedGeneration": 2, "lastAppliedRevision": "main@sha1:aa",
-                "conditions": [{"type": "Ready", "status": "True"}]}), 2),
+            kustomization(
+                json!({"observedGeneration": 2, "lastAppliedRevision": "main@sha1:aa",
+                "conditions": [{"type": "Ready", "status": "True"}]}),
+                2,
+            ),
             git_repository("main@sha1:bb"),
         ];
         assert_eq!(verdict_of(&objects), Verdict::Stale);

@@ -148,7 +148,8 @@ mod tests {
 
     #[test]
     fn the_core_group_is_empty() {
-        let service = KubeObject(json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "a"}}));
+        let service =
+            KubeObject(json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "a"}}));
         assert_eq!(service.group(), "");
         assert_eq!(service.namespace(), None);
     }

@@ -25,7 +25,9 @@ impl Platform {
         &'a self,
         cluster: Option<&'a str>,
     ) -> impl Iterator<Item = &'a ClusterSnapshot> + 'a {
-        self.clusters.iter().filter(move |snapshot| cluster.is_none_or(|name| snapshot.name == name))
+        self.clusters
+            .iter()
+            .filter(move |snapshot| cluster.is_none_or(|name| snapshot.name == name))
     }
 }
 

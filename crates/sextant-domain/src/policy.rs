@@ -81,7 +81,10 @@ pub fn policy_inventory(objects: &[KubeObject]) -> PolicyInventory<'_> {
     let mut inventory = PolicyInventory::default();
     for report in objects.iter().filter(|object| {
         REPORT_GROUPS.contains(&object.group())
-            && matches!(object.kind(), "PolicyReport" | "ClusterPolicyReport" | "Report" | "ClusterReport")
+            && matches!(
+                object.kind(),
+                "PolicyReport" | "ClusterPolicyReport" | "Report" | "ClusterReport"
+            )
     }) {
         inventory.reports += 1;
         for result in report.array_at("/results") {
@@ -93,9 +96,11 @@ pub fn policy_inventory(objects: &[KubeObject]) -> PolicyInventory<'_> {
     }
     for object in objects {
         let (engine, report_name, mode) = match (object.group(), object.kind()) {
-            (KUBEWARDEN, "ClusterAdmissionPolicy") => {
-                (PolicyEngine::Kubewarden, format!("clusterwide-{}", object.name()), object.str_at("/spec/mode"))
-            }
+            (KUBEWARDEN, "ClusterAdmissionPolicy") => (
+                PolicyEngine::Kubewarden,
+                format!("clusterwide-{}", object.name()),
+                object.str_at("/spec/mode"),
+            ),
             (KUBEWARDEN, "ClusterAdmissionPolicyGroup") => (
                 PolicyEngine::Kubewarden,
                 format!("clusterwide-group-{}", object.name()),
@@ -108,7 +113,11 @@ pub fn policy_inventory(objects: &[KubeObject]) -> PolicyInventory<'_> {
             ),
             (KUBEWARDEN, "AdmissionPolicyGroup") => (
                 PolicyEngine::Kubewarden,
-                format!("namespaced-group-{}-{}", object.namespace().unwrap_or_default(), object.name()),
+                format!(
+                    "namespaced-group-{}-{}",
+                    object.namespace().unwrap_or_default(),
+                    object.name()
+                ),
                 object.str_at("/spec/mode"),
             ),
             (KYVERNO, "ClusterPolicy" | "Policy") => (
@@ -135,25 +144,36 @@ mod tests {
     #[test]
     fn results_are_attributed_by_each_engines_report_naming() {
         let objects = vec![
-            KubeObject(json!({"apiVersion": "policies.kubewarden.io/v1", "kind": "ClusterAdmissionPolicy",
-                "metadata": {"name": "no-privileged"}, "spec": {"mode": "protect"}})),
-            KubeObject(json!({"apiVersion": "policies.kubewarden.io/v1", "kind": "AdmissionPolicy",
-                "metadata": {"name": "replicas", "namespace": "shop"}, "spec": {"mode": "monitor"}})),
+            KubeObject(
+                json!({"apiVersion": "policies.kubewarden.io/v1", "kind": "ClusterAdmissionPolicy",
+                "metadata": {"name": "no-privileged"}, "spec": {"mode": "protect"}}),
+            ),
+            KubeObject(
+                json!({"apiVersion": "policies.kubewarden.io/v1", "kind": "AdmissionPolicy",
+                "metadata": {"name": "replicas", "namespace": "shop"}, "spec": {"mode": "monitor"}}),
+            ),
             KubeObject(json!({"apiVersion": "kyverno.io/v1", "kind": "ClusterPolicy",
                 "metadata": {"name": "require-labels"}, "spec": {"validationFailureAction": "Audit"}})),
             KubeObject(json!({"apiVersion": "wgpolicyk8s.io/v1alpha2", "kind": "PolicyReport",
-                "metadata": {"name": "r", "namespace": "shop"},
-                "results": [
-                    {"policy": "clusterwide-no-privileged", "result": "fail"},
-                    {"policy": "clusterwide-no-privileged", "result": "pass"},
-                    {"policy": "namespaced-shop-replicas", "result": "warn"},
-                    {"policy": "require-labels", "result": "fail"},
-                    {"policy": "deleted-policy", "result": "error"}
-                ]})),
+            "metadata": {"name": "r", "namespace": "shop"},
+            "results": [
+                {"policy": "clusterwide-no-privileged", "result": "fail"},
+                {"policy": "clusterwide-no-privileged", "result": "pass"},
+                {"policy": "namespaced-shop-replicas", "result": "warn"},
+                {"policy": "require-labels", "result": "fail"},
+                {"policy": "deleted-policy", "result": "error"}
+            ]})),
         ];
         let inventory = policy_inventory(&objects);
-        let counts: Vec<_> = inventory.policies.iter().map(|p| (p.object.name(), p.counts.fail, p.counts.pass, p.counts.warn)).collect();
-        assert_eq!(counts, vec![("no-privileged", 1, 1, 0), ("replicas", 0, 0, 1), ("require-labels", 1, 0, 0)]);
+        let counts: Vec<_> = inventory
+            .policies
+            .iter()
+            .map(|p| (p.object.name(), p.counts.fail, p.counts.pass, p.counts.warn))
+            .collect();
+        assert_eq!(
+            counts,
+            vec![("no-privileged", 1, 1, 0), ("replicas", 0, 0, 1), ("require-labels", 1, 0, 0)]
+        );
         assert_eq!(inventory.totals, ResultCounts { pass: 1, fail: 2, warn: 1, error: 1, skip: 0 });
         assert_eq!(inventory.reports, 1);
     }

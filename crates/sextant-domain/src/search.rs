@@ -44,7 +44,14 @@ pub fn search(platform: &Platform, query: &str, limit: usize) -> (Vec<SearchHit>
         if words.iter().all(|word| haystack.contains(word.as_str())) {
             let title = hit.title.to_lowercase();
             let score = match words.first() {
-                Some(first) if title.rsplit('/').next().is_some_and(|name| name.starts_with(first.as_str())) => 0,
+                Some(first)
+                    if title
+                        .rsplit('/')
+                        .next()
+                        .is_some_and(|name| name.starts_with(first.as_str())) =>
+                {
+                    0
+                }
                 Some(first) if title.contains(first.as_str()) => 1,
                 _ => 2,
             };
@@ -53,7 +60,12 @@ pub fn search(platform: &Platform, query: &str, limit: usize) -> (Vec<SearchHit>
     };
     for cluster in &platform.clusters {
         consider(
-            SearchHit { view: HitView::Overview, kind: "Cluster".into(), title: cluster.name.clone(), location: cluster.environment.clone().unwrap_or_default() },
+            SearchHit {
+                view: HitView::Overview,
+                kind: "Cluster".into(),
+                title: cluster.name.clone(),
+                location: cluster.environment.clone().unwrap_or_default(),
+            },
             "",
         );
         for object in &cluster.objects {
@@ -62,38 +74,93 @@ pub fn search(platform: &Platform, query: &str, limit: usize) -> (Vec<SearchHit>
                 Some(namespace) => format!("{namespace}/{}", object.name()),
                 None => object.name().to_owned(),
             };
-            let labels: String = object.labels().map(|(key, value)| format!("{key}={value} ")).collect();
-            consider(SearchHit { view, kind: object.kind().to_owned(), title, location: cluster.name.clone() }, &labels);
+            let labels: String =
+                object.labels().map(|(key, value)| format!("{key}={value} ")).collect();
+            consider(
+                SearchHit {
+                    view,
+                    kind: object.kind().to_owned(),
+                    title,
+                    location: cluster.name.clone(),
+                },
+                &labels,
+            );
         }
     }
     if let Some(vault) = &platform.vault {
         for policy in &vault.policies {
-            consider(SearchHit { view: HitView::Vault, kind: "VaultPolicy".into(), title: policy.name.clone(), location: vault.address.clone() }, "");
+            consider(
+                SearchHit {
+                    view: HitView::Vault,
+                    kind: "VaultPolicy".into(),
+                    title: policy.name.clone(),
+                    location: vault.address.clone(),
+                },
+                "",
+            );
         }
         for role in &vault.auth_roles {
-            consider(SearchHit { view: HitView::Vault, kind: format!("{}Role", role.method), title: role.name.clone(), location: format!("auth/{}", role.mount) }, "");
+            consider(
+                SearchHit {
+                    view: HitView::Vault,
+                    kind: format!("{}Role", role.method),
+                    title: role.name.clone(),
+                    location: format!("auth/{}", role.mount),
+                },
+                "",
+            );
         }
     }
     if let Some(lattice) = &platform.lattice {
         for host in &lattice.hosts {
-            consider(SearchHit { view: HitView::Lattice, kind: "Host".into(), title: host.friendly_name.clone(), location: lattice.lattice.clone() }, &host.host_id);
+            consider(
+                SearchHit {
+                    view: HitView::Lattice,
+                    kind: "Host".into(),
+                    title: host.friendly_name.clone(),
+                    location: lattice.lattice.clone(),
+                },
+                &host.host_id,
+            );
             for component in &host.components {
-                consider(SearchHit { view: HitView::Lattice, kind: "Component".into(), title: component.id.clone(), location: host.friendly_name.clone() }, &component.image_ref);
+                consider(
+                    SearchHit {
+                        view: HitView::Lattice,
+                        kind: "Component".into(),
+                        title: component.id.clone(),
+                        location: host.friendly_name.clone(),
+                    },
+                    &component.image_ref,
+                );
             }
             for provider in &host.providers {
-                consider(SearchHit { view: HitView::Lattice, kind: "Provider".into(), title: provider.id.clone(), location: host.friendly_name.clone() }, "");
+                consider(
+                    SearchHit {
+                        view: HitView::Lattice,
+                        kind: "Provider".into(),
+                        title: provider.id.clone(),
+                        location: host.friendly_name.clone(),
+                    },
+                    "",
+                );
             }
         }
     }
     let total = scored.len();
-    scored.sort_by(|left, right| left.0.cmp(&right.0).then_with(|| left.1.title.cmp(&right.1.title)));
+    scored
+        .sort_by(|left, right| left.0.cmp(&right.0).then_with(|| left.1.title.cmp(&right.1.title)));
     (scored.into_iter().take(limit).map(|(_, hit)| hit).collect(), total)
 }
 
 fn view_of(group: &str, kind: &str) -> HitView {
     match group {
-        "kustomize.toolkit.fluxcd.io" | "helm.toolkit.fluxcd.io" | "source.toolkit.fluxcd.io" | "argoproj.io" => HitView::Drift,
-        "policies.kubewarden.io" | "kyverno.io" | "wgpolicyk8s.io" | "openreports.io" => HitView::Policies,
+        "kustomize.toolkit.fluxcd.io"
+        | "helm.toolkit.fluxcd.io"
+        | "source.toolkit.fluxcd.io"
+        | "argoproj.io" => HitView::Drift,
+        "policies.kubewarden.io" | "kyverno.io" | "wgpolicyk8s.io" | "openreports.io" => {
+            HitView::Policies
+        }
         "gateway.networking.k8s.io" => HitView::Routes,
         "" if kind == "Service" => HitView::Routes,
         _ => HitView::Overview,
@@ -105,14 +172,25 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::{object::KubeObject, platform::{ClusterSnapshot, ClusterState}};
+    use crate::{
+        object::KubeObject,
+        platform::{ClusterSnapshot, ClusterState},
+    };
 
     #[test]
     fn every_word_must_match_and_name_prefixes_rank_first() {
-        let object = |kind: &str, api: &str, name: &str| KubeObject(json!({"apiVersion": api, "kind": kind, "metadata": {"name": name, "namespace": "shop"}}));
+        let object = |kind: &str, api: &str, name: &str| {
+            KubeObject(
+                json!({"apiVersion": api, "kind": kind, "metadata": {"name": name, "namespace": "shop"}}),
+            )
+        };
         let platform = Platform {
             clusters: vec![ClusterSnapshot {
-                name: "prod-eu".into(), environment: None, kubernetes_version: None, state: ClusterState::Ready, message: None,
+                name: "prod-eu".into(),
+                environment: None,
+                kubernetes_version: None,
+                state: ClusterState::Ready,
+                message: None,
                 objects: vec![
                     object("HTTPRoute", "gateway.networking.k8s.io/v1", "checkout-web"),
                     object("HTTPRoute", "gateway.networking.k8s.io/v1", "web"),

@@ -87,9 +87,13 @@ pub struct Identity {
 pub fn count_path_rules(text: &str) -> Result<usize, String> {
     let trimmed = text.trim_start();
     if trimmed.starts_with('{') {
-        let value: serde_json::Value = serde_json::from_str(text)
-            .map_err(|error| format!("line {}, column {}: {error}", error.line(), error.column()))?;
-        return Ok(value.get("path").and_then(serde_json::Value::as_object).map_or(0, serde_json::Map::len));
+        let value: serde_json::Value = serde_json::from_str(text).map_err(|error| {
+            format!("line {}, column {}: {error}", error.line(), error.column())
+        })?;
+        return Ok(value
+            .get("path")
+            .and_then(serde_json::Value::as_object)
+            .map_or(0, serde_json::Map::len));
     }
     let mut depth = 0_i32;
     let mut rules = 0;
@@ -123,7 +127,8 @@ mod tests {
     fn counts_hcl_and_json_rules() {
         let hcl = "path \"secret/*\" {\n  capabilities = [\"read\"]\n}\n# path \"x\"\npath \"sys/policy\" { capabilities = [\"deny\"] }\n";
         assert_eq!(count_path_rules(hcl), Ok(2));
-        let json = r#"{"path": {"a/*": {"capabilities": ["read"]}, "b": {"capabilities": ["list"]}}}"#;
+        let json =
+            r#"{"path": {"a/*": {"capabilities": ["read"]}, "b": {"capabilities": ["list"]}}}"#;
         assert_eq!(count_path_rules(json), Ok(2));
         assert!(count_path_rules("path \"a\" {").unwrap_err().contains("unclosed"));
     }

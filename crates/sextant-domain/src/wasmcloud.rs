@@ -140,8 +140,15 @@ mod tests {
             r#"{"source_id": "web", "target": "kv", "wit_namespace": "wasi", "wit_package": "keyvalue", "interfaces": ["store"]}"#,
         )
         .unwrap();
-        let lattice = LatticeSnapshot { lattice: "default".into(), hosts: vec![host], links: vec![link.clone()] };
-        assert_eq!(lattice.link_problems(&link), vec!["target kv is not running on any host".to_owned()]);
+        let lattice = LatticeSnapshot {
+            lattice: "default".into(),
+            hosts: vec![host],
+            links: vec![link.clone()],
+        };
+        assert_eq!(
+            lattice.link_problems(&link),
+            vec!["target kv is not running on any host".to_owned()]
+        );
         assert_eq!(link.name, "default", "a link without a name is the default link");
     }
 }
