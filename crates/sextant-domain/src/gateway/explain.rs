@@ -5,6 +5,9 @@
 //! intersected hostname they serve and pre-sorted by the rest of the precedence list, so that
 //! explaining a request is a hash lookup plus a short scan, not a sort.
 
+// Nested `if let`s read as the spec's decision steps; collapsing them hides the steps.
+#![allow(clippy::collapsible_if)]
+
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, HashMap};
 
@@ -217,9 +220,9 @@ impl Explanation {
 /// §4.6): smaller sorts first and wins.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Precedence {
-    /// 0 for Exact, 1 for PathPrefix, 2 for RegularExpression (gRPC: always 0).
+    /// 0 for `Exact`, 1 for `PathPrefix`, 2 for `RegularExpression` (gRPC: always 0).
     pub path_kind: u8,
-    /// PathPrefix characters (trailing `/` ignored), or for gRPC the service characters.
+    /// `PathPrefix` characters (trailing `/` ignored), or for gRPC the service characters.
     pub path_len: Reverse<usize>,
     /// gRPC method characters (HTTP: 0).
     pub method_len: Reverse<usize>,
@@ -238,8 +241,10 @@ pub struct Precedence {
 }
 
 impl Precedence {
-    /// The precedence of an HTTPRoute match.
+    /// The precedence of an `HTTPRoute` match.
     #[must_use]
+    // One argument per precedence key keeps the call sites readable as the spec's list.
+    #[allow(clippy::too_many_arguments)]
     pub fn http(
         path_kind_exact_prefix_regex: u8,
         prefix: &str,
@@ -339,6 +344,7 @@ fn match_key(
 impl<'a> RouteTable<'a> {
     /// Builds the table; `unreadable` names kinds that could not be read.
     #[must_use]
+    #[allow(clippy::too_many_lines)]
     pub fn build(objects: &'a [KubeObject], unreadable: &[&str]) -> Self {
         let world = World::build(objects, unreadable);
         let analysis = analyze(&world);
@@ -554,12 +560,7 @@ impl<'a> RouteTable<'a> {
             })
     }
 
-    fn refused(
-        &self,
-        state: &ListenerState,
-        listener: String,
-        mut why: Vec<String>,
-    ) -> Explanation {
+    fn refused(state: &ListenerState, listener: String, mut why: Vec<String>) -> Explanation {
         why.push(format!(
             "listener {listener} is not programmed: {}; its traffic is refused",
             state.why_not.as_deref().unwrap_or("invalid")
@@ -579,7 +580,7 @@ impl<'a> RouteTable<'a> {
         let listener = self.listener_name(gateway_index, listener_index);
         let state = &self.analysis.listener_states[gateway_index][listener_index];
         if !state.serving {
-            return self.refused(state, listener, why);
+            return Self::refused(state, listener, why);
         }
         why.push(format!(
             "listener {listener} takes {:?} on port {}",
@@ -651,7 +652,7 @@ impl<'a> RouteTable<'a> {
         let listener = self.listener_name(gateway_index, listener_index);
         let state = &self.analysis.listener_states[gateway_index][listener_index];
         if !state.serving {
-            return self.refused(state, listener, why);
+            return Self::refused(state, listener, why);
         }
         let by = if matches!(request.protocol, Protocol::Https | Protocol::Tls) && sni.is_some() {
             "SNI"
@@ -817,7 +818,7 @@ impl<'a> RouteTable<'a> {
             let mut answer =
                 self.answer_backends(request, gateway_index, listener_index, winner, answer_why);
             answer.ambiguous.extend(ambiguous);
-            answer.extended_features.extend(extended.drain(..));
+            answer.extended_features.append(&mut extended);
             return answer;
         }
         why.push(if groups.is_empty() {
@@ -977,7 +978,7 @@ impl<'a> RouteTable<'a> {
                     }
                 }
                 Filter::ResponseHeaderModifier => {
-                    why.push("ResponseHeaderModifier changes the response headers".to_owned())
+                    why.push("ResponseHeaderModifier changes the response headers".to_owned());
                 }
                 Filter::UrlRewrite { hostname, path } => {
                     if let Some(upstream) = upstream.as_mut() {
@@ -1048,7 +1049,7 @@ impl<'a> RouteTable<'a> {
                     }
                 }
                 Filter::ShortCircuit(kind) => {
-                    why.push(format!("filter {kind} may answer before the backend"))
+                    why.push(format!("filter {kind} may answer before the backend"));
                 }
             }
         }
@@ -1192,7 +1193,7 @@ fn describe_match(kind: RouteKind, candidate: &Candidate, entry: &RouteMatch) ->
     )
 }
 
-/// Whether the PathPrefix `prefix` matches `path` segment-wise (spec §4.3).
+/// Whether the `PathPrefix` `prefix` matches `path` segment-wise (spec §4.3).
 #[must_use]
 pub fn prefix_matches(prefix: &str, path: &str) -> bool {
     let prefix = prefix.trim_end_matches('/');

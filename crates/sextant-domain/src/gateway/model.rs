@@ -216,7 +216,7 @@ pub(crate) struct RouteMatch {
     pub(crate) headers: Vec<ValueMatch>,
     pub(crate) query: Vec<ValueMatch>,
     pub(crate) method: Option<String>,
-    /// GRPCRoute: `method.service`, `method.method`, and whether the match type is a regex.
+    /// `GRPCRoute`: `method.service`, `method.method`, and whether the match type is a regex.
     pub(crate) grpc_service: Option<String>,
     pub(crate) grpc_method: Option<String>,
     pub(crate) grpc_regex: bool,
@@ -257,7 +257,7 @@ pub(crate) enum Filter {
         backend: BackendRef,
         percent: f64,
     },
-    /// CORS, ExternalAuth, ExtensionRef: may answer before the backend.
+    /// `CORS`, `ExternalAuth`, `ExtensionRef`: may answer before the backend.
     ShortCircuit(String),
 }
 
@@ -296,7 +296,7 @@ pub(crate) struct Route<'a> {
     pub(crate) invalid: Vec<String>,
 }
 
-/// A ReferenceGrant.
+/// A `ReferenceGrant`.
 #[derive(Debug, Clone)]
 pub(crate) struct Grant {
     pub(crate) id: ObjectRef,
@@ -449,6 +449,7 @@ fn parse_grant(object: &KubeObject) -> Grant {
 
 const LISTENER_PROTOCOLS: [&str; 5] = ["HTTP", "HTTPS", "TLS", "TCP", "UDP"];
 
+#[allow(clippy::too_many_lines)]
 fn parse_gateway(object: &KubeObject) -> Gateway<'_> {
     let namespace = namespace_of(object);
     let mut invalid = Vec::new();
@@ -871,6 +872,7 @@ fn parse_rule(
     Rule { matches, filters, backends, unsupported }
 }
 
+#[allow(clippy::too_many_lines)]
 fn parse_route(object: &KubeObject, kind: RouteKind) -> Route<'_> {
     let namespace = namespace_of(object);
     let mut invalid = Vec::new();

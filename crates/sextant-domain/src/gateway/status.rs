@@ -1,6 +1,9 @@
 //! The status a conformant controller would write (spec §2, §3), and what no controller writes
 //! but a user must know (missing parents, stale status, unreadable kinds), as coded diagnostics.
 
+// Nested `if let`s read as the spec's decision steps; collapsing them hides the steps.
+#![allow(clippy::collapsible_if)]
+
 use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
@@ -287,6 +290,7 @@ struct ListenerEval {
     state: ListenerState,
 }
 
+#[allow(clippy::too_many_lines)]
 fn evaluate_listeners(builder: &mut Builder<'_, '_>, gateway: &Gateway<'_>) -> Vec<ListenerEval> {
     let world = builder.world;
     let object = gateway.id.display();
@@ -316,11 +320,9 @@ fn evaluate_listeners(builder: &mut Builder<'_, '_>, gateway: &Gateway<'_>) -> V
                 || (listener.protocol == "HTTP") != (other.protocol == "HTTP")
                     && tls_family(&other.protocol)
                     && tls_family(&listener.protocol)
-            {
-                Some("ProtocolConflict")
-            } else if listener.protocol == "TLS"
-                && other.protocol == "TLS"
-                && listener.tls_mode != other.tls_mode
+                || (listener.protocol == "TLS"
+                    && other.protocol == "TLS"
+                    && listener.tls_mode != other.tls_mode)
             {
                 Some("ProtocolConflict")
             } else if tls_family(&listener.protocol)
