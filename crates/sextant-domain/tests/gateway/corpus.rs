@@ -240,7 +240,7 @@ struct Outcome {
     failure: Option<String>,
 }
 
-fn run_case(fixtures: &BTreeMap<String, Value>, case: &Value) -> Result<(), String> {
+fn run_case(fixtures: &BTreeMap<String, Value>, defaults: &Value, case: &Value) -> Result<(), String> {
     let mut objects = Vec::new();
     let fixture_names: Vec<&str> = match case.get("fixture") {
         Some(Value::String(name)) => vec![name.as_str()],
@@ -284,7 +284,13 @@ fn run_case(fixtures: &BTreeMap<String, Value>, case: &Value) -> Result<(), Stri
             .map_err(|error| format!("status: {error}\n  report: {report}"))?;
     }
     if let Some(request) = case.get("request") {
-        let request: Request = serde_json::from_value(request.clone())
+        let mut merged = defaults.clone();
+        if let (Some(merged), Some(request)) = (merged.as_object_mut(), request.as_object()) {
+            for (key, value) in request {
+                merged.insert(key.clone(), value.clone());
+            }
+        }
+        let request: Request = serde_json::from_value(merged)
             .map_err(|error| format!("bad request: {error}"))?;
         let answer =
             serde_json::to_value(table.explain(&request)).map_err(|error| error.to_string())?;
@@ -318,6 +324,7 @@ fn the_case_corpus_passes() {
         for (name, list) in file["fixtures"].as_object().into_iter().flatten() {
             local.insert(name.clone(), list.clone());
         }
+        let defaults = file.get("request_defaults").cloned().unwrap_or_else(|| json!({}));
         for case in file["cases"].as_array().into_iter().flatten() {
             let text = |key: &str| case.get(key).and_then(Value::as_str).map(str::to_owned);
             outcomes.push(Outcome {
@@ -336,7 +343,7 @@ fn the_case_corpus_passes() {
                     .filter_map(Value::as_str)
                     .map(str::to_owned)
                     .collect(),
-                failure: run_case(&local, case).err(),
+                failure: run_case(&local, &defaults, case).err(),
             });
         }
     }
