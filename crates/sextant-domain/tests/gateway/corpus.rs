@@ -240,7 +240,11 @@ struct Outcome {
     failure: Option<String>,
 }
 
-fn run_case(fixtures: &BTreeMap<String, Value>, defaults: &Value, case: &Value) -> Result<(), String> {
+fn run_case(
+    fixtures: &BTreeMap<String, Value>,
+    defaults: &Value,
+    case: &Value,
+) -> Result<(), String> {
     let mut objects = Vec::new();
     let fixture_names: Vec<&str> = match case.get("fixture") {
         Some(Value::String(name)) => vec![name.as_str()],
@@ -290,8 +294,8 @@ fn run_case(fixtures: &BTreeMap<String, Value>, defaults: &Value, case: &Value) 
                 merged.insert(key.clone(), value.clone());
             }
         }
-        let request: Request = serde_json::from_value(merged)
-            .map_err(|error| format!("bad request: {error}"))?;
+        let request: Request =
+            serde_json::from_value(merged).map_err(|error| format!("bad request: {error}"))?;
         let answer =
             serde_json::to_value(table.explain(&request)).map_err(|error| error.to_string())?;
         let expected = case.get("expect").cloned().unwrap_or(json!({}));
