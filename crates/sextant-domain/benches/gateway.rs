@@ -1,9 +1,9 @@
-//! Explained requests per second over 1,000 HTTPRoutes on one Gateway listener.
+//! Explained requests per second over 1,000 `HTTPRoutes` on one Gateway listener.
 //!
 //! Run with `cargo bench -p sextant-domain --bench gateway`. Throughput is reported in
 //! elements (requests) per second.
 
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_main};
 use serde_json::json;
 use sextant_domain::gateway::explain::Protocol;
 use sextant_domain::gateway::{Request, RouteTable};
@@ -62,7 +62,7 @@ fn requests() -> Vec<Request> {
             .into(),
             authority: None,
             service: None,
-            metadata: Default::default(),
+            metadata: std::collections::BTreeMap::default(),
         })
         .collect()
 }
@@ -83,5 +83,10 @@ fn explain_requests(criterion: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, explain_requests);
+// The macro defines an undocumented function.
+#[allow(missing_docs)]
+mod group {
+    criterion::criterion_group!(benches, super::explain_requests);
+}
+use group::benches;
 criterion_main!(benches);

@@ -8,8 +8,10 @@
 // Nested `if let`s read as the spec's decision steps; collapsing them hides the steps.
 #![allow(clippy::collapsible_if)]
 
+use std::borrow::Cow;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
 
 use regex::Regex;
 use serde::{Deserialize, Serialize};
@@ -303,6 +305,7 @@ pub struct RouteTable<'a> {
     tables: Vec<Vec<ListenerTable>>,
     verdicts: Vec<Vec<Vec<BackendVerdict>>>,
     regexes: HashMap<String, Option<Regex>>,
+    listener_names: Vec<Vec<String>>,
 }
 
 fn match_key(
@@ -458,7 +461,18 @@ impl<'a> RouteTable<'a> {
             .enumerate()
             .map(|(index, gateway)| (gateway.id.key(), index))
             .collect();
-        RouteTable { world, analysis, gateways, tables, verdicts, regexes }
+        let listener_names = world
+            .gateways
+            .iter()
+            .map(|gateway| {
+                gateway
+                    .listeners
+                    .iter()
+                    .map(|listener| format!("{}/{}", gateway.id.key(), listener.name))
+                    .collect()
+            })
+            .collect();
+        RouteTable { world, analysis, gateways, tables, verdicts, regexes, listener_names }
     }
 
     /// The status report of the same objects.
@@ -526,8 +540,7 @@ impl<'a> RouteTable<'a> {
     }
 
     fn listener_name(&self, gateway_index: usize, listener_index: usize) -> String {
-        let gateway = &self.world.gateways[gateway_index];
-        format!("{}/{}", gateway.id.key(), gateway.listeners[listener_index].name)
+        self.listener_names[gateway_index][listener_index].clone()
     }
 
     /// The most specific listener among `candidates` whose hostname covers `host`.
@@ -715,19 +728,18 @@ impl<'a> RouteTable<'a> {
             groups.push(("any", &table.any));
         }
         // Headers and query of the request, normalised once.
-        let headers: Vec<(String, &str)> = if grpc {
-            request
-                .metadata
-                .iter()
-                .map(|(name, value)| (name.to_ascii_lowercase(), value.as_str()))
-                .collect()
-        } else {
-            request
-                .headers
-                .iter()
-                .map(|(name, value)| (name.to_ascii_lowercase(), value.as_str()))
-                .collect()
-        };
+        let source = if grpc { &request.metadata } else { &request.headers };
+        let headers: Vec<(Cow<'_, str>, &str)> = source
+            .iter()
+            .map(|(name, value)| {
+                let name = if name.bytes().any(|byte| byte.is_ascii_uppercase()) {
+                    Cow::Owned(name.to_ascii_lowercase())
+                } else {
+                    Cow::Borrowed(name.as_str())
+                };
+                (name, value.as_str())
+            })
+            .collect();
         let full_path = request.path.as_deref().unwrap_or("/");
         let (path, query) = full_path.split_once('?').unwrap_or((full_path, ""));
         let method = request.method.as_deref().unwrap_or(if grpc { "" } else { "GET" });
@@ -863,7 +875,7 @@ impl<'a> RouteTable<'a> {
         path: &str,
         query: &str,
         method: &str,
-        headers: &[(String, &str)],
+        headers: &[(Cow<'_, str>, &str)],
     ) -> bool {
         let path_ok = match entry.path_kind {
             PathKind::Exact => path == entry.path,
@@ -892,7 +904,7 @@ impl<'a> RouteTable<'a> {
         entry: &RouteMatch,
         service: Option<&str>,
         method: &str,
-        headers: &[(String, &str)],
+        headers: &[(Cow<'_, str>, &str)],
     ) -> bool {
         let part = |wanted: Option<&String>, actual: &str| {
             wanted.is_none_or(|wanted| {
@@ -1118,15 +1130,25 @@ impl<'a> RouteTable<'a> {
             if error_weight > 0 {
                 answer.error_share = Some(error_weight as f64 / total as f64);
             }
-            let picked: Vec<String> = answer
+            let mut forwarded = String::from("forwarded to ");
+            for (position, backend) in answer
                 .backends
                 .iter()
                 .filter(|backend| backend.valid && backend.weight > 0)
-                .map(|backend| {
-                    format!("{}/{} {:.0}%", backend.namespace, backend.name, backend.share * 100.0)
-                })
-                .collect();
-            why.push(format!("forwarded to {}", picked.join(", ")));
+                .enumerate()
+            {
+                if position > 0 {
+                    forwarded.push_str(", ");
+                }
+                let _ = write!(
+                    forwarded,
+                    "{}/{} {:.0}%",
+                    backend.namespace,
+                    backend.name,
+                    backend.share * 100.0
+                );
+            }
+            why.push(forwarded);
         }
         if rule.backends.iter().any(|backend| !backend.filters.is_empty()) {
             why.push("some backendRefs carry their own filters; they run only when that backend is picked".to_owned());
@@ -1155,7 +1177,8 @@ fn list_pairs(pairs: &[(String, String)]) -> String {
 }
 
 fn describe_match(kind: RouteKind, candidate: &Candidate, entry: &RouteMatch) -> String {
-    let mut parts = Vec::new();
+    let mut text = String::with_capacity(96);
+    let _ = write!(text, "rule {} match {}: ", candidate.rule, candidate.match_index);
     match kind {
         RouteKind::Http => {
             let path_kind = match entry.path_kind {
@@ -1163,34 +1186,31 @@ fn describe_match(kind: RouteKind, candidate: &Candidate, entry: &RouteMatch) ->
                 PathKind::Prefix => "PathPrefix",
                 PathKind::Regex => "RegularExpression",
             };
-            parts.push(format!("{path_kind} {}", entry.path));
+            let _ = write!(text, "{path_kind} {}", entry.path);
             if let Some(method) = &entry.method {
-                parts.push(format!("method {method}"));
+                let _ = write!(text, ", method {method}");
             }
         }
         RouteKind::Grpc => {
-            parts.push(format!(
+            let _ = write!(
+                text,
                 "service {} method {}",
                 entry.grpc_service.as_deref().unwrap_or("*"),
                 entry.grpc_method.as_deref().unwrap_or("*")
-            ));
+            );
         }
         RouteKind::Tls | RouteKind::Tcp | RouteKind::Udp => {
             return format!("rule {} (single rule)", candidate.rule);
         }
     }
     if !entry.headers.is_empty() {
-        parts.push(format!("{} header(s)", entry.headers.len()));
+        let _ = write!(text, ", {} header(s)", entry.headers.len());
     }
     if !entry.query.is_empty() {
-        parts.push(format!("{} query param(s)", entry.query.len()));
+        let _ = write!(text, ", {} query param(s)", entry.query.len());
     }
-    format!(
-        "rule {} match {}: {} (most specific matching match)",
-        candidate.rule,
-        candidate.match_index,
-        parts.join(", ")
-    )
+    text.push_str(" (most specific matching match)");
+    text
 }
 
 /// Whether the `PathPrefix` `prefix` matches `path` segment-wise (spec §4.3).

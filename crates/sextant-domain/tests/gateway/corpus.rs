@@ -98,6 +98,7 @@ fn condition_text(conditions: &Value, kind: &str) -> String {
     }
 }
 
+#[allow(clippy::too_many_lines)]
 fn check_status(expected: &Value, report: &Value) -> Result<(), String> {
     for want in expected.get("route_parents").and_then(Value::as_array).into_iter().flatten() {
         let route = want["route"].as_str().unwrap_or_default();
@@ -144,15 +145,13 @@ fn check_status(expected: &Value, report: &Value) -> Result<(), String> {
                 &format!("{context} attached_listeners"),
             )?;
         }
-        if let Some(unknown) = want.get("unknown") {
-            if found.get("unknown").is_none()
-                || unknown == &Value::Bool(false) && found.get("unknown").is_some()
-            {
-                return Err(format!(
-                    "{context}: unknown expected {unknown}, got {:?}",
-                    found.get("unknown")
-                ));
-            }
+        if let Some(unknown) = want.get("unknown").and_then(Value::as_bool)
+            && unknown != found.get("unknown").is_some()
+        {
+            return Err(format!(
+                "{context}: unknown expected {unknown}, got {:?}",
+                found.get("unknown")
+            ));
         }
     }
     for (name, want) in expected.get("listeners").and_then(Value::as_object).into_iter().flatten() {

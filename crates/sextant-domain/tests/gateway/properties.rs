@@ -149,11 +149,11 @@ fn request(path: &str, post: bool, header: bool, wildcard_host: bool) -> Request
         headers: if header {
             [("X-A".to_owned(), "1".to_owned())].into()
         } else {
-            Default::default()
+            std::collections::BTreeMap::default()
         },
         authority: None,
         service: None,
-        metadata: Default::default(),
+        metadata: std::collections::BTreeMap::default(),
     }
 }
 
@@ -177,7 +177,7 @@ proptest! {
         if a <= b && b <= c {
             prop_assert!(a <= c, "transitive");
         }
-        prop_assert!(a < b || a == b || a > b, "total");
+        prop_assert!(matches!(a.cmp(&b), Ordering::Less | Ordering::Equal | Ordering::Greater), "total");
     }
 
     #[test]
