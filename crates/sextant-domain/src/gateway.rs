@@ -1,8 +1,44 @@
 //! Gateway API: classes, gateways and listeners, routes, and the status written on them.
+//!
+//! Two analyzers live here, both pure:
+//! - [`status`] computes what a conformant controller would write on every route, listener and
+//!   Gateway, plus what no controller writes (dangling parents, stale status, unreadable kinds),
+//!   as coded [`Diagnostic`]s;
+//! - [`explain`] answers "which listener, route, rule and backend serve this request?" with the
+//!   precedence of the spec and a human trace.
+//!
+//! Both take untyped [`KubeObject`]s and apply the API server's defaults themselves, because
+//! manifests read from files were never defaulted.
 
 use serde_json::Value;
 
 use crate::object::{KubeObject, conditions_of};
+
+pub mod explain;
+pub mod hostname;
+pub mod model;
+pub mod status;
+
+pub use explain::{Explanation, Request, RouteTable};
+pub use status::{Diagnostic, Severity, StatusReport};
+
+/// Computes the status report for `objects`. `unreadable` names the kinds the caller could not
+/// read (no permission): answers depending on them are reported as unknown, not absent.
+#[must_use]
+pub fn gateway_status(objects: &[KubeObject], unreadable: &[&str]) -> StatusReport {
+    status::analyze(&model::World::build(objects, unreadable)).report
+}
+
+/// Explains one request against `objects`. To explain many requests, build a [`RouteTable`]
+/// once and call [`RouteTable::explain`].
+#[must_use]
+pub fn explain_request(
+    objects: &[KubeObject],
+    unreadable: &[&str],
+    request: &Request,
+) -> Explanation {
+    RouteTable::build(objects, unreadable).explain(request)
+}
 
 /// The Gateway API group.
 pub const GROUP: &str = "gateway.networking.k8s.io";

@@ -1,0 +1,12 @@
+//! Integration tests of the Gateway API status model and request explainer.
+//!
+//! - `corpus`: the data-driven case corpus under `tests/gateway/cases/` (spec §8);
+//! - `properties`: proptest invariants of the precedence order;
+//! - `examples`: the upstream examples load, get a status, and explain a request per route.
+
+#[path = "gateway/corpus.rs"]
+mod corpus;
+#[path = "gateway/examples.rs"]
+mod examples;
+#[path = "gateway/properties.rs"]
+mod properties;
