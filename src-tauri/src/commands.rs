@@ -3,7 +3,9 @@
 //! exactly `sextant_protocol::COMMAND_NAMES`.
 
 use sextant_app::{Cockpit, Handle};
-use sextant_protocol::{CommandError, drift, gateway, overview, policy, search, session, vault, wasmcloud};
+use sextant_protocol::{
+    CommandError, drift, gateway, overview, policy, search, session, vault, wasmcloud,
+};
 use tauri::{Runtime, State, ipc::Invoke};
 
 /// Every handler, for `invoke_handler`.
@@ -22,47 +24,74 @@ pub(crate) fn handlers<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync
 }
 
 #[tauri::command]
-async fn get_session(cockpit: State<'_, Cockpit>, request: session::GetSession) -> Result<session::Session, CommandError> {
+async fn get_session(
+    cockpit: State<'_, Cockpit>,
+    request: session::GetSession,
+) -> Result<session::Session, CommandError> {
     cockpit.handle(request).await
 }
 
 #[tauri::command]
-async fn select_source(cockpit: State<'_, Cockpit>, request: session::SelectSource) -> Result<session::Session, CommandError> {
+async fn select_source(
+    cockpit: State<'_, Cockpit>,
+    request: session::SelectSource,
+) -> Result<session::Session, CommandError> {
     cockpit.handle(request).await
 }
 
 #[tauri::command]
-async fn get_overview(cockpit: State<'_, Cockpit>, request: overview::GetOverview) -> Result<overview::Overview, CommandError> {
+async fn get_overview(
+    cockpit: State<'_, Cockpit>,
+    request: overview::GetOverview,
+) -> Result<overview::Overview, CommandError> {
     cockpit.handle(request).await
 }
 
 #[tauri::command]
-async fn list_git_ops_apps(cockpit: State<'_, Cockpit>, request: drift::ListGitOpsApps) -> Result<drift::GitOpsApps, CommandError> {
+async fn list_git_ops_apps(
+    cockpit: State<'_, Cockpit>,
+    request: drift::ListGitOpsApps,
+) -> Result<drift::GitOpsApps, CommandError> {
     cockpit.handle(request).await
 }
 
 #[tauri::command]
-async fn list_policies(cockpit: State<'_, Cockpit>, request: policy::ListPolicies) -> Result<policy::PolicyInventory, CommandError> {
+async fn list_policies(
+    cockpit: State<'_, Cockpit>,
+    request: policy::ListPolicies,
+) -> Result<policy::PolicyInventory, CommandError> {
     cockpit.handle(request).await
 }
 
 #[tauri::command]
-async fn list_routes(cockpit: State<'_, Cockpit>, request: gateway::ListRoutes) -> Result<gateway::RouteInventory, CommandError> {
+async fn list_routes(
+    cockpit: State<'_, Cockpit>,
+    request: gateway::ListRoutes,
+) -> Result<gateway::RouteInventory, CommandError> {
     cockpit.handle(request).await
 }
 
 #[tauri::command]
-async fn get_vault_inventory(cockpit: State<'_, Cockpit>, request: vault::GetVaultInventory) -> Result<vault::VaultInventory, CommandError> {
+async fn get_vault_inventory(
+    cockpit: State<'_, Cockpit>,
+    request: vault::GetVaultInventory,
+) -> Result<vault::VaultInventory, CommandError> {
     cockpit.handle(request).await
 }
 
 #[tauri::command]
-async fn get_lattice(cockpit: State<'_, Cockpit>, request: wasmcloud::GetLattice) -> Result<wasmcloud::Lattice, CommandError> {
+async fn get_lattice(
+    cockpit: State<'_, Cockpit>,
+    request: wasmcloud::GetLattice,
+) -> Result<wasmcloud::Lattice, CommandError> {
     cockpit.handle(request).await
 }
 
 #[tauri::command]
-async fn search(cockpit: State<'_, Cockpit>, request: search::Search) -> Result<search::SearchResults, CommandError> {
+async fn search(
+    cockpit: State<'_, Cockpit>,
+    request: search::Search,
+) -> Result<search::SearchResults, CommandError> {
     cockpit.handle(request).await
 }
 
@@ -92,7 +121,8 @@ mod tests {
         let runtime = tokio::runtime::Runtime::new().unwrap();
         let cockpit = runtime.block_on(Cockpit::start(Some(Source::Demo)));
         let app = crate::app(mock_builder(), cockpit).build(mock_context(noop_assets())).unwrap();
-        let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
+        let webview =
+            tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
         let requests = [
             ("get_session", serde_json::json!({})),
             ("select_source", serde_json::json!({"source": "demo"})),
@@ -105,7 +135,11 @@ mod tests {
             ("search", serde_json::json!({"query": "checkout"})),
         ];
         let names: Vec<&str> = requests.iter().map(|(name, _)| *name).collect();
-        assert_eq!(names, sextant_protocol::COMMAND_NAMES, "the test covers exactly the protocol's commands");
+        assert_eq!(
+            names,
+            sextant_protocol::COMMAND_NAMES,
+            "the test covers exactly the protocol's commands"
+        );
         for (name, request) in requests {
             let response = get_ipc_response(&webview, invoke_body(name, request));
             let body = response.unwrap_or_else(|error| panic!("{name} failed: {error:?}"));
@@ -113,7 +147,10 @@ mod tests {
             assert!(value.is_object(), "{name} answers a JSON object, got {value}");
         }
         // A typed error reaches the UI as {code, message}.
-        let refused = get_ipc_response(&webview, invoke_body("select_source", serde_json::json!({"source": "mars"})));
+        let refused = get_ipc_response(
+            &webview,
+            invoke_body("select_source", serde_json::json!({"source": "mars"})),
+        );
         let error = refused.expect_err("an unknown source is refused");
         assert_eq!(error["code"], "not_found", "the UI branches on the code: {error}");
     }

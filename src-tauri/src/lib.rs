@@ -30,7 +30,10 @@ pub fn app<R: Runtime>(builder: tauri::Builder<R>, cockpit: Cockpit) -> tauri::B
 /// Starts the desktop app on the demo platform when nothing is configured.
 pub fn run() {
     sextant_app::telemetry::init("warn");
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("the tokio runtime starts");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("the tokio runtime starts");
     tauri::async_runtime::set(runtime.handle().clone());
     let demo = std::env::args().any(|argument| argument == "--demo");
     let cockpit = runtime.block_on(Cockpit::start(demo.then_some(sextant_app::Source::Demo)));

@@ -12,7 +12,10 @@ use wasm_bindgen::JsCast;
 use crate::{
     components::palette::Palette,
     ipc,
-    pages::{drift::DriftPage, lattice::LatticePage, overview::OverviewPage, policies::PoliciesPage, routes::RoutesPage, vault::VaultPage},
+    pages::{
+        drift::DriftPage, lattice::LatticePage, overview::OverviewPage, policies::PoliciesPage,
+        routes::RoutesPage, vault::VaultPage,
+    },
     state::{AppState, Theme, parse_hash, use_app_state},
 };
 
@@ -20,12 +23,19 @@ const THEME_STORAGE: &str = "sextant-theme";
 
 fn initial_theme() -> Theme {
     let window = web_sys::window();
-    let stored = window.as_ref().and_then(|window| window.local_storage().ok().flatten()).and_then(|storage| storage.get_item(THEME_STORAGE).ok().flatten());
+    let stored = window
+        .as_ref()
+        .and_then(|window| window.local_storage().ok().flatten())
+        .and_then(|storage| storage.get_item(THEME_STORAGE).ok().flatten());
     match stored.as_deref() {
         Some("dark") => Theme::Dark,
         Some("light") => Theme::Light,
         _ => {
-            let prefers_dark = window.and_then(|window| window.match_media("(prefers-color-scheme: dark)").ok().flatten()).is_some_and(|query| query.matches());
+            let prefers_dark = window
+                .and_then(|window| {
+                    window.match_media("(prefers-color-scheme: dark)").ok().flatten()
+                })
+                .is_some_and(|query| query.matches());
             if prefers_dark { Theme::Dark } else { Theme::Light }
         }
     }
@@ -34,7 +44,8 @@ fn initial_theme() -> Theme {
 /// The whole application.
 #[component]
 pub(crate) fn App() -> impl IntoView {
-    let hash = web_sys::window().and_then(|window| window.location().hash().ok()).unwrap_or_default();
+    let hash =
+        web_sys::window().and_then(|window| window.location().hash().ok()).unwrap_or_default();
     let (view, filter) = parse_hash(&hash);
     let state = AppState::new(view, initial_theme());
     state.filter.set(filter);
@@ -42,17 +53,23 @@ pub(crate) fn App() -> impl IntoView {
 
     Effect::new(move |_| {
         let dark = state.theme.get() == Theme::Dark;
-        if let Some(root) = web_sys::window().and_then(|window| window.document()).and_then(|document| document.document_element()) {
+        if let Some(root) = web_sys::window()
+            .and_then(|window| window.document())
+            .and_then(|document| document.document_element())
+        {
             let _ = root.set_attribute("data-theme", if dark { "dark" } else { "light" });
         }
-        if let Some(storage) = web_sys::window().and_then(|window| window.local_storage().ok().flatten()) {
+        if let Some(storage) =
+            web_sys::window().and_then(|window| window.local_storage().ok().flatten())
+        {
             let _ = storage.set_item(THEME_STORAGE, if dark { "dark" } else { "light" });
         }
     });
 
     // Follow the address bar (back/forward, links).
     let _hash_listener = window_event_listener(ev::hashchange, move |_| {
-        let hash = web_sys::window().and_then(|window| window.location().hash().ok()).unwrap_or_default();
+        let hash =
+            web_sys::window().and_then(|window| window.location().hash().ok()).unwrap_or_default();
         let (view, filter) = parse_hash(&hash);
         state.view.set(view);
         state.filter.set(filter);
@@ -63,14 +80,23 @@ pub(crate) fn App() -> impl IntoView {
         if (event.ctrl_key() || event.meta_key()) && key.eq_ignore_ascii_case("k") {
             event.prevent_default();
             state.palette_open.update(|open| *open = !*open);
-        } else if event.alt_key() && let Some(digit) = key.chars().next().and_then(|c| c.to_digit(10)) {
-            if let Some(view) = usize::try_from(digit).ok().and_then(|digit| digit.checked_sub(1)).and_then(|index| ViewId::ALL.get(index)) {
+        } else if event.alt_key()
+            && let Some(digit) = key.chars().next().and_then(|c| c.to_digit(10))
+        {
+            if let Some(view) = usize::try_from(digit)
+                .ok()
+                .and_then(|digit| digit.checked_sub(1))
+                .and_then(|index| ViewId::ALL.get(index))
+            {
                 event.prevent_default();
                 state.navigate(*view, "");
             }
         } else if key == "/" && !typing_in_a_field(&event) {
             event.prevent_default();
-            if let Some(input) = web_sys::window().and_then(|window| window.document()).and_then(|document| document.get_element_by_id("view-filter")) {
+            if let Some(input) = web_sys::window()
+                .and_then(|window| window.document())
+                .and_then(|document| document.get_element_by_id("view-filter"))
+            {
                 if let Ok(input) = input.dyn_into::<web_sys::HtmlElement>() {
                     let _ = input.focus();
                 }
@@ -102,10 +128,9 @@ pub(crate) fn App() -> impl IntoView {
 }
 
 fn typing_in_a_field(event: &ev::KeyboardEvent) -> bool {
-    event
-        .target()
-        .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
-        .is_some_and(|element| matches!(element.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"))
+    event.target().and_then(|target| target.dyn_into::<web_sys::Element>().ok()).is_some_and(
+        |element| matches!(element.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT"),
+    )
 }
 
 #[component]

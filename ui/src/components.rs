@@ -42,12 +42,18 @@ pub(crate) fn Loading() -> impl IntoView {
 #[component]
 pub(crate) fn ErrorPanel(error: CommandError) -> impl IntoView {
     let hint = match error.code {
-        ErrorCode::Unreachable => "Check that the server is running and reachable, then press Refresh.",
+        ErrorCode::Unreachable => {
+            "Check that the server is running and reachable, then press Refresh."
+        }
         ErrorCode::Unauthenticated => "Log in again or renew the credentials, then press Refresh.",
         ErrorCode::Forbidden => "Ask for read access to this data, or switch to another source.",
-        ErrorCode::Unavailable => "The server cannot answer now (a sealed Vault?). Try again when it is ready.",
+        ErrorCode::Unavailable => {
+            "The server cannot answer now (a sealed Vault?). Try again when it is ready."
+        }
         ErrorCode::InvalidInput => "Fix the input named above, then press Refresh.",
-        ErrorCode::NotFound | ErrorCode::Conflict | ErrorCode::Internal => "Press Refresh; if it persists, run `sextant doctor`.",
+        ErrorCode::NotFound | ErrorCode::Conflict | ErrorCode::Internal => {
+            "Press Refresh; if it persists, run `sextant doctor`."
+        }
     };
     view! {
         <div class="error-panel" role="alert" data-testid="error">

@@ -14,7 +14,10 @@ use crate::components::{ErrorPanel, Loading};
 
 /// Renders `resource` with `render` once loaded: a spinner while loading (keeping the old
 /// content during reloads) and an error panel on failure.
-pub(crate) fn loaded<T, V>(resource: LocalResource<Result<T, CommandError>>, render: impl Fn(T) -> V + Copy + Send + Sync + 'static) -> impl IntoView
+pub(crate) fn loaded<T, V>(
+    resource: LocalResource<Result<T, CommandError>>,
+    render: impl Fn(T) -> V + Copy + Send + Sync + 'static,
+) -> impl IntoView
 where
     T: Clone + 'static,
     V: IntoView + 'static,

@@ -51,7 +51,11 @@ impl AppState {
         self.view.set(view);
         self.filter.set(filter.to_owned());
         if let Some(window) = web_sys::window() {
-            let hash = if filter.is_empty() { format!("#/{}", view.slug()) } else { format!("#/{}?q={}", view.slug(), js_sys::encode_uri_component(filter)) };
+            let hash = if filter.is_empty() {
+                format!("#/{}", view.slug())
+            } else {
+                format!("#/{}?q={}", view.slug(), js_sys::encode_uri_component(filter))
+            };
             let _ = window.location().set_hash(&hash);
         }
     }
@@ -70,7 +74,12 @@ pub(crate) fn parse_hash(hash: &str) -> (ViewId, String) {
     let filter = query
         .split('&')
         .find_map(|pair| pair.strip_prefix("q="))
-        .map(|value| js_sys::decode_uri_component(value).ok().and_then(|decoded| decoded.as_string()).unwrap_or_else(|| value.to_owned()))
+        .map(|value| {
+            js_sys::decode_uri_component(value)
+                .ok()
+                .and_then(|decoded| decoded.as_string())
+                .unwrap_or_else(|| value.to_owned())
+        })
         .unwrap_or_default();
     (view, filter)
 }

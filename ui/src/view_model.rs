@@ -62,7 +62,8 @@ pub(crate) fn filter_rows<'a>(rows: &'a [Row], query: &str) -> Vec<&'a Row> {
     let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
     rows.iter()
         .filter(|row| {
-            let haystack: String = row.cells.iter().map(|cell| cell.text().to_lowercase() + " ").collect();
+            let haystack: String =
+                row.cells.iter().map(|cell| cell.text().to_lowercase() + " ").collect();
             words.iter().all(|word| haystack.contains(word.as_str()))
         })
         .collect()
@@ -97,13 +98,20 @@ mod tests {
     use super::*;
 
     fn row(key: &str, cells: &[&str]) -> Row {
-        Row { key: key.into(), cells: cells.iter().map(|cell| Cell::Text((*cell).into())).collect() }
+        Row {
+            key: key.into(),
+            cells: cells.iter().map(|cell| Cell::Text((*cell).into())).collect(),
+        }
     }
 
     #[test]
     fn every_word_must_match_some_cell() {
-        let rows = vec![row("a", &["prod-eu", "HTTPRoute", "shop/web"]), row("b", &["staging", "HTTPRoute", "shop/api"])];
-        let keys = |query| filter_rows(&rows, query).iter().map(|row| row.key.clone()).collect::<Vec<_>>();
+        let rows = vec![
+            row("a", &["prod-eu", "HTTPRoute", "shop/web"]),
+            row("b", &["staging", "HTTPRoute", "shop/api"]),
+        ];
+        let keys =
+            |query| filter_rows(&rows, query).iter().map(|row| row.key.clone()).collect::<Vec<_>>();
         assert_eq!(keys("SHOP prod"), vec!["a"]);
         assert_eq!(keys(""), vec!["a", "b"]);
         assert!(keys("nothing").is_empty());

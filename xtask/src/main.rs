@@ -6,7 +6,11 @@
 //! - `test`: the whole gate that CI runs, ending with one `N passed, N failed` line.
 //!
 //! The tidy checks are ordinary tests in `tidy.rs`, so plain `cargo test` runs them too.
-#![allow(clippy::print_stdout, clippy::print_stderr, reason = "a task runner reports on the terminal")]
+#![allow(
+    clippy::print_stdout,
+    clippy::print_stderr,
+    reason = "a task runner reports on the terminal"
+)]
 #![allow(clippy::disallowed_methods, reason = "xtask starts tools and waits for them")]
 
 mod tidy;
@@ -21,7 +25,10 @@ use std::{
 use anyhow::{Context, Result, bail};
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask sits in the workspace").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask sits in the workspace")
+        .to_path_buf()
 }
 
 fn main() -> ExitCode {
@@ -33,7 +40,9 @@ fn main() -> ExitCode {
         Some("run") => run(flag("--web"), flag("--demo"), flag("--release")),
         Some("test") => test(),
         _ => {
-            eprintln!("usage: cargo xtask <setup | build-ui [--dev] | run [--web] [--demo] [--release] | test>");
+            eprintln!(
+                "usage: cargo xtask <setup | build-ui [--dev] | run [--web] [--demo] [--release] | test>"
+            );
             return ExitCode::from(2);
         }
     };
@@ -50,7 +59,8 @@ fn main() -> ExitCode {
 fn step(title: &str, command: &mut Command) -> Result<()> {
     println!("\n\x1b[1m==> {title}\x1b[0m");
     let started = Instant::now();
-    let status = command.current_dir(root()).status().with_context(|| format!("starting {title}"))?;
+    let status =
+        command.current_dir(root()).status().with_context(|| format!("starting {title}"))?;
     println!("    ({title}: {:.1} s)", started.elapsed().as_secs_f64());
     if !status.success() {
         bail!("{title} failed ({status})");
@@ -63,10 +73,11 @@ fn setup() -> Result<()> {
 }
 
 fn has_rustup_wasm_target() -> bool {
-    Command::new("rustup")
-        .args(["target", "list", "--installed"])
-        .output()
-        .is_ok_and(|output| String::from_utf8_lossy(&output.stdout).lines().any(|line| line.trim() == "wasm32-unknown-unknown"))
+    Command::new("rustup").args(["target", "list", "--installed"]).output().is_ok_and(|output| {
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .any(|line| line.trim() == "wasm32-unknown-unknown")
+    })
 }
 
 fn build_ui(dev: bool) -> Result<()> {
@@ -87,7 +98,15 @@ fn build_ui(dev: bool) -> Result<()> {
     };
     step(
         "UI: cargo build (wasm32)",
-        cargo.args(["build", "-p", "sextant-ui", "--target", "wasm32-unknown-unknown", "--profile", profile]),
+        cargo.args([
+            "build",
+            "-p",
+            "sextant-ui",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--profile",
+            profile,
+        ]),
     )?;
     let artifact_dir = if dev { "debug" } else { "wasm-release" };
     let wasm = root.join(format!("target/wasm32-unknown-unknown/{artifact_dir}/sextant-ui.wasm"));
@@ -99,21 +118,38 @@ fn build_ui(dev: bool) -> Result<()> {
     step(
         "UI: wasm-bindgen",
         Command::new("wasm-bindgen")
-            .args(["--target", "web", "--no-typescript", "--out-name", "sextant-ui", "--remove-name-section", "--remove-producers-section", "--out-dir"])
+            .args([
+                "--target",
+                "web",
+                "--no-typescript",
+                "--out-name",
+                "sextant-ui",
+                "--remove-name-section",
+                "--remove-producers-section",
+                "--out-dir",
+            ])
             .arg(&dist)
             .arg(&wasm),
     )?;
     let wasm_opt = root.join("node_modules/.bin/wasm-opt");
     if !dev && wasm_opt.exists() {
         let output = dist.join("sextant-ui_bg.wasm");
-        step("UI: wasm-opt -Oz (binaryen from npm)", Command::new(&wasm_opt).arg("-Oz").arg(&output).arg("-o").arg(&output))?;
+        step(
+            "UI: wasm-opt -Oz (binaryen from npm)",
+            Command::new(&wasm_opt).arg("-Oz").arg(&output).arg("-o").arg(&output),
+        )?;
     } else if !dev {
-        println!("    warning: node_modules/.bin/wasm-opt is missing (run cargo xtask setup); shipping unoptimised wasm");
+        println!(
+            "    warning: node_modules/.bin/wasm-opt is missing (run cargo xtask setup); shipping unoptimised wasm"
+        );
     }
     for file in ["index.html", "boot.js", "style.css"] {
-        std::fs::copy(root.join("ui").join(file), dist.join(file)).with_context(|| format!("copying ui/{file}"))?;
+        std::fs::copy(root.join("ui").join(file), dist.join(file))
+            .with_context(|| format!("copying ui/{file}"))?;
     }
-    let size = std::fs::metadata(dist.join("sextant-ui_bg.wasm")).map(|metadata| metadata.len()).unwrap_or_default();
+    let size = std::fs::metadata(dist.join("sextant-ui_bg.wasm"))
+        .map(|metadata| metadata.len())
+        .unwrap_or_default();
     println!("    ui/dist ready: sextant-ui_bg.wasm is {size} bytes");
     Ok(())
 }
@@ -136,9 +172,14 @@ fn run(web: bool, demo: bool, release: bool) -> Result<()> {
         }
         step("sextant serve (open the URL it prints; Ctrl+C stops it)", &mut serve)
     } else {
-        step("build the desktop app", build.args(["-p", "sextant-desktop", "--features", "custom-protocol"]))?;
+        step(
+            "build the desktop app",
+            build.args(["-p", "sextant-desktop", "--features", "custom-protocol"]),
+        )?;
         if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
-            bail!("no display: run `cargo xtask run --web` and open the printed URL, or start Xvfb and set DISPLAY");
+            bail!(
+                "no display: run `cargo xtask run --web` and open the printed URL, or start Xvfb and set DISPLAY"
+            );
         }
         let mut app = Command::new(root().join(format!("target/{profile_dir}/sextant-desktop")));
         if demo {
@@ -166,9 +207,13 @@ impl Tally {
             self.passed += number_before(line, " passed").unwrap_or_default();
             self.failed += number_before(line, " failed").unwrap_or_default();
             self.ignored += number_before(line, " ignored").unwrap_or_default();
-        } else if let Some(count) = line.strip_prefix("# pass ").or_else(|| line.strip_prefix("ℹ pass ")) {
+        } else if let Some(count) =
+            line.strip_prefix("# pass ").or_else(|| line.strip_prefix("ℹ pass "))
+        {
             self.passed += count.trim().parse::<u64>().unwrap_or_default();
-        } else if let Some(count) = line.strip_prefix("# fail ").or_else(|| line.strip_prefix("ℹ fail ")) {
+        } else if let Some(count) =
+            line.strip_prefix("# fail ").or_else(|| line.strip_prefix("ℹ fail "))
+        {
             self.failed += count.trim().parse::<u64>().unwrap_or_default();
         }
     }
@@ -203,21 +248,54 @@ fn test() -> Result<()> {
     build_ui(false)?;
     step(
         "cargo clippy",
-        Command::new("cargo").args(["clippy", "--workspace", "--exclude", "sextant-ui", "--all-targets", "--", "-D", "warnings"]),
+        Command::new("cargo").args([
+            "clippy",
+            "--workspace",
+            "--exclude",
+            "sextant-ui",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]),
     )?;
     let mut tally = Tally::default();
     let mut all_passed = true;
-    all_passed &= test_step("fast tests (cargo test)", Command::new("cargo").args(["test", "--workspace", "--exclude", "sextant-ui", "--exclude", "sextant-e2e"]), &mut tally)?;
-    step("build the CLI and the desktop app for the end-to-end tests", Command::new("cargo").args(["build", "-p", "sextant-cli", "-p", "sextant-desktop"]))?;
+    all_passed &= test_step(
+        "fast tests (cargo test)",
+        Command::new("cargo").args([
+            "test",
+            "--workspace",
+            "--exclude",
+            "sextant-ui",
+            "--exclude",
+            "sextant-e2e",
+        ]),
+        &mut tally,
+    )?;
+    step(
+        "build the CLI and the desktop app for the end-to-end tests",
+        Command::new("cargo").args(["build", "-p", "sextant-cli", "-p", "sextant-desktop"]),
+    )?;
     all_passed &= test_step(
         "end-to-end: real servers and the CLI (cargo test -p sextant-e2e)",
         Command::new("cargo").args(["test", "-p", "sextant-e2e", "--", "--test-threads", "2"]),
         &mut tally,
     )?;
-    all_passed &= test_step("end-to-end: the UI in headless Chromium", Command::new("node").args(["--test", "--test-reporter=tap", "tests/browser/"]), &mut tally)?;
+    all_passed &= test_step(
+        "end-to-end: the UI in headless Chromium",
+        Command::new("node").args(["--test", "--test-reporter=tap", "tests/browser/"]),
+        &mut tally,
+    )?;
     all_passed &= test_step(
         "end-to-end: the desktop window under Xvfb (tauri-driver)",
-        Command::new("xvfb-run").args(["-a", "node", "--test", "--test-reporter=tap", "tests/desktop/"]),
+        Command::new("xvfb-run").args([
+            "-a",
+            "node",
+            "--test",
+            "--test-reporter=tap",
+            "tests/desktop/",
+        ]),
         &mut tally,
     )?;
     println!("\nxtask test: {:.0} s in all", started.elapsed().as_secs_f64());

@@ -18,7 +18,10 @@ use std::{
 /// The workspace root.
 #[must_use]
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("the workspace root exists")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("the workspace root exists")
 }
 
 /// A tool installed by `scripts/setup.sh` into `.tools/venv/bin` or `.tools/bin`.
@@ -36,7 +39,10 @@ pub fn tool(name: &str) -> PathBuf {
 /// A free TCP port on 127.0.0.1.
 #[must_use]
 pub fn free_port() -> u16 {
-    TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).and_then(|listener| listener.local_addr()).map(|address| address.port()).expect("a free loopback port")
+    TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+        .and_then(|listener| listener.local_addr())
+        .map(|address| address.port())
+        .expect("a free loopback port")
 }
 
 /// A server process that is killed when dropped.
@@ -103,7 +109,8 @@ impl Drop for RunningServer {
 pub fn http_status(port: u16, path: &str) -> Option<u16> {
     let mut stream = TcpStream::connect((Ipv4Addr::LOCALHOST, port)).ok()?;
     stream.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n").ok()?;
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n")
+        .ok()?;
     let mut head = [0_u8; 16];
     stream.read_exact(&mut head).ok()?;
     std::str::from_utf8(&head[9..12]).ok()?.parse().ok()
@@ -123,7 +130,9 @@ pub fn start_openbao(root_token: &str) -> RunningServer {
             &format!("-dev-listen-address=127.0.0.1:{port}"),
         ]),
     );
-    server.wait_until(Duration::from_secs(30), |port| http_status(port, "/v1/sys/health") == Some(200));
+    server.wait_until(Duration::from_secs(30), |port| {
+        http_status(port, "/v1/sys/health") == Some(200)
+    });
     server
 }
 
@@ -135,9 +144,13 @@ pub fn start_nats() -> RunningServer {
     let mut server = RunningServer::spawn(
         "nats-server",
         port,
-        Command::new(tool("nats-server")).args(["-a", "127.0.0.1", "-p", &port.to_string(), "-js", "-sd"]).arg(&store),
+        Command::new(tool("nats-server"))
+            .args(["-a", "127.0.0.1", "-p", &port.to_string(), "-js", "-sd"])
+            .arg(&store),
     );
-    server.wait_until(Duration::from_secs(20), |port| TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_ok());
+    server.wait_until(Duration::from_secs(20), |port| {
+        TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_ok()
+    });
     server
 }
 
@@ -153,7 +166,12 @@ pub fn start_kmock(seed: &serde_json::Value, crds: &[String]) -> (RunningServer,
     let kubeconfig = files.join("kubeconfig");
     let launcher = workspace_root().join("../shared/tools/kmock_server.py");
     let mut command = Command::new(tool("python"));
-    command.arg(launcher).args(["--port", &port.to_string(), "--kubeconfig"]).arg(&kubeconfig).arg("--seed").arg(&seed_path);
+    command
+        .arg(launcher)
+        .args(["--port", &port.to_string(), "--kubeconfig"])
+        .arg(&kubeconfig)
+        .arg("--seed")
+        .arg(&seed_path);
     for crd in crds {
         command.args(["--crd", crd]);
     }

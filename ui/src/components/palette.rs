@@ -26,7 +26,10 @@ pub(crate) fn Palette() -> impl IntoView {
             if query.trim().is_empty() {
                 return Vec::new();
             }
-            ipc::invoke(&Search { query: query.clone(), limit: Some(30) }).await.map(|results| results.hits).unwrap_or_default()
+            ipc::invoke(&Search { query: query.clone(), limit: Some(30) })
+                .await
+                .map(|results| results.hits)
+                .unwrap_or_default()
         }
     });
     let entries = move || {
@@ -34,7 +37,12 @@ pub(crate) fn Palette() -> impl IntoView {
         let mut entries: Vec<Entry> = ViewId::ALL
             .into_iter()
             .filter(|view| text.is_empty() || view.title().to_lowercase().contains(text.trim()))
-            .map(|view| Entry { view, filter: String::new(), title: format!("Go to {}", view.title()), detail: "view".to_owned() })
+            .map(|view| Entry {
+                view,
+                filter: String::new(),
+                title: format!("Go to {}", view.title()),
+                detail: "view".to_owned(),
+            })
             .collect();
         entries.extend(hits.get().unwrap_or_default().into_iter().map(|hit| Entry {
             view: hit.view,

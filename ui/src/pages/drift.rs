@@ -15,19 +15,30 @@ use crate::{
 #[component]
 pub(crate) fn DriftPage() -> impl IntoView {
     let state = use_app_state();
-    let apps = ipc::resource(state.refresh, move || ListGitOpsApps { cluster: state.cluster.get() });
+    let apps =
+        ipc::resource(state.refresh, move || ListGitOpsApps { cluster: state.cluster.get() });
     loaded(apps, |apps: GitOpsApps| {
-        let count = |wanted: &[Verdict]| apps.apps.iter().filter(|app| wanted.contains(&app.verdict)).count();
+        let count = |wanted: &[Verdict]| {
+            apps.apps.iter().filter(|app| wanted.contains(&app.verdict)).count()
+        };
         let rows = apps
             .apps
             .iter()
             .map(|app| {
                 let (label, tone) = verdict(app.verdict);
                 Row {
-                    key: format!("{}/{}/{}", app.object.cluster, app.object.kind, app.object.display_name()),
+                    key: format!(
+                        "{}/{}/{}",
+                        app.object.cluster,
+                        app.object.kind,
+                        app.object.display_name()
+                    ),
                     cells: vec![
                         Cell::Text(app.object.cluster.clone()),
-                        Cell::Text(match app.tool { GitOpsTool::Flux => "Flux".into(), GitOpsTool::ArgoCd => "Argo CD".into() }),
+                        Cell::Text(match app.tool {
+                            GitOpsTool::Flux => "Flux".into(),
+                            GitOpsTool::ArgoCd => "Argo CD".into(),
+                        }),
                         Cell::Text(app.object.kind.clone()),
                         Cell::Code(app.object.display_name()),
                         Cell::Badge(label.into(), tone),

@@ -24,7 +24,8 @@ pub(crate) fn LatticePage() -> impl IntoView {
             }
             .into_any();
         };
-        let short = |id: &str| if id.len() > 12 { format!("{}…", &id[..12]) } else { id.to_owned() };
+        let short =
+            |id: &str| if id.len() > 12 { format!("{}…", &id[..12]) } else { id.to_owned() };
         let hosts = lattice
             .hosts
             .iter()
@@ -34,7 +35,13 @@ pub(crate) fn LatticePage() -> impl IntoView {
                     Cell::Code(host.name.clone()),
                     Cell::Code(short(&host.id)),
                     Cell::Text(host.version.clone()),
-                    Cell::Text(host.labels.iter().map(|(key, value)| format!("{key}={value}")).collect::<Vec<_>>().join(" ")),
+                    Cell::Text(
+                        host.labels
+                            .iter()
+                            .map(|(key, value)| format!("{key}={value}"))
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                    ),
                     Cell::Text(format!("{} s", host.uptime_seconds)),
                 ],
             })
@@ -44,11 +51,23 @@ pub(crate) fn LatticePage() -> impl IntoView {
             .iter()
             .map(|component| Row {
                 key: format!("c/{}/{}", component.host_id, component.id),
-                cells: vec![Cell::Text("component".into()), Cell::Code(component.id.clone()), Cell::Code(component.image_ref.clone()), Cell::Code(short(&component.host_id)), Cell::Text(component.count.to_string())],
+                cells: vec![
+                    Cell::Text("component".into()),
+                    Cell::Code(component.id.clone()),
+                    Cell::Code(component.image_ref.clone()),
+                    Cell::Code(short(&component.host_id)),
+                    Cell::Text(component.count.to_string()),
+                ],
             })
             .chain(lattice.providers.iter().map(|provider| Row {
                 key: format!("p/{}/{}", provider.host_id, provider.id),
-                cells: vec![Cell::Text("provider".into()), Cell::Code(provider.id.clone()), Cell::Code(provider.image_ref.clone()), Cell::Code(short(&provider.host_id)), Cell::Text("–".into())],
+                cells: vec![
+                    Cell::Text("provider".into()),
+                    Cell::Code(provider.id.clone()),
+                    Cell::Code(provider.image_ref.clone()),
+                    Cell::Code(short(&provider.host_id)),
+                    Cell::Text("–".into()),
+                ],
             }))
             .collect();
         let links = lattice
@@ -61,7 +80,11 @@ pub(crate) fn LatticePage() -> impl IntoView {
                     Cell::Code(link.target.clone()),
                     Cell::Code(format!("{}/{}", link.wit, link.interfaces.join(","))),
                     Cell::Text(link.name.clone()),
-                    if link.problems.is_empty() { Cell::Badge("ok".into(), Tone::Good) } else { Cell::Badge(link.problems.join("; "), Tone::Bad) },
+                    if link.problems.is_empty() {
+                        Cell::Badge("ok".into(), Tone::Good)
+                    } else {
+                        Cell::Badge(link.problems.join("; "), Tone::Bad)
+                    },
                 ],
             })
             .collect();

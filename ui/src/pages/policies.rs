@@ -15,7 +15,8 @@ use crate::{
 #[component]
 pub(crate) fn PoliciesPage() -> impl IntoView {
     let state = use_app_state();
-    let inventory = ipc::resource(state.refresh, move || ListPolicies { cluster: state.cluster.get() });
+    let inventory =
+        ipc::resource(state.refresh, move || ListPolicies { cluster: state.cluster.get() });
     loaded(inventory, |inventory: PolicyInventory| {
         let rows = inventory
             .policies
@@ -24,14 +25,28 @@ pub(crate) fn PoliciesPage() -> impl IntoView {
                 let counts = policy.counts;
                 let tone = results_tone(&counts);
                 Row {
-                    key: format!("{}/{}/{}", policy.object.cluster, policy.object.kind, policy.object.display_name()),
+                    key: format!(
+                        "{}/{}/{}",
+                        policy.object.cluster,
+                        policy.object.kind,
+                        policy.object.display_name()
+                    ),
                     cells: vec![
                         Cell::Text(policy.object.cluster.clone()),
-                        Cell::Text(match policy.engine { PolicyEngine::Kubewarden => "Kubewarden".into(), PolicyEngine::Kyverno => "Kyverno".into() }),
+                        Cell::Text(match policy.engine {
+                            PolicyEngine::Kubewarden => "Kubewarden".into(),
+                            PolicyEngine::Kyverno => "Kyverno".into(),
+                        }),
                         Cell::Text(policy.object.kind.clone()),
                         Cell::Code(policy.object.display_name()),
                         Cell::Text(policy.mode.clone().unwrap_or_default()),
-                        Cell::Badge(format!("{} fail · {} warn · {} pass", counts.fail, counts.warn, counts.pass), tone),
+                        Cell::Badge(
+                            format!(
+                                "{} fail · {} warn · {} pass",
+                                counts.fail, counts.warn, counts.pass
+                            ),
+                            tone,
+                        ),
                         Cell::Text(format!("{} error · {} skip", counts.error, counts.skip)),
                     ],
                 }

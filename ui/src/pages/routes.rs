@@ -15,16 +15,22 @@ use crate::{
 #[component]
 pub(crate) fn RoutesPage() -> impl IntoView {
     let state = use_app_state();
-    let inventory = ipc::resource(state.refresh, move || ListRoutes { cluster: state.cluster.get() });
+    let inventory =
+        ipc::resource(state.refresh, move || ListRoutes { cluster: state.cluster.get() });
     loaded(inventory, |inventory: RouteInventory| {
-        let not_accepted = inventory.routes.iter().filter(|route| route.accepted == Some(false)).count();
+        let not_accepted =
+            inventory.routes.iter().filter(|route| route.accepted == Some(false)).count();
         let no_status = inventory.routes.iter().filter(|route| route.accepted.is_none()).count();
         let classes = inventory
             .gateway_classes
             .iter()
             .map(|class| Row {
                 key: format!("{}/{}", class.object.cluster, class.object.name),
-                cells: vec![Cell::Text(class.object.cluster.clone()), Cell::Code(class.object.name.clone()), Cell::Code(class.controller.clone())],
+                cells: vec![
+                    Cell::Text(class.object.cluster.clone()),
+                    Cell::Code(class.object.name.clone()),
+                    Cell::Code(class.controller.clone()),
+                ],
             })
             .collect();
         let listeners = inventory
@@ -32,7 +38,12 @@ pub(crate) fn RoutesPage() -> impl IntoView {
             .iter()
             .flat_map(|gateway| {
                 gateway.listeners.iter().map(move |listener| Row {
-                    key: format!("{}/{}/{}", gateway.object.cluster, gateway.object.display_name(), listener.name),
+                    key: format!(
+                        "{}/{}/{}",
+                        gateway.object.cluster,
+                        gateway.object.display_name(),
+                        listener.name
+                    ),
                     cells: vec![
                         Cell::Text(gateway.object.cluster.clone()),
                         Cell::Code(gateway.object.display_name()),
@@ -40,7 +51,11 @@ pub(crate) fn RoutesPage() -> impl IntoView {
                         Cell::Code(listener.name.clone()),
                         Cell::Text(format!("{} {}", listener.protocol, listener.port)),
                         Cell::Code(listener.hostname.clone().unwrap_or_else(|| "*".into())),
-                        Cell::Text(listener.attached_routes.map_or_else(|| "–".into(), |count| count.to_string())),
+                        Cell::Text(
+                            listener
+                                .attached_routes
+                                .map_or_else(|| "–".into(), |count| count.to_string()),
+                        ),
                     ],
                 })
             })
@@ -50,13 +65,23 @@ pub(crate) fn RoutesPage() -> impl IntoView {
             .iter()
             .map(|route| {
                 let status = match route.accepted {
-                    Some(true) if route.reason.is_none() => Cell::Badge("Accepted".into(), Tone::Good),
+                    Some(true) if route.reason.is_none() => {
+                        Cell::Badge("Accepted".into(), Tone::Good)
+                    }
                     Some(true) => Cell::Badge(route.reason.clone().unwrap_or_default(), Tone::Warn),
-                    Some(false) => Cell::Badge(route.reason.clone().unwrap_or_else(|| "Not accepted".into()), Tone::Bad),
+                    Some(false) => Cell::Badge(
+                        route.reason.clone().unwrap_or_else(|| "Not accepted".into()),
+                        Tone::Bad,
+                    ),
                     None => Cell::Badge("No status".into(), Tone::Neutral),
                 };
                 Row {
-                    key: format!("{}/{}/{}", route.object.cluster, route.object.kind, route.object.display_name()),
+                    key: format!(
+                        "{}/{}/{}",
+                        route.object.cluster,
+                        route.object.kind,
+                        route.object.display_name()
+                    ),
                     cells: vec![
                         Cell::Text(route.object.cluster.clone()),
                         Cell::Text(route.object.kind.clone()),

@@ -60,7 +60,11 @@ pub(crate) fn VaultPage() -> impl IntoView {
             .chain(inventory.entities.iter().map(|entity| ("entity", entity)))
             .map(|(kind, identity)| Row {
                 key: format!("{kind}/{}", identity.name),
-                cells: vec![Cell::Text(kind.into()), Cell::Code(identity.name.clone()), Cell::Code(identity.policies.join(", "))],
+                cells: vec![
+                    Cell::Text(kind.into()),
+                    Cell::Code(identity.name.clone()),
+                    Cell::Code(identity.policies.join(", ")),
+                ],
             })
             .collect();
         view! {

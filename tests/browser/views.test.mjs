@@ -1,0 +1,143 @@
+// The UI in headless Chromium against `sextant serve --demo`: every view of the demo platform
+// shows its objects with the right counts, and the server refuses requests without its key or
+// from another origin. Screenshots of every view go to test-results/screenshots/.
+//
+// The expected counts come from the demo data's author's own tally of assets/demo (see
+// assets/demo/NOTICE.md and the data itself), not from Sextant's code.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+
+const root = new URL('../../', import.meta.url).pathname;
+const shots = `${root}test-results/screenshots`;
+let server, url, browser, page;
+
+before(async () => {
+  mkdirSync(shots, { recursive: true });
+  const binary = process.env.SEXTANT_CLI ?? `${root}target/debug/sextant`;
+  // An empty environment for sources: nothing live configured, so the demo is shown.
+  const env = { PATH: process.env.PATH, HOME: '/nonexistent-home', KUBECONFIG: '' };
+  server = spawn(binary, ['serve', '--demo'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('sextant serve printed no URL in 20 s')), 20000);
+    server.stdout.on('data', (chunk) => {
+      const match = /open (http:\/\/127\.0\.0\.1:\d+\/\?k=[0-9a-f]+)/.exec(chunk.toString());
+      if (match) { clearTimeout(timer); resolve(match[1]); }
+    });
+    server.on('exit', (code) => reject(new Error(`sextant serve exited with ${code}`)));
+  });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  page.on('pageerror', (error) => console.error('page error:', error));
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill('SIGTERM');
+});
+
+const text = (testid) => page.locator(`[data-testid="${testid}"]`).first().innerText();
+const number = async (testid) => Number((await text(testid)).trim());
+
+async function visit(view) {
+  await page.locator(`[data-testid="nav-${view}"]`).click();
+  await page.locator(`[data-testid="view-${view}"]`).waitFor();
+  await page.waitForLoadState('networkidle');
+}
+
+test('the overview shows the demo platform and its clusters', async () => {
+  await page.goto(url);
+  await page.locator('[data-testid="platform-name"]').waitFor({ timeout: 20000 });
+  assert.equal(await text('platform-name'), 'Northwind Outfitters');
+  assert.equal(await number('cluster-count'), 3);
+  assert.equal(await number('routes-prod-eu'), 14, 'prod-eu: 10 HTTPRoutes, 1 GRPCRoute, 1 TLSRoute, 2 TCPRoutes');
+  assert.equal(await number('gateways-prod-us'), 1);
+  assert.equal(await number('vault-policies'), 12, '10 HCL and 2 JSON policies');
+  assert.equal(await number('lattice-hosts'), 1, 'one host in the recorded wadm traffic');
+  assert.ok(!page.url().includes('k='), 'the key is moved out of the address bar');
+  await page.screenshot({ path: `${shots}/overview.png`, fullPage: true });
+});
+
+test('drift lists every Flux and Argo CD application with its verdict', async () => {
+  await visit('drift');
+  assert.equal(await number('drift-total'), 36, '14 Flux objects on prod-eu, 14 on staging, 8 Argo Applications on prod-us');
+  assert.ok(await number('drift-stale') >= 1, 'the payments Kustomization is stale');
+  assert.ok(await number('drift-failed') >= 1, 'the staging search Kustomization fails its health check');
+  assert.ok(await number('drift-out-of-sync') >= 2, 'search and checkout are OutOfSync on prod-us');
+  assert.equal(await number('drift-suspended'), 1, 'identity is suspended on prod-eu');
+  await page.screenshot({ path: `${shots}/drift.png`, fullPage: true });
+});
+
+test('policies list Kubewarden and Kyverno policies with their report results', async () => {
+  await visit('policies');
+  assert.equal(await number('policies-total'), 15, '5 Kubewarden policies on prod-eu and staging each, 5 Kyverno policies on prod-us');
+  assert.ok(await number('policies-fail') >= 3);
+  assert.ok(await number('policies-skip') >= 1, 'require-probes is skipped for infra/redis');
+  await page.screenshot({ path: `${shots}/policies.png`, fullPage: true });
+});
+
+test('routes list gateways, listeners and every route kind, with rejected ones marked', async () => {
+  await visit('routes');
+  assert.equal(await number('routes-total'), 23);
+  assert.equal(await number('routes-gateways'), 5);
+  assert.equal(await number('routes-classes'), 3);
+  assert.ok(await number('routes-not-accepted') >= 3, 'NotAllowedByListeners, NoMatchingListenerHostname, NoMatchingParent');
+  assert.ok(await number('routes-no-status') >= 1, 'the route to a missing Gateway has no status');
+  // The view filter narrows the table.
+  await page.locator('[data-testid="view-filter"]').fill('payments-db');
+  assert.equal((await text('routes-table-count')).trim(), '1 of 23');
+  await page.locator('[data-testid="view-filter"]').fill('');
+  await page.screenshot({ path: `${shots}/routes.png`, fullPage: true });
+});
+
+test('vault lists policies, auth roles and identities', async () => {
+  await visit('vault');
+  assert.equal(await number('vault-policies-total'), 12);
+  assert.equal(await number('vault-entities-total'), 9);
+  assert.equal(await number('vault-groups-total'), 5);
+  assert.ok((await page.locator('[data-testid="vault-roles"]').innerText()).includes('ci-deployer'));
+  await page.screenshot({ path: `${shots}/vault.png`, fullPage: true });
+});
+
+test('the lattice shows the recorded host, its workloads and links with problems', async () => {
+  await visit('lattice');
+  assert.equal(await number('lattice-hosts-total'), 1);
+  assert.ok(await number('lattice-links-total') >= 3);
+  assert.ok(await number('lattice-problems-total') >= 1, 'links left over from the first run point at components that no longer run');
+  await page.screenshot({ path: `${shots}/lattice.png`, fullPage: true });
+});
+
+test('the command palette jumps to an object and the theme switches to dark', async () => {
+  await page.keyboard.press('Control+k');
+  await page.locator('[data-testid="palette-input"]').fill('payments-db');
+  await page.locator('[data-testid="palette-list"] li', { hasText: 'TCPRoute' }).first().waitFor();
+  await page.keyboard.press('ArrowDown');
+  await page.locator('[data-testid="palette-list"] li.selected', { hasText: 'TCPRoute' }).waitFor();
+  await page.keyboard.press('Enter');
+  await page.locator('[data-testid="view-routes"]').waitFor();
+  assert.equal(await page.locator('[data-testid="view-filter"]').inputValue(), 'payments-db');
+  await page.locator('[data-testid="theme-toggle"]').click();
+  assert.equal(await page.locator('html').getAttribute('data-theme'), 'dark');
+  await page.screenshot({ path: `${shots}/routes-dark.png`, fullPage: true });
+  await page.locator('[data-testid="theme-toggle"]').click();
+});
+
+test('serve refuses requests without the key, with a wrong key, or from another origin', async () => {
+  const base = new URL(url);
+  const key = base.searchParams.get('k');
+  const api = `${base.origin}/api/get_overview`;
+  const call = (headers) => fetch(api, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '{}' });
+  assert.equal((await call({})).status, 401);
+  assert.equal((await call({ 'x-sextant-key': 'f'.repeat(48) })).status, 401);
+  assert.equal((await call({ 'x-sextant-key': key, origin: 'https://evil.example' })).status, 403);
+  const ok = await call({ 'x-sextant-key': key, origin: base.origin });
+  assert.equal(ok.status, 200);
+  assert.equal((await ok.json()).platform, 'Northwind Outfitters');
+  const index = await fetch(`${base.origin}/`);
+  assert.match(index.headers.get('content-security-policy'), /script-src 'self' 'wasm-unsafe-eval'/);
+});
