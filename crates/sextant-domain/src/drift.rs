@@ -155,12 +155,11 @@ fn source_description(
         });
     }
     let path = object.str_at("/spec/path").unwrap_or("./");
-    match url {
-        Some(url) => Some(format!("{url} {path}")),
-        None => {
-            let name = object.str_at(&format!("{source_ref}/name"))?;
-            Some(format!("{name} {path}"))
-        }
+    if let Some(url) = url {
+        Some(format!("{url} {path}"))
+    } else {
+        let name = object.str_at(&format!("{source_ref}/name"))?;
+        Some(format!("{name} {path}"))
     }
 }
 

@@ -74,8 +74,13 @@ pub fn search(platform: &Platform, query: &str, limit: usize) -> (Vec<SearchHit>
                 Some(namespace) => format!("{namespace}/{}", object.name()),
                 None => object.name().to_owned(),
             };
-            let labels: String =
-                object.labels().map(|(key, value)| format!("{key}={value} ")).collect();
+            let labels: String = object.labels().fold(String::new(), |mut labels, (key, value)| {
+                labels.push_str(key);
+                labels.push('=');
+                labels.push_str(value);
+                labels.push(' ');
+                labels
+            });
             consider(
                 SearchHit {
                     view,
