@@ -56,12 +56,6 @@ async fn the_vault_adapter_reads_a_real_openbao() {
     vault_write(port, "sys/auth/kubernetes", serde_json::json!({"type": "kubernetes"})).await;
     vault_write(
         port,
-        "auth/kubernetes/config",
-        serde_json::json!({"kubernetes_host": "https://127.0.0.1:6443"}),
-    )
-    .await;
-    vault_write(
-        port,
         "auth/kubernetes/role/shop",
         serde_json::json!({"bound_service_account_names": ["shop"], "bound_service_account_namespaces": ["shop"], "token_policies": ["shop-read"], "audience": "vault"}),
     )

@@ -113,7 +113,9 @@ fn next_shape(text: &str) -> Option<(usize, usize, usize)> {
             let start = from + found;
             from = start + prefix.len();
             // A shape must start at a token boundary (not inside a word).
-            if start > 0 && text[..start].chars().next_back().is_some_and(|c| c.is_ascii_alphanumeric()) {
+            if start > 0
+                && text[..start].chars().next_back().is_some_and(|c| c.is_ascii_alphanumeric())
+            {
                 continue;
             }
             let body = &text[start + prefix.len()..];
