@@ -116,8 +116,11 @@ test('the command palette jumps to an object and the theme switches to dark', as
   await page.keyboard.press('Control+k');
   await page.locator('[data-testid="palette-input"]').fill('payments-db');
   await page.locator('[data-testid="palette-list"] li', { hasText: 'TCPRoute' }).first().waitFor();
-  await page.keyboard.press('ArrowDown');
+  // No view is named like the query, so the first entry (selected) is the best hit.
   await page.locator('[data-testid="palette-list"] li.selected', { hasText: 'TCPRoute' }).waitFor();
+  await page.keyboard.press('ArrowDown');
+  await page.locator('[data-testid="palette-list"] li.selected', { hasText: 'Service' }).waitFor();
+  await page.keyboard.press('ArrowUp');
   await page.keyboard.press('Enter');
   await page.locator('[data-testid="view-routes"]').waitFor();
   assert.equal(await page.locator('[data-testid="view-filter"]').inputValue(), 'payments-db');
