@@ -9,6 +9,22 @@ const ROOT_TOKEN: &str = "differential-root-7c2e";
 const SEED: u64 = 20_260;
 const CASES: usize = 1_000;
 
+async fn post_json(
+    http: &reqwest::Client,
+    url: &str,
+    body: serde_json::Value,
+) -> serde_json::Value {
+    http.post(url)
+        .header("X-Vault-Token", ROOT_TOKEN)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn the_evaluator_agrees_with_openbao_on_generated_cases() {
     let server = start_openbao(ROOT_TOKEN);
@@ -39,30 +55,22 @@ async fn the_evaluator_agrees_with_openbao_on_generated_cases() {
                 attached.push(name.clone());
             }
         }
-        let created: serde_json::Value = http
-            .post(format!("{base}/auth/token/create"))
-            .header("X-Vault-Token", ROOT_TOKEN)
-            .json(&serde_json::json!({ "policies": attached, "no_default_policy": true }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let created = post_json(
+            &http,
+            &format!("{base}/auth/token/create"),
+            serde_json::json!({ "policies": attached, "no_default_policy": true }),
+        )
+        .await;
         let token = created["auth"]["client_token"]
             .as_str()
             .unwrap_or_else(|| panic!("{}: token create: {created}", case.id))
             .to_owned();
-        let answer: serde_json::Value = http
-            .post(format!("{base}/sys/capabilities"))
-            .header("X-Vault-Token", ROOT_TOKEN)
-            .json(&serde_json::json!({ "token": token, "paths": case.paths }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let answer = post_json(
+            &http,
+            &format!("{base}/sys/capabilities"),
+            serde_json::json!({ "token": token, "paths": case.paths }),
+        )
+        .await;
         let acl = store.acl(&attached, AclContext::default()).unwrap();
         for path in &case.paths {
             let mut expected: Vec<String> = answer["data"][path]

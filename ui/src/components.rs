@@ -16,7 +16,7 @@ pub(crate) fn Badge(#[prop(into)] text: String, tone: Tone) -> impl IntoView {
     view! { <span class=format!("badge {}", tone.class())>{text}</span> }
 }
 
-/// A big number with a label; clicking it runs `on_click`.
+/// A big number with a label, coloured by `tone` when it is not zero.
 #[component]
 pub(crate) fn Stat(
     #[prop(into)] label: String,

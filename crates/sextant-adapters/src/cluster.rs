@@ -8,7 +8,7 @@ use kube::{
     Client,
     api::{Api, DynamicObject, ListParams},
     config::{KubeConfigOptions, Kubeconfig},
-    discovery::{ApiResource, Discovery, Scope},
+    discovery::{ApiResource, Discovery},
 };
 use serde_json::Value;
 use sextant_domain::{
@@ -141,9 +141,16 @@ pub async fn client_for(kubeconfig: &Kubeconfig, context: &str) -> Result<Client
     }
     let options =
         KubeConfigOptions { context: Some(context.to_owned()), ..KubeConfigOptions::default() };
-    let config = kube::Config::from_custom_kubeconfig(kubeconfig.clone(), &options).await.map_err(
-        |error| Error::ContextInvalid { context: context.to_owned(), message: error.to_string() },
-    )?;
+    let mut config = kube::Config::from_custom_kubeconfig(kubeconfig.clone(), &options)
+        .await
+        .map_err(|error| Error::ContextInvalid {
+            context: context.to_owned(),
+            message: error.to_string(),
+        })?;
+    // kube's defaults (30 s to connect, about 5 minutes to read) would let one dead cluster hold
+    // the whole live load; an unreachable cluster should be named within seconds.
+    config.connect_timeout = Some(std::time::Duration::from_secs(5));
+    config.read_timeout = Some(std::time::Duration::from_secs(20));
     Client::try_from(config).map_err(|error| Error::ContextInvalid {
         context: context.to_owned(),
         message: error.to_string(),
@@ -222,13 +229,12 @@ pub async fn read_cluster(kubeconfig: &Kubeconfig, context: &str) -> ClusterSnap
         let Some((_, kinds)) = WANTED.iter().find(|(name, _)| *name == group.name()) else {
             continue;
         };
-        for (resource, capabilities) in group.recommended_resources() {
+        for (resource, _) in group.recommended_resources() {
             if !kinds.contains(&resource.kind.as_str()) {
                 continue;
             }
-            let api: Api<DynamicObject> = match capabilities.scope {
-                Scope::Cluster | Scope::Namespaced => Api::all_with(client.clone(), &resource),
-            };
+            // Listed across all namespaces for now; per-namespace lists for narrow RBAC are #5.
+            let api: Api<DynamicObject> = Api::all_with(client.clone(), &resource);
             match api.list(&ListParams::default().limit(500)).await {
                 Ok(list) => snapshot
                     .objects

@@ -2,7 +2,15 @@
 
 use std::time::Duration;
 
+use kube::config::Kubeconfig;
 use serde::Serialize;
+use sextant_adapters::{
+    nats::LatticeClient,
+    secret::Secret,
+    vault::{VaultClient, VaultConfig},
+};
+
+use crate::{LiveConfig, NatsConfig};
 
 /// The whole report. Its JSON shape is documented in `sextant doctor --help`.
 #[derive(Debug, Clone, Serialize)]
@@ -81,20 +89,20 @@ pub struct GithubReport {
     pub token_source: Option<String>,
 }
 
-/// Runs every check, each bounded by a few seconds.
-pub async fn run() -> DoctorReport {
+/// Runs every check on what `config` found, each bounded by a few seconds.
+pub async fn run(config: &LiveConfig) -> DoctorReport {
     DoctorReport {
         version: env!("CARGO_PKG_VERSION").to_owned(),
-        kubernetes: kubernetes().await,
-        vault: vault().await,
-        nats: nats().await,
+        kubernetes: kubernetes(&config.kubeconfig).await,
+        vault: vault(&config.vault).await,
+        nats: nats(config.nats.as_ref()).await,
         github: github(),
     }
 }
 
-async fn kubernetes() -> KubernetesReport {
+async fn kubernetes(kubeconfig: &Result<Option<Kubeconfig>, String>) -> KubernetesReport {
     use sextant_adapters::cluster;
-    let kubeconfig = match cluster::read_kubeconfig() {
+    let kubeconfig = match kubeconfig {
         Ok(Some(kubeconfig)) => kubeconfig,
         Ok(None) => {
             return KubernetesReport { configured: false, error: None, contexts: Vec::new() };
@@ -102,43 +110,37 @@ async fn kubernetes() -> KubernetesReport {
         Err(error) => {
             return KubernetesReport {
                 configured: true,
-                error: Some(error.to_string()),
+                error: Some(error.clone()),
                 contexts: Vec::new(),
             };
         }
     };
-    let probes = cluster::contexts(&kubeconfig).into_iter().map(|summary| {
-        let kubeconfig = &kubeconfig;
-        async move {
-            let (state, version, message) = match cluster::client_for(kubeconfig, &summary.name)
-                .await
-            {
-                Err(error) => ("invalid", None, Some(error.to_string())),
-                Ok(client) => {
-                    match tokio::time::timeout(Duration::from_secs(5), client.apiserver_version())
-                        .await
-                    {
-                        Err(_) => ("unreachable", None, Some("no answer within 5 s".to_owned())),
-                        Ok(Ok(info)) => ("ready", Some(info.git_version), None),
-                        Ok(Err(kube::Error::Api(status))) if status.code == 401 => {
-                            ("unauthenticated", None, Some(status.message))
-                        }
-                        Ok(Err(kube::Error::Api(status))) if status.code == 403 => {
-                            ("forbidden", None, Some(status.message))
-                        }
-                        Ok(Err(error)) => ("unreachable", None, Some(error.to_string())),
+    let probes = cluster::contexts(kubeconfig).into_iter().map(|summary| async move {
+        let (state, version, message) = match cluster::client_for(kubeconfig, &summary.name).await {
+            Err(error) => ("invalid", None, Some(error.to_string())),
+            Ok(client) => {
+                match tokio::time::timeout(Duration::from_secs(5), client.apiserver_version()).await
+                {
+                    Err(_) => ("unreachable", None, Some("no answer within 5 s".to_owned())),
+                    Ok(Ok(info)) => ("ready", Some(info.git_version), None),
+                    Ok(Err(kube::Error::Api(status))) if status.code == 401 => {
+                        ("unauthenticated", None, Some(status.message))
                     }
+                    Ok(Err(kube::Error::Api(status))) if status.code == 403 => {
+                        ("forbidden", None, Some(status.message))
+                    }
+                    Ok(Err(error)) => ("unreachable", None, Some(error.to_string())),
                 }
-            };
-            ContextReport {
-                name: summary.name,
-                current: summary.current,
-                server: summary.server,
-                auth: summary.auth.to_owned(),
-                state: state.to_owned(),
-                version,
-                message: message.map(|message| sextant_adapters::secret::redact(&message)),
             }
+        };
+        ContextReport {
+            name: summary.name,
+            current: summary.current,
+            server: summary.server,
+            auth: summary.auth.to_owned(),
+            state: state.to_owned(),
+            version,
+            message: message.map(|message| sextant_adapters::secret::redact(&message)),
         }
     });
     KubernetesReport {
@@ -148,9 +150,7 @@ async fn kubernetes() -> KubernetesReport {
     }
 }
 
-async fn vault() -> EndpointReport {
-    use sextant_adapters::vault::{VaultClient, VaultConfig};
-    let config = VaultConfig::from_env();
+async fn vault(config: &VaultConfig) -> EndpointReport {
     let mut report = EndpointReport {
         configured: config.address.is_some(),
         address: config.address.clone(),
@@ -161,17 +161,16 @@ async fn vault() -> EndpointReport {
     if config.address.is_none() {
         return report;
     }
-    report.notes.push(if config.token.is_some() {
+    let has_token = config.token.is_some();
+    report.notes.push(if has_token {
         "a token is configured".to_owned()
     } else {
         "no token: set VAULT_TOKEN or log in".to_owned()
     });
+    // `sys/health` needs no token; a placeholder lets the client be built without one.
     let probe_config = VaultConfig {
-        token: config
-            .token
-            .clone()
-            .or_else(|| Some(sextant_adapters::secret::Secret::new("sextant-no-token"))),
-        ..config
+        token: config.token.clone().or_else(|| Some(Secret::new("sextant-doctor-no-token"))),
+        ..config.clone()
     };
     match VaultClient::new(&probe_config) {
         Err(error) => report.notes.push(error.to_string()),
@@ -183,13 +182,8 @@ async fn vault() -> EndpointReport {
                     report
                         .notes
                         .push("sealed: unseal it before Sextant can read policies".to_owned());
-                }
-                if probe_config.token.is_some()
-                    && report.notes.first().is_some_and(|note| note.starts_with("a token"))
-                {
-                    if let Err(error) = client.check_token().await {
-                        report.notes.push(error.to_string());
-                    }
+                } else if has_token && let Err(error) = client.check_token().await {
+                    report.notes.push(error.to_string());
                 }
             }
             Err(error) => report.notes.push(error.to_string()),
@@ -198,26 +192,17 @@ async fn vault() -> EndpointReport {
     report
 }
 
-async fn nats() -> EndpointReport {
-    let url = std::env::var("SEXTANT_NATS_URL")
-        .or_else(|_| std::env::var("NATS_URL"))
-        .ok()
-        .filter(|url| !url.is_empty());
+async fn nats(config: Option<&NatsConfig>) -> EndpointReport {
     let mut report = EndpointReport {
-        configured: url.is_some(),
-        address: url.clone(),
+        configured: config.is_some(),
+        address: config.map(|config| config.url.clone()),
         reachable: false,
         version: None,
         notes: Vec::new(),
     };
-    if let Some(url) = url {
-        let credentials = std::env::var_os("SEXTANT_NATS_CREDS").map(std::path::PathBuf::from);
-        match sextant_adapters::nats::LatticeClient::connect(
-            &url,
-            credentials.as_deref(),
-            "default",
-        )
-        .await
+    if let Some(config) = config {
+        match LatticeClient::connect(&config.url, config.credentials.as_deref(), &config.lattice)
+            .await
         {
             Ok(_) => report.reachable = true,
             Err(error) => report.notes.push(error.to_string()),

@@ -19,18 +19,20 @@ use crate::{Cockpit, Handle, Source, to_protocol};
 pub(crate) fn session(cockpit: &Cockpit) -> Session {
     let live = cockpit.live_config();
     let mut details = Vec::new();
-    match &live.contexts {
-        Ok(contexts) if !contexts.is_empty() => {
-            details.push(format!("{} kubeconfig context(s)", contexts.len()))
-        }
-        Ok(_) => {}
+    match &live.kubeconfig {
         Err(error) => details.push(error.clone()),
+        Ok(_) => {
+            let contexts = live.context_names().len();
+            if contexts > 0 {
+                details.push(format!("{contexts} kubeconfig context(s)"));
+            }
+        }
     }
-    if let Some(address) = &live.vault_address {
+    if let Some(address) = &live.vault.address {
         details.push(format!("Vault {address}"));
     }
-    if let Some(url) = &live.nats_url {
-        details.push(format!("NATS {url}"));
+    if let Some(nats) = &live.nats {
+        details.push(format!("NATS {}", nats.url));
     }
     let platform = cockpit.platform();
     let demo_name = if cockpit.source() == Source::Demo {

@@ -18,6 +18,12 @@ pub use sextant_adapters::secret::redact;
 
 use std::sync::{Arc, RwLock};
 
+use kube::config::Kubeconfig;
+use sextant_adapters::{
+    cluster,
+    nats::LatticeClient,
+    vault::{VaultClient, VaultConfig},
+};
 use sextant_domain::platform::Platform;
 use sextant_protocol::{Command, CommandError, Event as _, EventEnvelope, session::SourceChanged};
 use tokio::sync::broadcast;
@@ -66,15 +72,27 @@ struct State {
     platform: Arc<Platform>,
 }
 
-/// What live sources are configured, found from the environment and the usual files.
+/// What live sources are configured, read once from the environment and the usual files.
+/// Loading live data uses exactly this, so the kubeconfig and the environment are read once.
 #[derive(Debug, Clone)]
 pub struct LiveConfig {
-    /// The kubeconfig's contexts (names only), or why it could not be read.
-    pub contexts: Result<Vec<String>, String>,
-    /// The Vault address, when set.
-    pub vault_address: Option<String>,
-    /// The NATS server, when set (`SEXTANT_NATS_URL` or `NATS_URL`).
-    pub nats_url: Option<String>,
+    /// The merged kubeconfig, none at all, or why it could not be read.
+    pub kubeconfig: Result<Option<Kubeconfig>, String>,
+    /// Vault or OpenBao, from `VAULT_*`/`BAO_*` and `~/.vault-token`.
+    pub vault: VaultConfig,
+    /// The NATS lattice, when a server is set.
+    pub nats: Option<NatsConfig>,
+}
+
+/// Where the wasmCloud lattice is.
+#[derive(Debug, Clone)]
+pub struct NatsConfig {
+    /// `SEXTANT_NATS_URL` or `NATS_URL`.
+    pub url: String,
+    /// `SEXTANT_NATS_CREDS`: a `.creds` file.
+    pub credentials: Option<std::path::PathBuf>,
+    /// `SEXTANT_LATTICE`, `default` when unset.
+    pub lattice: String,
 }
 
 impl Default for State {
@@ -87,30 +105,42 @@ impl LiveConfig {
     /// Reads what is configured, without contacting anything.
     #[must_use]
     pub fn detect() -> LiveConfig {
-        let contexts = match sextant_adapters::cluster::read_kubeconfig() {
-            Ok(Some(kubeconfig)) => {
-                Ok(kubeconfig.contexts.iter().map(|named| named.name.clone()).collect())
-            }
-            Ok(None) => Ok(Vec::new()),
-            Err(error) => Err(error.to_string()),
-        };
+        let nats = std::env::var("SEXTANT_NATS_URL")
+            .or_else(|_| std::env::var("NATS_URL"))
+            .ok()
+            .filter(|url| !url.is_empty())
+            .map(|url| NatsConfig {
+                url,
+                credentials: std::env::var_os("SEXTANT_NATS_CREDS").map(std::path::PathBuf::from),
+                lattice: std::env::var("SEXTANT_LATTICE").unwrap_or_else(|_| "default".to_owned()),
+            });
         LiveConfig {
-            contexts,
-            vault_address: sextant_adapters::vault::VaultConfig::from_env().address,
-            nats_url: std::env::var("SEXTANT_NATS_URL")
-                .or_else(|_| std::env::var("NATS_URL"))
-                .ok()
-                .filter(|url| !url.is_empty()),
+            kubeconfig: cluster::read_kubeconfig().map_err(|error| error.to_string()),
+            vault: VaultConfig::from_env(),
+            nats,
+        }
+    }
+
+    /// The kubeconfig's context names (none when there is no kubeconfig or it is broken).
+    #[must_use]
+    pub fn context_names(&self) -> Vec<String> {
+        match &self.kubeconfig {
+            Ok(Some(kubeconfig)) => {
+                kubeconfig.contexts.iter().map(|named| named.name.clone()).collect()
+            }
+            Ok(None) | Err(_) => Vec::new(),
         }
     }
 
     /// Whether anything live is configured. "Nothing configured" means no kubeconfig context,
-    /// no Vault address and no NATS server: the cockpit then opens on the demo.
+    /// no Vault address and no NATS server: the cockpit then opens on the demo. A broken
+    /// kubeconfig counts as configured, so its error is shown rather than hidden by the demo.
     #[must_use]
     pub fn is_configured(&self) -> bool {
-        self.contexts.as_ref().map_or(true, |contexts| !contexts.is_empty())
-            || self.vault_address.is_some()
-            || self.nats_url.is_some()
+        self.kubeconfig.is_err()
+            || !self.context_names().is_empty()
+            || self.vault.address.is_some()
+            || self.nats.is_some()
     }
 }
 
@@ -178,20 +208,19 @@ impl Cockpit {
 /// Reads every configured live source; each failure is a problem on the platform, never a crash.
 async fn load_live(config: &LiveConfig) -> Platform {
     let mut platform = Platform { name: "Live".to_owned(), ..Platform::default() };
-    match sextant_adapters::cluster::read_kubeconfig() {
+    match &config.kubeconfig {
         Ok(Some(kubeconfig)) => {
             let reads = kubeconfig
                 .contexts
                 .iter()
-                .map(|named| sextant_adapters::cluster::read_cluster(&kubeconfig, &named.name));
+                .map(|named| cluster::read_cluster(kubeconfig, &named.name));
             platform.clusters = futures::future::join_all(reads).await;
         }
         Ok(None) => {}
         Err(error) => platform.problems.push(format!("{error}; fix the file or unset KUBECONFIG")),
     }
-    if config.vault_address.is_some() {
-        let vault_config = sextant_adapters::vault::VaultConfig::from_env();
-        match sextant_adapters::vault::VaultClient::new(&vault_config) {
+    if config.vault.address.is_some() {
+        match VaultClient::new(&config.vault) {
             Ok(client) => match client.snapshot().await {
                 Ok(snapshot) => platform.vault = Some(snapshot),
                 Err(error) => platform.problems.push(error.to_string()),
@@ -199,12 +228,8 @@ async fn load_live(config: &LiveConfig) -> Platform {
             Err(error) => platform.problems.push(error.to_string()),
         }
     }
-    if let Some(url) = &config.nats_url {
-        let lattice = std::env::var("SEXTANT_LATTICE").unwrap_or_else(|_| "default".to_owned());
-        let credentials = std::env::var_os("SEXTANT_NATS_CREDS").map(std::path::PathBuf::from);
-        match sextant_adapters::nats::LatticeClient::connect(url, credentials.as_deref(), &lattice)
-            .await
-        {
+    if let Some(nats) = &config.nats {
+        match LatticeClient::connect(&nats.url, nats.credentials.as_deref(), &nats.lattice).await {
             Ok(client) => match client.snapshot().await {
                 Ok(snapshot) => platform.lattice = Some(snapshot),
                 Err(error) => platform.problems.push(error.to_string()),

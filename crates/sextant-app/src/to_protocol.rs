@@ -212,11 +212,13 @@ pub fn vault_inventory(vault: &VaultSnapshot) -> protocol::vault::VaultInventory
             .policies
             .iter()
             .map(|policy| {
-                let counted = vault::count_path_rules(&policy.text);
+                // The exact parser: a malformed policy is shown beside the others with the
+                // line and column the server would complain about.
+                let parsed = vault::parse::parse_policy(&policy.name, &policy.text, vault.flavor);
                 VaultPolicyRow {
                     name: policy.name.clone(),
-                    paths: counted.as_ref().copied().unwrap_or_default(),
-                    error: counted.err().map(|error| format!("policy {}: {error}", policy.name)),
+                    paths: parsed.as_ref().map_or(0, |parsed| parsed.rules.len()),
+                    error: parsed.err().map(|error| error.to_string()),
                 }
             })
             .collect(),

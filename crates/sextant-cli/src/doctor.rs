@@ -15,7 +15,7 @@ pub(crate) struct DoctorArgs {
 }
 
 pub(crate) async fn run(args: DoctorArgs) -> anyhow::Result<ExitCode> {
-    let report = sextant_app::doctor::run().await;
+    let report = sextant_app::doctor::run(&sextant_app::LiveConfig::detect()).await;
     match args.output {
         Output::Json => println!("{}", serde_json::to_string_pretty(&report)?),
         Output::Human => print!("{}", render(&report)),

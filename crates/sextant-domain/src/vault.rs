@@ -111,55 +111,22 @@ pub struct Identity {
     pub policies: Vec<String>,
 }
 
-/// How many `path` rules a policy text holds, or why it cannot be read.
-///
-/// This is a structural count for the inventory; the evaluator parses policies fully.
-pub fn count_path_rules(text: &str) -> Result<usize, String> {
-    let trimmed = text.trim_start();
-    if trimmed.starts_with('{') {
-        let value: serde_json::Value = serde_json::from_str(text).map_err(|error| {
-            format!("line {}, column {}: {error}", error.line(), error.column())
-        })?;
-        return Ok(value
-            .get("path")
-            .and_then(serde_json::Value::as_object)
-            .map_or(0, serde_json::Map::len));
-    }
-    let mut depth = 0_i32;
-    let mut rules = 0;
-    for (line_index, line) in text.lines().enumerate() {
-        let code = line.split('#').next().unwrap_or_default();
-        if depth == 0 && code.trim_start().starts_with("path ") {
-            rules += 1;
-        }
-        for character in code.chars() {
-            match character {
-                '{' => depth += 1,
-                '}' => depth -= 1,
-                _ => {}
-            }
-            if depth < 0 {
-                return Err(format!("line {}, column 1: unexpected '}}'", line_index + 1));
-            }
-        }
-    }
-    if depth != 0 {
-        return Err(format!("line {}, column 1: unclosed block", text.lines().count()));
-    }
-    Ok(rules)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn counts_hcl_and_json_rules() {
+    fn hcl_and_json_policies_parse_to_their_rules() {
         let hcl = "path \"secret/*\" {\n  capabilities = [\"read\"]\n}\n# path \"x\"\npath \"sys/policy\" { capabilities = [\"deny\"] }\n";
-        assert_eq!(count_path_rules(hcl), Ok(2));
+        assert_eq!(parse::parse_policy("a", hcl, Flavor::OpenBao).unwrap().rules.len(), 2);
         let json =
             r#"{"path": {"a/*": {"capabilities": ["read"]}, "b": {"capabilities": ["list"]}}}"#;
-        assert_eq!(count_path_rules(json), Ok(2));
-        assert!(count_path_rules("path \"a\" {").unwrap_err().contains("unclosed"));
+        assert_eq!(parse::parse_policy("b", json, Flavor::OpenBao).unwrap().rules.len(), 2);
+        let error = parse::parse_policy("broken", "path \"a\" {", Flavor::OpenBao).unwrap_err();
+        assert_eq!(
+            (error.policy.as_str(), error.line),
+            ("broken", 1),
+            "the error names the policy and the line: {error}"
+        );
     }
 }

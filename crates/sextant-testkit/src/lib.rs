@@ -58,8 +58,13 @@ pub struct RunningServer {
 }
 
 impl RunningServer {
-    fn spawn(name: &'static str, port: u16, command: &mut Command) -> RunningServer {
-        let workdir = tempfile::tempdir().expect("a temporary directory");
+    /// Starts `command`; `workdir` (its files, its log) is removed when the server is dropped.
+    fn spawn(
+        name: &'static str,
+        port: u16,
+        workdir: tempfile::TempDir,
+        command: &mut Command,
+    ) -> RunningServer {
         let log = workdir.path().join("server.log");
         let log_file = std::fs::File::create(&log).expect("a log file");
         let child = command
@@ -120,10 +125,14 @@ pub fn http_status(port: u16, path: &str) -> Option<u16> {
 #[must_use]
 pub fn start_openbao(root_token: &str) -> RunningServer {
     let port = free_port();
+    let workdir = tempfile::tempdir().expect("a temporary directory");
+    // A dev server writes its root token to $HOME/.vault-token; keep it out of the real home.
+    let home = workdir.path().to_path_buf();
     let mut server = RunningServer::spawn(
         "OpenBao",
         port,
-        Command::new(tool("bao")).args([
+        workdir,
+        Command::new(tool("bao")).env("HOME", home).args([
             "server",
             "-dev",
             &format!("-dev-root-token-id={root_token}"),
@@ -140,10 +149,12 @@ pub fn start_openbao(root_token: &str) -> RunningServer {
 #[must_use]
 pub fn start_nats() -> RunningServer {
     let port = free_port();
-    let store = tempfile::tempdir().expect("a JetStream directory").keep();
+    let workdir = tempfile::tempdir().expect("a temporary directory");
+    let store = workdir.path().join("jetstream");
     let mut server = RunningServer::spawn(
         "nats-server",
         port,
+        workdir,
         Command::new(tool("nats-server"))
             .args(["-a", "127.0.0.1", "-p", &port.to_string(), "-js", "-sd"])
             .arg(&store),
@@ -156,11 +167,12 @@ pub fn start_nats() -> RunningServer {
 
 /// The kmock Kubernetes API emulator, seeded with `seed` (a JSON array of objects), with the
 /// custom resources `crds` (`group/version/plural:Kind:ns|cluster`). Its kubeconfig is at the
-/// returned path.
+/// returned path, which lives as long as the server.
 #[must_use]
 pub fn start_kmock(seed: &serde_json::Value, crds: &[String]) -> (RunningServer, PathBuf) {
     let port = free_port();
-    let files = tempfile::tempdir().expect("a temporary directory").keep();
+    let workdir = tempfile::tempdir().expect("a temporary directory");
+    let files = workdir.path().to_path_buf();
     let seed_path = files.join("seed.json");
     std::fs::write(&seed_path, seed.to_string()).expect("the seed file is written");
     let kubeconfig = files.join("kubeconfig");
@@ -175,7 +187,7 @@ pub fn start_kmock(seed: &serde_json::Value, crds: &[String]) -> (RunningServer,
     for crd in crds {
         command.args(["--crd", crd]);
     }
-    let mut server = RunningServer::spawn("kmock", port, &mut command);
+    let mut server = RunningServer::spawn("kmock", port, workdir, &mut command);
     server.wait_until(Duration::from_secs(30), |port| http_status(port, "/version") == Some(200));
     (server, kubeconfig)
 }
