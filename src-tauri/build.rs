@@ -1,3 +1,5 @@
+//! Generates the Tauri context (config, capabilities, embedded `ui/dist`).
+
 fn main() {
     tauri_build::build();
 }

@@ -103,14 +103,14 @@ mod tests {
         webview::InvokeRequest,
     };
 
-    fn invoke_body(name: &str, request: serde_json::Value) -> InvokeRequest {
+    fn invoke_body(name: &str, request: &serde_json::Value) -> InvokeRequest {
         InvokeRequest {
             cmd: name.into(),
             callback: tauri::ipc::CallbackFn(0),
             error: tauri::ipc::CallbackFn(1),
             url: "tauri://localhost".parse().unwrap(),
             body: tauri::ipc::InvokeBody::Json(serde_json::json!({ "request": request })),
-            headers: Default::default(),
+            headers: tauri::http::HeaderMap::default(),
             invoke_key: INVOKE_KEY.to_string(),
         }
     }
@@ -121,8 +121,9 @@ mod tests {
         let runtime = tokio::runtime::Runtime::new().unwrap();
         let cockpit = runtime.block_on(Cockpit::start(Some(Source::Demo)));
         let app = crate::app(mock_builder(), cockpit).build(mock_context(noop_assets())).unwrap();
-        let webview =
-            tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
+        let webview = tauri::WebviewWindowBuilder::new(&app, "main", tauri::WebviewUrl::default())
+            .build()
+            .unwrap();
         let requests = [
             ("get_session", serde_json::json!({})),
             ("select_source", serde_json::json!({"source": "demo"})),
@@ -141,7 +142,7 @@ mod tests {
             "the test covers exactly the protocol's commands"
         );
         for (name, request) in requests {
-            let response = get_ipc_response(&webview, invoke_body(name, request));
+            let response = get_ipc_response(&webview, invoke_body(name, &request));
             let body = response.unwrap_or_else(|error| panic!("{name} failed: {error:?}"));
             let value: serde_json::Value = body.deserialize().unwrap();
             assert!(value.is_object(), "{name} answers a JSON object, got {value}");
@@ -149,7 +150,7 @@ mod tests {
         // A typed error reaches the UI as {code, message}.
         let refused = get_ipc_response(
             &webview,
-            invoke_body("select_source", serde_json::json!({"source": "mars"})),
+            invoke_body("select_source", &serde_json::json!({"source": "mars"})),
         );
         let error = refused.expect_err("an unknown source is refused");
         assert_eq!(error["code"], "not_found", "the UI branches on the code: {error}");

@@ -1,5 +1,6 @@
 //! The adapters against real servers: OpenBao in dev mode and nats-server, each started on
 //! loopback by the test kit and stopped when the test ends, pass or fail.
+#![allow(clippy::unwrap_used, reason = "test helpers fail the test on a broken server")]
 
 use sextant_adapters::secret::Secret;
 use sextant_adapters::vault::{Error, VaultClient, VaultConfig};

@@ -96,10 +96,9 @@ pub(crate) fn App() -> impl IntoView {
             if let Some(input) = web_sys::window()
                 .and_then(|window| window.document())
                 .and_then(|document| document.get_element_by_id("view-filter"))
+                .and_then(|input| input.dyn_into::<web_sys::HtmlElement>().ok())
             {
-                if let Ok(input) = input.dyn_into::<web_sys::HtmlElement>() {
-                    let _ = input.focus();
-                }
+                let _ = input.focus();
             }
         }
     });

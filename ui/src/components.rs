@@ -74,7 +74,7 @@ pub(crate) fn Empty(#[prop(into)] title: String, #[prop(into)] hint: String) -> 
 #[component]
 pub(crate) fn DataTable(
     #[prop(into)] title: String,
-    headers: Vec<&'static str>,
+    headers: &'static [&'static str],
     rows: Vec<Row>,
     #[prop(into)] testid: String,
     #[prop(into)] empty_hint: String,
@@ -88,7 +88,7 @@ pub(crate) fn DataTable(
     });
     let count_testid = format!("{testid}-count");
     view! {
-        <section class="panel" data-testid=testid.clone()>
+        <section class="panel" data-testid=testid>
             <header class="panel-head">
                 <h2>{title}</h2>
                 <span class="muted" data-testid=count_testid>

@@ -189,10 +189,10 @@ pub(crate) fn listen(handler: impl Fn(EventEnvelope) + 'static) {
             };
             let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
                 move |message: web_sys::MessageEvent| {
-                    if let Some(text) = message.data().as_string() {
-                        if let Ok(envelope) = serde_json::from_str::<EventEnvelope>(&text) {
-                            handler(envelope);
-                        }
+                    if let Some(text) = message.data().as_string()
+                        && let Ok(envelope) = serde_json::from_str::<EventEnvelope>(&text)
+                    {
+                        handler(envelope);
                     }
                 },
             );

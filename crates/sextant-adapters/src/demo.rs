@@ -179,10 +179,10 @@ fn read_vault(root: &Dir<'_>, entry: &VaultEntry, problems: &mut Vec<String>) ->
         for file in files_recursive(auth) {
             match file.contents_utf8().map(serde_json::from_str::<Value>) {
                 Some(Ok(mount)) => {
-                    snapshot.auth_roles.extend(vault::auth_roles_from_mount_file(&mount))
+                    snapshot.auth_roles.extend(vault::auth_roles_from_mount_file(&mount));
                 }
                 Some(Err(error)) => {
-                    problems.push(format!("assets/demo/{}: {error}", file.path().display()))
+                    problems.push(format!("assets/demo/{}: {error}", file.path().display()));
                 }
                 None => {}
             }
@@ -219,7 +219,7 @@ fn read_lattice(dir: &Dir<'_>, problems: &mut Vec<String>) -> LatticeSnapshot {
             let subject = exchange.get("subject").and_then(Value::as_str).unwrap_or_default();
             let Some(reply) = exchange.get("reply") else { continue };
             let Some((name, operation)) = nats::split_ctl_subject(subject) else { continue };
-            lattice.lattice = name.to_owned();
+            name.clone_into(&mut lattice.lattice);
             let outcome = match operation {
                 operation if operation.starts_with("host.get.") => {
                     nats::parse_ctl_reply::<HostInventory>(reply).map(|host| {

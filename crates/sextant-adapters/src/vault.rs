@@ -295,7 +295,7 @@ impl VaultClient {
         for (mount, description) in mounts {
             let method = description.get("type").and_then(Value::as_str).unwrap_or_default();
             let collection = match method {
-                "kubernetes" | "jwt" | "oidc" | "approle" => format!("auth/{}role", mount),
+                "kubernetes" | "jwt" | "oidc" | "approle" => format!("auth/{mount}role"),
                 "token" => "auth/token/roles".to_owned(),
                 _ => continue,
             };

@@ -19,13 +19,12 @@ use crate::{Cockpit, Handle, Source, to_protocol};
 pub(crate) fn session(cockpit: &Cockpit) -> Session {
     let live = cockpit.live_config();
     let mut details = Vec::new();
-    match &live.kubeconfig {
-        Err(error) => details.push(error.clone()),
-        Ok(_) => {
-            let contexts = live.context_names().len();
-            if contexts > 0 {
-                details.push(format!("{contexts} kubeconfig context(s)"));
-            }
+    if let Err(error) = &live.kubeconfig {
+        details.push(error.clone());
+    } else {
+        let contexts = live.context_names().len();
+        if contexts > 0 {
+            details.push(format!("{contexts} kubeconfig context(s)"));
         }
     }
     if let Some(address) = &live.vault.address {

@@ -89,44 +89,59 @@ fn new_key() -> std::io::Result<String> {
     Ok(hex::encode(bytes))
 }
 
+/// Why a request was refused; it becomes a `{code, message}` response.
+#[derive(Debug, Clone, Copy)]
+struct Refusal {
+    status: StatusCode,
+    message: &'static str,
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        let code = if self.status == StatusCode::UNAUTHORIZED {
+            ErrorCode::Unauthenticated
+        } else {
+            ErrorCode::Forbidden
+        };
+        (self.status, Json(CommandError::new(code, self.message))).into_response()
+    }
+}
+
 /// Whether the request is ours: the right host, our origin (when a browser sent one), the key.
 fn admit(
     state: &AppState,
     headers: &HeaderMap,
     presented_key: Option<&str>,
-) -> Result<(), Response> {
+) -> Result<(), Refusal> {
     let header_text =
         |name: header::HeaderName| headers.get(name).and_then(|value| value.to_str().ok());
     if !header_text(header::HOST)
         .is_some_and(|host| state.hosts.iter().any(|allowed| allowed == host))
     {
-        return Err(refuse(StatusCode::FORBIDDEN, "the Host header does not name this server"));
+        return Err(Refusal {
+            status: StatusCode::FORBIDDEN,
+            message: "the Host header does not name this server",
+        });
     }
-    if let Some(origin) = header_text(header::ORIGIN) {
-        if !state.origins.iter().any(|allowed| allowed == origin) {
-            return Err(refuse(StatusCode::FORBIDDEN, "requests from other origins are refused"));
-        }
+    if let Some(origin) = header_text(header::ORIGIN)
+        && !state.origins.iter().any(|allowed| allowed == origin)
+    {
+        return Err(Refusal {
+            status: StatusCode::FORBIDDEN,
+            message: "requests from other origins are refused",
+        });
     }
     match presented_key {
         Some(key) if constant_time_eq(key.as_bytes(), state.key.as_bytes()) => Ok(()),
-        _ => Err(refuse(
-            StatusCode::UNAUTHORIZED,
-            "missing or wrong key: open the URL that `sextant serve` printed",
-        )),
+        _ => Err(Refusal {
+            status: StatusCode::UNAUTHORIZED,
+            message: "missing or wrong key: open the URL that `sextant serve` printed",
+        }),
     }
 }
 
 fn constant_time_eq(left: &[u8], right: &[u8]) -> bool {
     left.len() == right.len() && left.iter().zip(right).fold(0_u8, |acc, (a, b)| acc | (a ^ b)) == 0
-}
-
-fn refuse(status: StatusCode, message: &str) -> Response {
-    let code = if status == StatusCode::UNAUTHORIZED {
-        ErrorCode::Unauthenticated
-    } else {
-        ErrorCode::Forbidden
-    };
-    (status, Json(CommandError::new(code, message))).into_response()
 }
 
 async fn call(
@@ -137,7 +152,7 @@ async fn call(
 ) -> Response {
     let key = headers.get("x-sextant-key").and_then(|value| value.to_str().ok());
     if let Err(refusal) = admit(&state, &headers, key) {
-        return refusal;
+        return refusal.into_response();
     }
     let outcome = dispatch(&state.cockpit, &name, &body).await;
     let mut response = match outcome {
@@ -202,7 +217,7 @@ async fn events(
     upgrade: WebSocketUpgrade,
 ) -> Response {
     if let Err(refusal) = admit(&state, &headers, query.k.as_deref()) {
-        return refusal;
+        return refusal.into_response();
     }
     let mut receiver = state.cockpit.subscribe();
     upgrade.on_upgrade(move |mut socket| async move {

@@ -232,7 +232,7 @@ mod tests {
 
     use super::*;
 
-    fn kustomization(status: serde_json::Value, generation: i64) -> KubeObject {
+    fn kustomization(status: &serde_json::Value, generation: i64) -> KubeObject {
         KubeObject(json!({
             "apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",
             "metadata": {"name": "apps", "namespace": "flux-system", "generation": generation},
@@ -258,7 +258,7 @@ mod tests {
     fn ready_at_the_source_revision_is_in_sync() {
         let objects = [
             kustomization(
-                json!({"observedGeneration": 2, "lastAppliedRevision": "main@sha1:aa",
+                &json!({"observedGeneration": 2, "lastAppliedRevision": "main@sha1:aa",
                 "conditions": [{"type": "Ready", "status": "True", "reason": "ReconciliationSucceeded"}]}),
                 2,
             ),
@@ -275,7 +275,7 @@ mod tests {
     fn ready_behind_the_source_is_stale_not_healthy() {
         let objects = [
             kustomization(
-                json!({"observedGeneration": 2, "lastAppliedRevision": "main@sha1:aa",
+                &json!({"observedGeneration": 2, "lastAppliedRevision": "main@sha1:aa",
                 "conditions": [{"type": "Ready", "status": "True"}]}),
                 2,
             ),
@@ -287,7 +287,7 @@ mod tests {
     #[test]
     fn an_unobserved_generation_is_stale() {
         let objects = [kustomization(
-            json!({"observedGeneration": 1, "conditions": [{"type": "Ready", "status": "True"}]}),
+            &json!({"observedGeneration": 1, "conditions": [{"type": "Ready", "status": "True"}]}),
             2,
         )];
         assert_eq!(verdict_of(&objects), Verdict::Stale);
@@ -296,7 +296,7 @@ mod tests {
     #[test]
     fn ready_false_is_failed_with_the_controllers_message() {
         let objects = [kustomization(
-            json!({"observedGeneration": 2, "conditions": [{"type": "Ready", "status": "False",
+            &json!({"observedGeneration": 2, "conditions": [{"type": "Ready", "status": "False",
                 "reason": "BuildFailed", "message": "kustomize build failed"}]}),
             2,
         )];

@@ -61,7 +61,7 @@ pub(crate) fn DriftPage() -> impl IntoView {
             </div>
             <DataTable
                 title="Applications"
-                headers=vec!["Cluster", "Tool", "Kind", "Name", "Verdict", "Revision", "Source", "Why"]
+                headers=&["Cluster", "Tool", "Kind", "Name", "Verdict", "Revision", "Source", "Why"]
                 rows=rows
                 testid="drift-apps"
                 empty_hint="No Flux Kustomization, HelmRelease or Argo CD Application was found."

@@ -98,9 +98,9 @@ pub(crate) fn LatticePage() -> impl IntoView {
                 <Stat label="links" value=lattice.links.len() testid="lattice-links-total"/>
                 <Stat label="link problems" value=problems tone=Tone::Bad testid="lattice-problems-total"/>
             </div>
-            <DataTable title="Links" headers=vec!["Source", "Target", "Interface", "Name", "Problems"] rows=links testid="lattice-links" empty_hint="No link is defined."/>
-            <DataTable title="Components and providers" headers=vec!["Type", "Id", "Image", "Host", "Count"] rows=workloads testid="lattice-workloads" empty_hint="Nothing runs on any host."/>
-            <DataTable title="Hosts" headers=vec!["Name", "Id", "Version", "Labels", "Uptime"] rows=hosts testid="lattice-hosts" empty_hint="No host answered."/>
+            <DataTable title="Links" headers=&["Source", "Target", "Interface", "Name", "Problems"] rows=links testid="lattice-links" empty_hint="No link is defined."/>
+            <DataTable title="Components and providers" headers=&["Type", "Id", "Image", "Host", "Count"] rows=workloads testid="lattice-workloads" empty_hint="Nothing runs on any host."/>
+            <DataTable title="Hosts" headers=&["Name", "Id", "Version", "Labels", "Uptime"] rows=hosts testid="lattice-hosts" empty_hint="No host answered."/>
         }
         .into_any()
     })

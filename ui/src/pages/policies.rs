@@ -66,7 +66,7 @@ pub(crate) fn PoliciesPage() -> impl IntoView {
             </div>
             <DataTable
                 title="Policies"
-                headers=vec!["Cluster", "Engine", "Kind", "Name", "Mode", "Results", "Other"]
+                headers=&["Cluster", "Engine", "Kind", "Name", "Mode", "Results", "Other"]
                 rows=rows
                 testid="policies-table"
                 empty_hint="No Kubewarden or Kyverno policy was found."

@@ -104,9 +104,9 @@ pub(crate) fn RoutesPage() -> impl IntoView {
                 <Stat label="no status" value=no_status tone=Tone::Warn testid="routes-no-status"/>
                 <Stat label="services" value=inventory.services testid="routes-services"/>
             </div>
-            <DataTable title="Routes" headers=vec!["Cluster", "Kind", "Name", "Parents", "Hostnames", "Rules", "Status"] rows=routes testid="routes-table" empty_hint="No HTTPRoute, GRPCRoute, TLSRoute, TCPRoute or UDPRoute was found."/>
-            <DataTable title="Listeners" headers=vec!["Cluster", "Gateway", "Class", "Listener", "Protocol", "Hostname", "Attached"] rows=listeners testid="listeners-table" empty_hint="No Gateway was found."/>
-            <DataTable title="Gateway classes" headers=vec!["Cluster", "Name", "Controller"] rows=classes testid="classes-table" empty_hint="No GatewayClass was found."/>
+            <DataTable title="Routes" headers=&["Cluster", "Kind", "Name", "Parents", "Hostnames", "Rules", "Status"] rows=routes testid="routes-table" empty_hint="No HTTPRoute, GRPCRoute, TLSRoute, TCPRoute or UDPRoute was found."/>
+            <DataTable title="Listeners" headers=&["Cluster", "Gateway", "Class", "Listener", "Protocol", "Hostname", "Attached"] rows=listeners testid="listeners-table" empty_hint="No Gateway was found."/>
+            <DataTable title="Gateway classes" headers=&["Cluster", "Name", "Controller"] rows=classes testid="classes-table" empty_hint="No GatewayClass was found."/>
         }
     })
 }

@@ -85,9 +85,9 @@ pub(crate) fn VaultPage() -> impl IntoView {
                 <Stat label="groups" value=inventory.groups.len() testid="vault-groups-total"/>
                 <Stat label="entities" value=inventory.entities.len() testid="vault-entities-total"/>
             </div>
-            <DataTable title="ACL policies" headers=vec!["Policy", "Path rules", "Parse"] rows=policies testid="vault-policies" empty_hint="No ACL policy could be read."/>
-            <DataTable title="Auth roles" headers=vec!["Mount", "Method", "Role", "Policies", "Bound to"] rows=roles testid="vault-roles" empty_hint="No auth role could be read."/>
-            <DataTable title="Identities" headers=vec!["Kind", "Name", "Policies"] rows=identities testid="vault-identities" empty_hint="No identity group or entity could be read."/>
+            <DataTable title="ACL policies" headers=&["Policy", "Path rules", "Parse"] rows=policies testid="vault-policies" empty_hint="No ACL policy could be read."/>
+            <DataTable title="Auth roles" headers=&["Mount", "Method", "Role", "Policies", "Bound to"] rows=roles testid="vault-roles" empty_hint="No auth role could be read."/>
+            <DataTable title="Identities" headers=&["Kind", "Name", "Policies"] rows=identities testid="vault-identities" empty_hint="No identity group or entity could be read."/>
         }
         .into_any()
     })

@@ -201,7 +201,7 @@ fn section_5_3_worked_examples_with_reasons() {
     for (patterns, path, winner, reason) in cases {
         let text: String = patterns
             .iter()
-            .map(|pattern| format!("path \"{pattern}\" {{ capabilities = [\"read\"] }}\n"))
+            .flat_map(|pattern| ["path \"", pattern, "\" { capabilities = [\"read\"] }\n"])
             .collect();
         let decision = acl(&[("p", &text)], Flavor::OpenBao).explain(path);
         assert_eq!(decision.winner.as_ref().unwrap().pattern, winner, "{patterns:?} on {path}");
