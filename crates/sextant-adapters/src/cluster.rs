@@ -157,15 +157,21 @@ pub async fn client_for(kubeconfig: &Kubeconfig, context: &str) -> Result<Client
     })
 }
 
-/// The kinds the views read, by API group.
-const WANTED: &[(&str, &[&str])] = &[
-    ("", &["Namespace", "Service"]),
-    ("kustomize.toolkit.fluxcd.io", &["Kustomization"]),
-    ("helm.toolkit.fluxcd.io", &["HelmRelease"]),
-    ("source.toolkit.fluxcd.io", &["GitRepository", "OCIRepository", "HelmRepository"]),
-    ("argoproj.io", &["Application", "ApplicationSet", "AppProject"]),
+/// The kinds the views read, by API group, with the versions their analyzers are written
+/// against, best first. A server that serves none of them is read at its preferred version.
+const WANTED: &[(&str, &[&str], &[&str])] = &[
+    ("", &["v1"], &["Namespace", "Service"]),
+    ("kustomize.toolkit.fluxcd.io", &["v1"], &["Kustomization"]),
+    ("helm.toolkit.fluxcd.io", &["v2"], &["HelmRelease"]),
+    (
+        "source.toolkit.fluxcd.io",
+        &["v1", "v1beta2"],
+        &["GitRepository", "OCIRepository", "HelmRepository"],
+    ),
+    ("argoproj.io", &["v1alpha1"], &["Application", "ApplicationSet", "AppProject"]),
     (
         "gateway.networking.k8s.io",
+        &["v1", "v1beta1", "v1alpha2"],
         &[
             "GatewayClass",
             "Gateway",
@@ -179,6 +185,7 @@ const WANTED: &[(&str, &[&str])] = &[
     ),
     (
         "policies.kubewarden.io",
+        &["v1"],
         &[
             "ClusterAdmissionPolicy",
             "AdmissionPolicy",
@@ -186,10 +193,29 @@ const WANTED: &[(&str, &[&str])] = &[
             "AdmissionPolicyGroup",
         ],
     ),
-    ("kyverno.io", &["ClusterPolicy", "Policy"]),
-    ("wgpolicyk8s.io", &["PolicyReport", "ClusterPolicyReport"]),
-    ("openreports.io", &["Report", "ClusterReport"]),
+    ("kyverno.io", &["v1"], &["ClusterPolicy", "Policy"]),
+    ("wgpolicyk8s.io", &["v1alpha2"], &["PolicyReport", "ClusterPolicyReport"]),
+    ("openreports.io", &["v1alpha1"], &["Report", "ClusterReport"]),
 ];
+
+/// The version of `kind` to read from `group`: the first of `versions` that serves it, else the
+/// server's recommendation. `None` when the group does not serve the kind at all.
+fn resource_for(
+    group: &kube::discovery::ApiGroup,
+    versions: &[&str],
+    kind: &str,
+) -> Option<ApiResource> {
+    versions
+        .iter()
+        .find_map(|version| {
+            group
+                .versioned_resources(version)
+                .into_iter()
+                .find(|(resource, _)| resource.kind == kind)
+        })
+        .or_else(|| group.recommended_kind(kind))
+        .map(|(resource, _)| resource)
+}
 
 /// Reads one cluster: its version, and every object of the wanted kinds that discovery finds.
 /// A failure becomes the snapshot's state and message; a kind that cannot be listed is noted.
@@ -226,13 +252,11 @@ pub async fn read_cluster(kubeconfig: &Kubeconfig, context: &str) -> ClusterSnap
     };
     let mut unreadable = Vec::new();
     for group in discovery.groups() {
-        let Some((_, kinds)) = WANTED.iter().find(|(name, _)| *name == group.name()) else {
+        let Some((_, versions, kinds)) = WANTED.iter().find(|(name, _, _)| *name == group.name())
+        else {
             continue;
         };
-        for (resource, _) in group.recommended_resources() {
-            if !kinds.contains(&resource.kind.as_str()) {
-                continue;
-            }
+        for resource in kinds.iter().filter_map(|kind| resource_for(group, versions, kind)) {
             // Listed across all namespaces for now; per-namespace lists for narrow RBAC are #5.
             let api: Api<DynamicObject> = Api::all_with(client.clone(), &resource);
             match api.list(&ListParams::default().limit(500)).await {
