@@ -39,9 +39,10 @@ fn main() -> ExitCode {
         Some("build-ui") => build_ui(flag("--dev")),
         Some("run") => run(flag("--web"), flag("--demo"), flag("--release")),
         Some("test") => test(),
+        Some("bench-window") => bench_window(),
         _ => {
             eprintln!(
-                "usage: cargo xtask <setup | build-ui [--dev] | run [--web] [--demo] [--release] | test>"
+                "usage: cargo xtask <setup | build-ui [--dev] | run [--web] [--demo] [--release] | test | bench-window>"
             );
             return ExitCode::from(2);
         }
@@ -81,6 +82,17 @@ fn has_rustup_wasm_target() -> bool {
 }
 
 fn build_ui(dev: bool) -> Result<()> {
+    build_wasm_page(&WasmPage { package: "sextant-ui", source: "ui", dist: "ui/dist" }, dev)
+}
+
+/// A wasm page: its crate, the folder with its static files, and where the page is assembled.
+struct WasmPage {
+    package: &'static str,
+    source: &'static str,
+    dist: &'static str,
+}
+
+fn build_wasm_page(page: &WasmPage, dev: bool) -> Result<()> {
     let root = root();
     let profile = if dev { "dev" } else { "wasm-release" };
     let mut cargo = if has_rustup_wasm_target() {
@@ -101,7 +113,7 @@ fn build_ui(dev: bool) -> Result<()> {
         cargo.args([
             "build",
             "-p",
-            "sextant-ui",
+            page.package,
             "--target",
             "wasm32-unknown-unknown",
             "--profile",
@@ -109,8 +121,9 @@ fn build_ui(dev: bool) -> Result<()> {
         ]),
     )?;
     let artifact_dir = if dev { "debug" } else { "wasm-release" };
-    let wasm = root.join(format!("target/wasm32-unknown-unknown/{artifact_dir}/sextant-ui.wasm"));
-    let dist = root.join("ui/dist");
+    let wasm =
+        root.join(format!("target/wasm32-unknown-unknown/{artifact_dir}/{}.wasm", page.package));
+    let dist = root.join(page.dist);
     if dist.exists() {
         std::fs::remove_dir_all(&dist).context("clearing ui/dist")?;
     }
@@ -123,7 +136,7 @@ fn build_ui(dev: bool) -> Result<()> {
                 "web",
                 "--no-typescript",
                 "--out-name",
-                "sextant-ui",
+                page.package,
                 "--remove-name-section",
                 "--remove-producers-section",
                 "--out-dir",
@@ -133,7 +146,7 @@ fn build_ui(dev: bool) -> Result<()> {
     )?;
     let wasm_opt = root.join("node_modules/.bin/wasm-opt");
     if !dev && wasm_opt.exists() {
-        let output = dist.join("sextant-ui_bg.wasm");
+        let output = dist.join(format!("{}_bg.wasm", page.package));
         step(
             "UI: wasm-opt -Oz (binaryen from npm)",
             Command::new(&wasm_opt).arg("-Oz").arg(&output).arg("-o").arg(&output),
@@ -144,13 +157,16 @@ fn build_ui(dev: bool) -> Result<()> {
         );
     }
     for file in ["index.html", "boot.js", "style.css"] {
-        std::fs::copy(root.join("ui").join(file), dist.join(file))
-            .with_context(|| format!("copying ui/{file}"))?;
+        let source = root.join(page.source).join(file);
+        if source.exists() {
+            std::fs::copy(&source, dist.join(file))
+                .with_context(|| format!("copying {}", source.display()))?;
+        }
     }
-    let size = std::fs::metadata(dist.join("sextant-ui_bg.wasm"))
+    let size = std::fs::metadata(dist.join(format!("{}_bg.wasm", page.package)))
         .map(|metadata| metadata.len())
         .unwrap_or_default();
-    println!("    ui/dist ready: sextant-ui_bg.wasm is {size} bytes");
+    println!("    {} ready: {}_bg.wasm is {size} bytes", page.dist, page.package);
     Ok(())
 }
 
@@ -187,6 +203,54 @@ fn run(web: bool, demo: bool, release: bool) -> Result<()> {
         }
         step("sextant-desktop", &mut app)
     }
+}
+
+/// Start-up time and idle memory of the release desktop app and of the bare hello window,
+/// each over 5 launches under Xvfb (BENCHMARKS.md).
+fn bench_window() -> Result<()> {
+    setup()?;
+    build_ui(false)?;
+    build_wasm_page(
+        &WasmPage {
+            package: "hello-window-ui",
+            source: "benches/hello-window/ui",
+            dist: "benches/hello-window/dist",
+        },
+        false,
+    )?;
+    step(
+        "release builds of sextant-desktop and hello-window",
+        Command::new("cargo").args([
+            "build",
+            "--release",
+            "-p",
+            "sextant-desktop",
+            "-p",
+            "hello-window",
+            "--features",
+            "sextant-desktop/custom-protocol,hello-window/custom-protocol",
+        ]),
+    )?;
+    for (name, binary, testid, text) in [
+        ("hello-window", "target/release/hello-window", "hello", "Hello"),
+        ("sextant-desktop", "target/release/sextant-desktop", "cluster-count", "3"),
+    ] {
+        // Nothing configured, so Sextant opens on the demo platform, as a new user sees it.
+        step(
+            &format!("measure {name}"),
+            Command::new("xvfb-run")
+                .args(["-a", "-s", "-screen 0 1440x900x24", "node", "benches/window.mjs", name])
+                .arg(root().join(binary))
+                .args([testid, text, "5"])
+                .env_remove("KUBECONFIG")
+                .env_remove("VAULT_ADDR")
+                .env_remove("BAO_ADDR")
+                .env_remove("NATS_URL")
+                .env_remove("SEXTANT_NATS_URL")
+                .env("HOME", std::env::temp_dir()),
+        )?;
+    }
+    Ok(())
 }
 
 /// Tallies what the test runners printed, so the run ends with one summary line.
@@ -253,6 +317,10 @@ fn test() -> Result<()> {
             "--workspace",
             "--exclude",
             "sextant-ui",
+            "--exclude",
+            "hello-window",
+            "--exclude",
+            "hello-window-ui",
             "--all-targets",
             "--",
             "-D",
@@ -281,7 +349,17 @@ fn test() -> Result<()> {
     let mut all_passed = true;
     all_passed &= test_step(
         "fast tests (cargo test)",
-        Command::new("cargo").args(["test", "--workspace", "--exclude", "sextant-e2e"]),
+        // The hello window is bench tooling (`cargo xtask bench-window` builds its page first).
+        Command::new("cargo").args([
+            "test",
+            "--workspace",
+            "--exclude",
+            "sextant-e2e",
+            "--exclude",
+            "hello-window",
+            "--exclude",
+            "hello-window-ui",
+        ]),
         &mut tally,
     )?;
     step(

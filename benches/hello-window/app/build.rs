@@ -1,0 +1,5 @@
+//! Generates the Tauri context.
+
+fn main() {
+    tauri_build::build();
+}

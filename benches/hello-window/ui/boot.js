@@ -1,0 +1,2 @@
+import init from './hello-window-ui.js';
+init();
