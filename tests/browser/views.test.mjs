@@ -7,7 +7,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { chromium } from 'playwright-core';
 
 const root = new URL('../../', import.meta.url).pathname;
@@ -18,7 +19,8 @@ before(async () => {
   mkdirSync(shots, { recursive: true });
   const binary = process.env.SEXTANT_CLI ?? `${root}target/debug/sextant`;
   // An empty environment for sources: nothing live configured, so the demo is shown.
-  const env = { PATH: process.env.PATH, HOME: '/nonexistent-home', KUBECONFIG: '' };
+  // A fresh HOME: no kubeconfig, no ~/.vault-token, and an empty cache for the demo's repositories.
+  const env = { PATH: process.env.PATH, HOME: mkdtempSync(`${tmpdir()}/sextant-home-`), KUBECONFIG: '' };
   server = spawn(binary, ['serve', '--demo'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   url = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('sextant serve printed no URL in 20 s')), 20000);
@@ -70,6 +72,8 @@ test('drift lists every Flux and Argo CD application with its verdict', async ()
   assert.ok(await number('drift-failed') >= 1, 'the staging search Kustomization fails its health check');
   assert.ok(await number('drift-out-of-sync') >= 2, 'search and checkout are OutOfSync on prod-us');
   assert.equal(await number('drift-suspended'), 1, 'identity is suspended on prod-eu');
+  assert.equal((await text('drift-repositories-count')).trim(), '2', 'northwind-fleet and northwind-argo, created as git repositories at start');
+  assert.match(await page.locator('[data-testid="drift-repositories"]').innerText(), /northwind-fleet\s+[0-9a-f]{12}/);
   await page.screenshot({ path: `${shots}/drift.png`, fullPage: true });
 });
 

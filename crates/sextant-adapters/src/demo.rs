@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use sextant_domain::{
     object::KubeObject,
-    platform::{ClusterSnapshot, ClusterState, Platform},
+    platform::{ClusterSnapshot, ClusterState, Platform, SourceRepository},
     vault::{Flavor, PolicySource, VaultSnapshot},
     wasmcloud::{HostInventory, LatticeSnapshot, Link},
 };
@@ -102,14 +102,39 @@ pub fn load_from(root: &Dir<'_>) -> Platform {
         .collect();
     let vault = manifest.vault.map(|entry| read_vault(root, &entry, &mut problems));
     let lattice = root.get_dir("lattice").map(|dir| read_lattice(dir, &mut problems));
+    let repositories =
+        root.get_dir("git").map(|dir| create_repositories(dir, &mut problems)).unwrap_or_default();
     Platform {
         name: manifest.name,
         description: manifest.description,
         clusters,
         vault,
         lattice,
+        repositories,
         problems,
     }
+}
+
+/// Creates (or finds, when cached) a repository for each folder under `git/`, and reads it back.
+fn create_repositories(dir: &Dir<'_>, problems: &mut Vec<String>) -> Vec<SourceRepository> {
+    let cache = dirs::cache_dir().unwrap_or_else(std::env::temp_dir).join("sextant/demo-git");
+    dir.dirs()
+        .filter_map(|repository| {
+            let name = repository.path().file_name()?.to_string_lossy().into_owned();
+            match crate::git::materialize(repository, &name, &cache) {
+                Ok(head) => Some(SourceRepository {
+                    name,
+                    location: head.path.display().to_string(),
+                    head: head.head,
+                    files: head.files,
+                }),
+                Err(error) => {
+                    problems.push(format!("the demo's {name} repository: {error}; check that the cache directory is writable"));
+                    None
+                }
+            }
+        })
+        .collect()
 }
 
 fn files_recursive<'a>(dir: &'a Dir<'a>) -> Vec<&'a include_dir::File<'a>> {
@@ -256,6 +281,14 @@ mod tests {
     fn the_embedded_demo_loads_without_problems() {
         let platform = load();
         assert!(platform.problems.is_empty(), "demo problems: {:?}", platform.problems);
+        // assets/demo/git holds two repositories; each is created as a real one with one commit.
+        let mut repositories: Vec<_> = platform
+            .repositories
+            .iter()
+            .map(|repository| (repository.name.as_str(), repository.head.len()))
+            .collect();
+        repositories.sort_unstable();
+        assert_eq!(repositories, vec![("northwind-argo", 40), ("northwind-fleet", 40)]);
         let lattice = platform.lattice.expect("the demo has a lattice");
         // Values from shared/fixtures/wasmcloud/v1-with-wadm-app.json, read by hand.
         assert_eq!(lattice.hosts.len(), 1);

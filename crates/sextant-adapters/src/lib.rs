@@ -12,6 +12,7 @@
 
 pub mod cluster;
 pub mod demo;
+pub mod git;
 pub mod nats;
 pub mod secret;
 pub mod vault;

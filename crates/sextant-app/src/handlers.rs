@@ -104,7 +104,8 @@ impl Handle<ListGitOpsApps> for Cockpit {
                     .collect::<Vec<_>>()
             })
             .collect();
-        Ok(GitOpsApps { apps })
+        let repositories = platform.repositories.iter().map(to_protocol::git_repository).collect();
+        Ok(GitOpsApps { apps, repositories })
     }
 }
 

@@ -5,7 +5,7 @@
 use sextant_domain::{
     drift, gateway,
     object::KubeObject,
-    platform::{ClusterSnapshot, ClusterState, Platform},
+    platform::{ClusterSnapshot, ClusterState, Platform, SourceRepository},
     policy, search,
     vault::{self, VaultSnapshot},
     wasmcloud::LatticeSnapshot,
@@ -116,6 +116,17 @@ pub fn gitops_app(cluster: &str, app: &drift::GitOpsApp<'_>) -> protocol::drift:
             drift::Verdict::Unknown => Verdict::Unknown,
         },
         message: app.message.clone(),
+    }
+}
+
+/// A Git repository.
+#[must_use]
+pub fn git_repository(repository: &SourceRepository) -> protocol::drift::GitRepositoryRow {
+    protocol::drift::GitRepositoryRow {
+        name: repository.name.clone(),
+        location: repository.location.clone(),
+        head: repository.head.clone(),
+        files: repository.files,
     }
 }
 

@@ -15,8 +15,23 @@ pub struct Platform {
     pub vault: Option<VaultSnapshot>,
     /// The wasmCloud lattice, when configured.
     pub lattice: Option<LatticeSnapshot>,
+    /// The Git repositories the platform's desired state comes from.
+    pub repositories: Vec<SourceRepository>,
     /// What could not be loaded, naming the input and what to do.
     pub problems: Vec<String>,
+}
+
+/// A Git repository as read from disk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceRepository {
+    /// Its name.
+    pub name: String,
+    /// Where it is (a path, or a URL).
+    pub location: String,
+    /// The commit its default branch points at.
+    pub head: String,
+    /// How many files that commit holds.
+    pub files: usize,
 }
 
 impl Platform {

@@ -17,11 +17,27 @@ impl Command for ListGitOpsApps {
     type Response = GitOpsApps;
 }
 
-/// The applications, fleet-wide.
+/// The applications, fleet-wide, and the Git repositories Sextant reads their desired state from.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GitOpsApps {
     /// Every application.
     pub apps: Vec<GitOpsApp>,
+    /// The Git repositories read.
+    #[serde(default)]
+    pub repositories: Vec<GitRepositoryRow>,
+}
+
+/// A Git repository Sextant read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GitRepositoryRow {
+    /// Its name.
+    pub name: String,
+    /// Where it is.
+    pub location: String,
+    /// The commit its default branch points at.
+    pub head: String,
+    /// How many files that commit holds.
+    pub files: usize,
 }
 
 /// A Flux Kustomization or HelmRelease, or an Argo CD Application.

@@ -49,6 +49,19 @@ pub(crate) fn DriftPage() -> impl IntoView {
                 }
             })
             .collect();
+        let repositories = apps
+            .repositories
+            .iter()
+            .map(|repository| Row {
+                key: repository.name.clone(),
+                cells: vec![
+                    Cell::Code(repository.name.clone()),
+                    Cell::Code(repository.head.chars().take(12).collect()),
+                    Cell::Text(repository.files.to_string()),
+                    Cell::Code(repository.location.clone()),
+                ],
+            })
+            .collect();
         view! {
             <div class="page-head"><h1>"GitOps drift"</h1><p class="muted">"Flux and Argo CD applications, with what their controllers say, doubted where the status is stale."</p></div>
             <div class="stats">
@@ -65,6 +78,13 @@ pub(crate) fn DriftPage() -> impl IntoView {
                 rows=rows
                 testid="drift-apps"
                 empty_hint="No Flux Kustomization, HelmRelease or Argo CD Application was found."
+            />
+            <DataTable
+                title="Git sources"
+                headers=&["Repository", "Head", "Files", "Location"]
+                rows=repositories
+                testid="drift-repositories"
+                empty_hint="No Git repository is read yet."
             />
         }
     })
