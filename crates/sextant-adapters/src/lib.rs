@@ -1,5 +1,5 @@
 //! Every piece of IO Sextant does: kubeconfig and clusters ([`cluster`]), Vault or OpenBao
-//! ([`vault`]), the wasmCloud lattice over NATS ([`nats`]), and the built-in demo platform
+//! ([`vault`]), the wasmCloud lattice over NATS ([`nats`]), manifests on disk ([`manifests`]), and the built-in demo platform
 //! ([`demo`]), which is data read through the same parsing paths as live data.
 //!
 //! **Architecture invariant:** adapters depend on the domain and on client libraries, never on
@@ -13,6 +13,7 @@
 pub mod cluster;
 pub mod demo;
 pub mod git;
+pub mod manifests;
 pub mod nats;
 pub mod secret;
 pub mod vault;

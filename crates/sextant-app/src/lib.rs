@@ -8,6 +8,7 @@
 //! **Architecture invariant:** the app depends on the domain, the adapters and the protocol, and
 //! never on tauri, clap or leptos. Credentials stay in adapter types; nothing here serializes one.
 
+pub mod analyze;
 pub mod doctor;
 mod handlers;
 pub mod serve;

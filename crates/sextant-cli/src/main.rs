@@ -7,11 +7,13 @@
 #![allow(clippy::print_stdout, clippy::print_stderr, reason = "a CLI prints")]
 
 mod doctor;
+mod output;
 mod serve;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
+use output::Output;
 
 /// Sextant: explains GitOps drift, admission policies, Gateway API routes, Vault permissions
 /// and wasmCloud links, in one place.
@@ -37,16 +39,6 @@ enum Commands {
     /// "nats": {same as vault}, "github": {"api_url", "token_source"?}}.
     /// No credential ever appears in it.
     Doctor(doctor::DoctorArgs),
-}
-
-/// How results are printed.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
-enum Output {
-    /// A readable table or tree.
-    #[default]
-    Human,
-    /// One JSON document on stdout.
-    Json,
 }
 
 fn main() -> ExitCode {
