@@ -106,7 +106,7 @@ mod tests {
         let directory = tempfile::tempdir().unwrap();
         let file = directory.path().join("bad.yaml");
         std::fs::write(&file, "kind: A\nmetadata: {name: [\n").unwrap();
-        let error = load_manifests(&[file.clone()]).unwrap_err();
+        let error = load_manifests(std::slice::from_ref(&file)).unwrap_err();
         assert_eq!(error.kind, "bad_manifest");
         assert_eq!(error.detail["file"], file.display().to_string());
         assert!(error.detail.contains_key("line"), "{error:?}");

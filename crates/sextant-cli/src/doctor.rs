@@ -17,7 +17,7 @@ pub(crate) struct DoctorArgs {
 pub(crate) async fn run(args: DoctorArgs) -> anyhow::Result<ExitCode> {
     let report = sextant_app::doctor::run(&sextant_app::LiveConfig::detect()).await;
     match args.output {
-        Output::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+        Output::Json => crate::output::print_json(&report)?,
         Output::Human => print!("{}", render(&report)),
     }
     Ok(ExitCode::SUCCESS)
