@@ -2,13 +2,18 @@
 //! `Kubeconfig::read` merges the `KUBECONFIG` list), and a one-shot read of the kinds the views
 //! need, found through discovery so a missing API is "not installed" rather than an error.
 //!
-//! Long-lived watched caches per kind build on this (issue #5); today a read is a paged list.
+//! Long-lived data comes from [`watch::ClusterWatch`]: one watcher per kind, scoped by what
+//! RBAC allows ([`access`]), bounded, and honest about staleness. [`read_cluster`] is a
+//! one-shot read through the same caches.
+
+pub mod access;
+pub mod watch;
 
 use kube::{
     Client,
-    api::{Api, DynamicObject, ListParams},
+    api::DynamicObject,
     config::{KubeConfigOptions, Kubeconfig},
-    discovery::{ApiResource, Discovery},
+    discovery::ApiResource,
 };
 use serde_json::Value;
 use sextant_domain::{
@@ -196,6 +201,12 @@ const WANTED: &[(&str, &[&str], &[&str])] = &[
     ("kyverno.io", &["v1"], &["ClusterPolicy", "Policy"]),
     ("wgpolicyk8s.io", &["v1alpha2"], &["PolicyReport", "ClusterPolicyReport"]),
     ("openreports.io", &["v1alpha1"], &["Report", "ClusterReport"]),
+    (
+        "runtime.wasmcloud.dev",
+        &["v1alpha1"],
+        &["Host", "Workload", "WorkloadDeployment", "WorkloadReplicaSet", "Artifact"],
+    ),
+    ("cert-manager.io", &["v1"], &["Certificate", "Issuer", "ClusterIssuer"]),
 ];
 
 /// The version of `kind` to read from `group`: the first of `versions` that serves it, else the
@@ -217,64 +228,18 @@ fn resource_for(
         .map(|(resource, _)| resource)
 }
 
-/// Reads one cluster: its version, and every object of the wanted kinds that discovery finds.
-/// A failure becomes the snapshot's state and message; a kind that cannot be listed is noted.
+/// Reads one cluster once, through the same caches as the live views: connects, lists every
+/// wanted kind that discovery finds (as RBAC allows), and returns when every list has finished
+/// or after `SEXTANT_READ_TIMEOUT_SECS` (30 by default). A failure becomes the snapshot's
+/// state and message; each kind's own state is in `kinds`.
 pub async fn read_cluster(kubeconfig: &Kubeconfig, context: &str) -> ClusterSnapshot {
-    let mut snapshot = ClusterSnapshot {
-        name: context.to_owned(),
-        environment: None,
-        kubernetes_version: None,
-        state: ClusterState::Ready,
-        message: None,
-        objects: Vec::new(),
-    };
-    let client = match client_for(kubeconfig, context).await {
-        Ok(client) => client,
-        Err(error) => {
-            snapshot.state = ClusterState::Invalid;
-            snapshot.message = Some(crate::secret::redact(&error.to_string()));
-            return snapshot;
-        }
-    };
-    match client.apiserver_version().await {
-        Ok(info) => snapshot.kubernetes_version = Some(info.git_version),
-        Err(error) => {
-            (snapshot.state, snapshot.message) = classify(&error);
-            return snapshot;
-        }
-    }
-    let discovery = match Discovery::new(client.clone()).run().await {
-        Ok(discovery) => discovery,
-        Err(error) => {
-            (snapshot.state, snapshot.message) = classify(&error);
-            return snapshot;
-        }
-    };
-    let mut unreadable = Vec::new();
-    for group in discovery.groups() {
-        let Some((_, versions, kinds)) = WANTED.iter().find(|(name, _, _)| *name == group.name())
-        else {
-            continue;
-        };
-        for resource in kinds.iter().filter_map(|kind| resource_for(group, versions, kind)) {
-            // Listed across all namespaces for now; per-namespace lists for narrow RBAC are #5.
-            let api: Api<DynamicObject> = Api::all_with(client.clone(), &resource);
-            match api.list(&ListParams::default().limit(500)).await {
-                Ok(list) => snapshot
-                    .objects
-                    .extend(list.items.into_iter().map(|item| to_object(item, &resource))),
-                Err(error) => unreadable.push(format!(
-                    "{}: {}",
-                    resource.kind,
-                    classify(&error).1.unwrap_or_default()
-                )),
-            }
-        }
-    }
-    if !unreadable.is_empty() {
-        snapshot.message = Some(format!("some kinds could not be read: {}", unreadable.join("; ")));
-    }
-    snapshot
+    let watch = watch::ClusterWatch::start(kubeconfig, context, watch::WatchOptions::from_env());
+    let timeout = std::env::var("SEXTANT_READ_TIMEOUT_SECS")
+        .ok()
+        .and_then(|value| value.parse().ok())
+        .unwrap_or(30);
+    watch.wait_settled(std::time::Duration::from_secs(timeout)).await;
+    watch.snapshot()
 }
 
 fn to_object(item: DynamicObject, resource: &ApiResource) -> KubeObject {

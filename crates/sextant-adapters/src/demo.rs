@@ -98,6 +98,7 @@ pub fn load_from(root: &Dir<'_>) -> Platform {
                 .get_dir(format!("clusters/{}", entry.name))
                 .map(|dir| read_objects(dir, &mut problems))
                 .unwrap_or_default(),
+            ..ClusterSnapshot::default()
         })
         .collect();
     let vault = manifest.vault.map(|entry| read_vault(root, &entry, &mut problems));

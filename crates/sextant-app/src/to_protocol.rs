@@ -5,7 +5,7 @@
 use sextant_domain::{
     drift, gateway,
     object::KubeObject,
-    platform::{ClusterSnapshot, ClusterState, Platform, SourceRepository},
+    platform::{ClusterSnapshot, ClusterState, KindPhase, KindStatus, Platform, SourceRepository},
     policy, search,
     vault::{self, VaultSnapshot},
     wasmcloud::LatticeSnapshot,
@@ -81,11 +81,49 @@ fn cluster_summary(cluster: &ClusterSnapshot) -> protocol::overview::ClusterSumm
                 .filter(|route| matches!(gateway::written_route_status(route), Some((false, _))))
                 .count(),
         },
+        apis: cluster
+            .apis
+            .iter()
+            .map(|api| protocol::overview::ApiRow {
+                name: api.name.clone(),
+                group: api.group.clone(),
+                version: api.version.clone(),
+            })
+            .collect(),
+        kinds: cluster.kinds.iter().map(kind_row).collect(),
+    }
+}
+
+fn kind_row(status: &KindStatus) -> protocol::overview::KindRow {
+    protocol::overview::KindRow {
+        api_version: if status.group.is_empty() {
+            status.version.clone()
+        } else {
+            format!("{}/{}", status.group, status.version)
+        },
+        kind: status.kind.clone(),
+        phase: match status.phase {
+            KindPhase::Listing => "listing",
+            KindPhase::Ready => "ready",
+            KindPhase::Relisting => "relisting",
+            KindPhase::Reconnecting => "reconnecting",
+            KindPhase::Forbidden => "forbidden",
+            KindPhase::Unauthenticated => "unauthenticated",
+            KindPhase::Failed => "failed",
+        }
+        .to_owned(),
+        objects: status.objects,
+        dropped: status.dropped,
+        namespaces: status.namespaces.clone(),
+        denied_namespaces: status.denied_namespaces.clone(),
+        synced_at: status.synced_at,
+        message: status.message.clone(),
     }
 }
 
 fn cluster_state(state: ClusterState) -> protocol::overview::ClusterState {
     match state {
+        ClusterState::Connecting => protocol::overview::ClusterState::Connecting,
         ClusterState::Ready => protocol::overview::ClusterState::Ready,
         ClusterState::Forbidden => protocol::overview::ClusterState::Forbidden,
         ClusterState::Unreachable => protocol::overview::ClusterState::Unreachable,

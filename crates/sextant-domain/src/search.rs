@@ -201,6 +201,7 @@ mod tests {
                     object("HTTPRoute", "gateway.networking.k8s.io/v1", "web"),
                     object("Service", "v1", "web"),
                 ],
+                ..ClusterSnapshot::default()
             }],
             ..Platform::default()
         };
