@@ -9,6 +9,8 @@
 pub mod access;
 pub mod watch;
 
+use std::{fmt::Write as _, time::Duration};
+
 use kube::{
     Client,
     api::DynamicObject,
@@ -139,8 +141,19 @@ pub fn contexts(kubeconfig: &Kubeconfig) -> Vec<ContextSummary> {
         .collect()
 }
 
-/// A client for `context`.
+/// A client for `context`, for one-shot requests: 5 s to connect, 20 s to read.
 pub async fn client_for(kubeconfig: &Kubeconfig, context: &str) -> Result<Client> {
+    client_with_timeouts(kubeconfig, context, Duration::from_secs(5), Duration::from_secs(20)).await
+}
+
+/// A client for `context` with the given timeouts. Watches need a read timeout longer than
+/// the watch's own server-side timeout.
+pub async fn client_with_timeouts(
+    kubeconfig: &Kubeconfig,
+    context: &str,
+    connect: Duration,
+    read: Duration,
+) -> Result<Client> {
     if !kubeconfig.contexts.iter().any(|named| named.name == context) {
         return Err(Error::ContextMissing(context.to_owned()));
     }
@@ -154,8 +167,8 @@ pub async fn client_for(kubeconfig: &Kubeconfig, context: &str) -> Result<Client
         })?;
     // kube's defaults (30 s to connect, about 5 minutes to read) would let one dead cluster hold
     // the whole live load; an unreachable cluster should be named within seconds.
-    config.connect_timeout = Some(std::time::Duration::from_secs(5));
-    config.read_timeout = Some(std::time::Duration::from_secs(20));
+    config.connect_timeout = Some(connect);
+    config.read_timeout = Some(read);
     Client::try_from(config).map_err(|error| Error::ContextInvalid {
         context: context.to_owned(),
         message: error.to_string(),
@@ -238,7 +251,7 @@ pub async fn read_cluster(kubeconfig: &Kubeconfig, context: &str) -> ClusterSnap
         .ok()
         .and_then(|value| value.parse().ok())
         .unwrap_or(30);
-    watch.wait_settled(std::time::Duration::from_secs(timeout)).await;
+    watch.wait_settled(Duration::from_secs(timeout)).await;
     watch.snapshot()
 }
 
@@ -251,14 +264,37 @@ fn to_object(item: DynamicObject, resource: &ApiResource) -> KubeObject {
     KubeObject(value)
 }
 
-/// The cluster state a kube error means, and the reason in words.
+/// The cluster state a kube error means, and the reason in words, saying what to do.
 fn classify(error: &kube::Error) -> (ClusterState, Option<String>) {
-    let message = crate::secret::redact(&error.to_string());
-    let state = match error {
-        kube::Error::Api(status) if status.code == 401 => ClusterState::Unauthenticated,
-        kube::Error::Api(status) if status.code == 403 => ClusterState::Forbidden,
-        kube::Error::Auth(_) => ClusterState::Unauthenticated,
-        _ => ClusterState::Unreachable,
+    let detail = crate::secret::redact(&error.to_string());
+    let mut chain = format!("{error:?} {detail}");
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        let _ = write!(chain, " {cause} {cause:?}");
+        source = cause.source();
+    }
+    let lowered = chain.to_ascii_lowercase();
+    let (state, message) = match error {
+        kube::Error::Api(status) if status.code == 401 => (
+            ClusterState::Unauthenticated,
+            "the API server rejected the credentials (expired or revoked): log in again or refresh the token".to_owned(),
+        ),
+        kube::Error::Api(status) if status.code == 403 => {
+            (ClusterState::Forbidden, format!("the API server refused the request: {}", status.message))
+        }
+        kube::Error::Auth(_) => (
+            ClusterState::Unauthenticated,
+            format!("could not get credentials for this context: {detail}"),
+        ),
+        _ if lowered.contains("timed out") || lowered.contains("timeout") || lowered.contains("elapsed") => (
+            ClusterState::Unreachable,
+            "the API server did not answer in time: check the network, VPN or proxy, then retry".to_owned(),
+        ),
+        _ if lowered.contains("connection refused") || lowered.contains("connectionrefused") => (
+            ClusterState::Unreachable,
+            "connection refused: the API server is down or the address is wrong; is the cluster running?".to_owned(),
+        ),
+        _ => (ClusterState::Unreachable, format!("cannot reach the API server: {detail}")),
     };
     (state, Some(message))
 }

@@ -23,7 +23,7 @@ use kube::{
     api::{Api, DynamicObject},
     config::Kubeconfig,
     discovery::{ApiResource, Discovery, Scope},
-    runtime::{WatchStreamExt as _, watcher},
+    runtime::watcher,
 };
 use sextant_domain::{
     object::KubeObject,
@@ -33,7 +33,7 @@ use tokio::{sync::watch as signal, task::JoinHandle};
 
 use super::{
     access::{self, Access},
-    classify, client_for, resource_for, to_object,
+    classify, client_with_timeouts, resource_for, to_object,
 };
 
 /// Limits and scope of the caches. Bounded by default; every limit is configurable.
@@ -47,6 +47,9 @@ pub struct WatchOptions {
     pub namespaces: Option<Vec<String>>,
     /// The longest wait between reconnect attempts to an unreachable server.
     pub max_reconnect_delay: Duration,
+    /// How long a request may take. Watches are renewed a little before it, so a quiet watch
+    /// never times out, and a server that stops answering is noticed within it.
+    pub request_timeout: Duration,
 }
 
 impl Default for WatchOptions {
@@ -56,6 +59,7 @@ impl Default for WatchOptions {
             page_size: 500,
             namespaces: None,
             max_reconnect_delay: Duration::from_secs(30),
+            request_timeout: Duration::from_secs(60),
         }
     }
 }
@@ -304,7 +308,15 @@ fn severity(phase: KindPhase) -> u8 {
 }
 
 async fn connect(shared: Arc<Shared>, kubeconfig: Kubeconfig, context: String) {
-    let client = match client_for(&kubeconfig, &context).await {
+    let timeout = shared.options.request_timeout;
+    let client = match client_with_timeouts(
+        &kubeconfig,
+        &context,
+        timeout.min(Duration::from_secs(5)),
+        timeout,
+    )
+    .await
+    {
         Ok(client) => client,
         Err(error) => {
             set_header(
@@ -529,60 +541,94 @@ fn start_kind(
     lock(&shared.tasks).push(task);
 }
 
+/// Follows one kind. kube's watcher resumes a broken watch silently, so a recovery could not be
+/// told from a server still down; instead every failure ends the stream, and after a growing
+/// delay a new watcher lists again. Until that list is complete the old data stays, marked as
+/// not current ([`KindPhase::Relisting`] or [`KindPhase::Reconnecting`]).
 async fn run_kind(shared: Arc<Shared>, client: Client, cache: Arc<KindCache>) {
     let api: Api<DynamicObject> = match &cache.namespace {
         Some(namespace) => Api::namespaced_with(client, namespace, &cache.resource),
         None => Api::all_with(client, &cache.resource),
     };
-    let config = watcher::Config::default().page_size(shared.options.page_size);
+    let renew =
+        u32::try_from(shared.options.request_timeout.as_secs() * 5 / 6).unwrap_or(290).max(1);
+    let config = watcher::Config::default().page_size(shared.options.page_size).timeout(renew);
     let limit = shared.options.max_objects_per_kind;
-    let mut events = std::pin::pin!(watcher(api, config).default_backoff());
-    while let Some(event) = events.next().await {
-        {
-            let mut inner = lock(&cache.inner);
-            match event {
-                Ok(watcher::Event::Init) => {
-                    inner.pending = Some((BTreeMap::new(), 0));
-                    if inner.synced_at.is_some() {
-                        inner.phase = KindPhase::Relisting;
+    let first_delay = Duration::from_millis(250);
+    let mut delay = first_delay;
+    loop {
+        let mut events = std::pin::pin!(watcher(api.clone(), config.clone()));
+        while let Some(event) = events.next().await {
+            let failed = {
+                let mut inner = lock(&cache.inner);
+                match event {
+                    Ok(event) => {
+                        if matches!(event, watcher::Event::InitDone) {
+                            delay = first_delay;
+                        }
+                        apply(&mut inner, event, &cache.resource, limit);
+                        false
+                    }
+                    Err(error) => {
+                        let (phase, message) = watch_failure(&error, &cache.resource);
+                        tracing::debug!(kind = %cache.resource.kind, %message, "watch failed");
+                        inner.phase = phase;
+                        inner.message = Some(message);
+                        inner.pending = None;
+                        true
                     }
                 }
-                Ok(watcher::Event::InitApply(object)) => {
-                    let object = to_object(object, &cache.resource);
-                    if let Some((pending, dropped)) = &mut inner.pending {
-                        insert_bounded(pending, dropped, object, limit);
-                    }
-                }
-                Ok(watcher::Event::InitDone) => {
-                    if let Some((pending, dropped)) = inner.pending.take() {
-                        inner.objects = pending;
-                        inner.dropped = dropped;
-                    }
-                    inner.phase = KindPhase::Ready;
-                    inner.synced_at = Some(now());
-                    inner.message = partial_message(inner.dropped, limit);
-                }
-                Ok(watcher::Event::Apply(object)) => {
-                    let object = to_object(object, &cache.resource);
-                    let KindInner { objects, dropped, .. } = &mut *inner;
-                    insert_bounded(objects, dropped, object, limit);
-                    inner.synced_at = Some(now());
-                    inner.message = partial_message(inner.dropped, limit);
-                }
-                Ok(watcher::Event::Delete(object)) => {
-                    let object = to_object(object, &cache.resource);
-                    inner.objects.remove(&key(&object));
-                    inner.synced_at = Some(now());
-                }
-                Err(error) => {
-                    let (phase, message) = watch_failure(&error, &cache.resource);
-                    tracing::debug!(kind = %cache.resource.kind, %message, "watch failed");
-                    inner.phase = phase;
-                    inner.message = Some(message);
-                }
+            };
+            shared.changed.send_modify(|generation| *generation += 1);
+            if failed {
+                break;
             }
         }
-        shared.changed.send_modify(|generation| *generation += 1);
+        tokio::time::sleep(delay).await;
+        delay = (delay * 2).min(shared.options.max_reconnect_delay);
+    }
+}
+
+fn apply(
+    inner: &mut KindInner,
+    event: watcher::Event<DynamicObject>,
+    resource: &ApiResource,
+    limit: usize,
+) {
+    match event {
+        watcher::Event::Init => {
+            inner.pending = Some((BTreeMap::new(), 0));
+            if inner.synced_at.is_some() && inner.phase == KindPhase::Ready {
+                inner.phase = KindPhase::Relisting;
+            }
+        }
+        watcher::Event::InitApply(object) => {
+            let object = to_object(object, resource);
+            if let Some((pending, dropped)) = &mut inner.pending {
+                insert_bounded(pending, dropped, object, limit);
+            }
+        }
+        watcher::Event::InitDone => {
+            if let Some((pending, dropped)) = inner.pending.take() {
+                inner.objects = pending;
+                inner.dropped = dropped;
+            }
+            inner.phase = KindPhase::Ready;
+            inner.synced_at = Some(now());
+            inner.message = partial_message(inner.dropped, limit);
+        }
+        watcher::Event::Apply(object) => {
+            let object = to_object(object, resource);
+            let KindInner { objects, dropped, .. } = inner;
+            insert_bounded(objects, dropped, object, limit);
+            inner.synced_at = Some(now());
+            inner.message = partial_message(inner.dropped, limit);
+        }
+        watcher::Event::Delete(object) => {
+            let object = to_object(object, resource);
+            inner.objects.remove(&key(&object));
+            inner.synced_at = Some(now());
+        }
     }
 }
 
