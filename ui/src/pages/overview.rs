@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use sextant_protocol::{
     ViewId,
-    overview::{ClusterState, ClusterSummary, GetOverview, Overview},
+    overview::{ApiRow, ClusterState, ClusterSummary, GetOverview, KindRow, Overview},
 };
 
 use crate::{
@@ -71,6 +71,7 @@ pub(crate) fn OverviewPage() -> impl IntoView {
 fn ClusterCard(cluster: ClusterSummary) -> impl IntoView {
     let state = use_app_state();
     let (label, tone) = match cluster.state {
+        ClusterState::Connecting => ("syncing", Tone::Warn),
         ClusterState::Ready => ("ready", Tone::Good),
         ClusterState::Forbidden => ("forbidden", Tone::Bad),
         ClusterState::Unreachable => ("unreachable", Tone::Bad),
@@ -114,6 +115,84 @@ fn ClusterCard(cluster: ClusterSummary) -> impl IntoView {
                 </button>
             </div>
             <p class="muted small">{counts.objects}" objects read"</p>
+            <SyncDetails apis=cluster.apis kinds=cluster.kinds name=name.clone()/>
         </article>
+    }
+}
+
+/// Installed APIs and each watched kind's sync state: progress during the initial lists,
+/// partial and forbidden kinds named, stale data dated. Shown for live clusters only.
+#[component]
+fn SyncDetails(apis: Vec<ApiRow>, kinds: Vec<KindRow>, name: String) -> impl IntoView {
+    if apis.is_empty() && kinds.is_empty() {
+        return ().into_any();
+    }
+    let listed = kinds.iter().filter(|kind| kind.phase != "listing").count();
+    let total = kinds.len();
+    let attention: Vec<&KindRow> = kinds
+        .iter()
+        .filter(|kind| {
+            kind.phase != "ready" || kind.dropped > 0 || !kind.denied_namespaces.is_empty()
+        })
+        .collect();
+    let open = !attention.is_empty();
+    let now = (js_sys::Date::now() / 1000.0) as u64;
+    let rows = kinds
+        .iter()
+        .map(|kind| {
+            let tone = match kind.phase.as_str() {
+                "ready" if kind.dropped == 0 && kind.denied_namespaces.is_empty() => Tone::Good,
+                "ready" | "listing" | "relisting" => Tone::Warn,
+                _ => Tone::Bad,
+            };
+            let phase = if kind.dropped > 0 { format!("partial (+{})", kind.dropped) } else { kind.phase.clone() };
+            let age = match (kind.phase.as_str(), kind.synced_at) {
+                ("ready", _) => "live".to_owned(),
+                (_, Some(at)) => format!("data from {} ago", human_age(now.saturating_sub(at))),
+                (_, None) => "no data yet".to_owned(),
+            };
+            let scope = if kind.namespaces.is_empty() { "all namespaces".to_owned() } else { kind.namespaces.join(", ") };
+            view! {
+                <tr data-testid=format!("kind-{}-{}", name, kind.kind)>
+                    <td>{kind.kind.clone()}<div class="muted small">{kind.api_version.clone()}</div></td>
+                    <td><Badge text=phase tone=tone/></td>
+                    <td class="num">{kind.objects}</td>
+                    <td class="muted small">{scope}</td>
+                    <td class="muted small">{age}</td>
+                    <td class="small">{kind.message.clone().unwrap_or_default()}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="apis" data-testid=format!("apis-{name}")>
+            {apis.into_iter().map(|api| {
+                let installed = api.version.is_some();
+                let title = match &api.version { Some(version) => format!("{}/{}", api.group, version), None => format!("{}: not installed", api.group) };
+                view! { <span class=if installed { "api-chip installed" } else { "api-chip absent" } title=title>{api.name}{(!installed).then_some(" · not installed")}</span> }
+            }).collect_view()}
+        </div>
+        {(listed < total).then(|| view! {
+            <div class="sync-progress" data-testid=format!("sync-progress-{name}")>
+                <progress max=total value=listed></progress>
+                <span class="muted small">{format!("initial sync: {listed} of {total} kinds listed")}</span>
+            </div>
+        })}
+        <details class="kinds" open=open>
+            <summary>{format!("Watched kinds: {total}")}{(!attention.is_empty()).then(|| format!(" · {} need attention", attention.len()))}</summary>
+            <table class="data kinds-table">
+                <thead><tr><th>"Kind"</th><th>"State"</th><th class="num">"Objects"</th><th>"Scope"</th><th>"Age"</th><th>"Detail"</th></tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </details>
+    }
+    .into_any()
+}
+
+fn human_age(seconds: u64) -> String {
+    match seconds {
+        0..60 => format!("{seconds} s"),
+        60..3600 => format!("{} min", seconds / 60),
+        _ => format!("{} h", seconds / 3600),
     }
 }

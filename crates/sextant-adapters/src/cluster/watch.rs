@@ -357,7 +357,18 @@ async fn connect(shared: Arc<Shared>, kubeconfig: Kubeconfig, context: String) {
         apis.push(ApiStatus {
             name: (*name).to_owned(),
             group: (*group_name).to_owned(),
-            version: group.map(|group| group.preferred_version_or_latest().to_owned()),
+            // The version the views read: the first the analyzers know that the group serves.
+            version: group.map(|group| {
+                let served = group.versions().collect::<Vec<_>>();
+                super::WANTED
+                    .iter()
+                    .find(|(name, _, _)| name == group_name)
+                    .and_then(|(_, known, _)| known.iter().find(|version| served.contains(version)))
+                    .map_or_else(
+                        || group.preferred_version_or_latest().to_owned(),
+                        |version| (*version).to_owned(),
+                    )
+            }),
         });
     }
     let mut resources = Vec::new();
