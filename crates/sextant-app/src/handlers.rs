@@ -88,7 +88,8 @@ impl Handle<SelectSource> for Cockpit {
 
 impl Handle<GetOverview> for Cockpit {
     async fn handle(&self, _request: GetOverview) -> Result<Overview, CommandError> {
-        Ok(to_protocol::overview(&self.platform()))
+        let (platform, derived) = self.platform_and_derived();
+        Ok(derived.overview.get_or_init(|| to_protocol::overview(&platform)).clone())
     }
 }
 
@@ -155,11 +156,10 @@ impl Handle<GetLattice> for Cockpit {
 
 impl Handle<Search> for Cockpit {
     async fn handle(&self, request: Search) -> Result<SearchResults, CommandError> {
-        let (hits, total) = sextant_domain::search::search(
-            &self.platform(),
-            &request.query,
-            request.limit.unwrap_or(50).min(500),
-        );
+        let (platform, derived) = self.platform_and_derived();
+        let index =
+            derived.search.get_or_init(|| sextant_domain::search::SearchIndex::build(&platform));
+        let (hits, total) = index.search(&request.query, request.limit.unwrap_or(50).min(500));
         Ok(SearchResults { hits: hits.into_iter().map(to_protocol::search_hit).collect(), total })
     }
 }

@@ -70,6 +70,16 @@ struct State {
     platform: Arc<Platform>,
     /// The live clusters' watched caches, while the live source is active.
     live: Option<live::LiveClusters>,
+    /// Answers computed from `platform`, kept until it changes.
+    derived: Arc<Derived>,
+}
+
+/// Answers that cost a pass over every object, computed once per platform version: the
+/// overview and the search index are asked for again and again between changes.
+#[derive(Default)]
+pub(crate) struct Derived {
+    pub(crate) overview: std::sync::OnceLock<sextant_protocol::overview::Overview>,
+    pub(crate) search: std::sync::OnceLock<sextant_domain::search::SearchIndex>,
 }
 
 /// What live sources are configured, read once from the environment and the usual files.
@@ -97,7 +107,12 @@ pub struct NatsConfig {
 
 impl Default for State {
     fn default() -> Self {
-        State { source: Source::Demo, platform: Arc::new(Platform::default()), live: None }
+        State {
+            source: Source::Demo,
+            platform: Arc::new(Platform::default()),
+            live: None,
+            derived: Arc::default(),
+        }
     }
 }
 
@@ -164,6 +179,12 @@ impl Cockpit {
         Arc::clone(&self.read_state().platform)
     }
 
+    /// The platform and the answers already derived from it.
+    pub(crate) fn platform_and_derived(&self) -> (Arc<Platform>, Arc<Derived>) {
+        let state = self.read_state();
+        (Arc::clone(&state.platform), Arc::clone(&state.derived))
+    }
+
     /// The active source.
     #[must_use]
     pub fn source(&self) -> Source {
@@ -191,7 +212,7 @@ impl Cockpit {
         };
         {
             let mut state = self.write_state();
-            *state = State { source, platform: Arc::new(platform), live };
+            *state = State { source, platform: Arc::new(platform), live, derived: Arc::default() };
         }
         if let Some(live) = &mut self.write_state().live {
             live.follow(self.clone());
@@ -201,12 +222,29 @@ impl Cockpit {
 
     /// Replaces the live platform's clusters with their caches' current snapshots.
     fn refresh_clusters(&self) {
+        let Some(watches) = self.read_state().live.as_ref().map(live::LiveClusters::watches) else {
+            return;
+        };
+        // Copied out of the caches without holding the state lock: readers are never blocked.
+        let clusters = live::snapshots(&watches);
         let mut state = self.write_state();
-        let Some(live) = &state.live else { return };
-        let clusters = live.snapshots();
-        let mut platform = (*state.platform).clone();
-        platform.clusters = clusters;
+        // The source may have been switched meanwhile: never write another session's clusters.
+        if !state.live.as_ref().is_some_and(|live| Arc::ptr_eq(&live.watches(), &watches)) {
+            return;
+        }
+        // Everything but the clusters is kept; the old clusters are not copied.
+        let old = &state.platform;
+        let platform = Platform {
+            name: old.name.clone(),
+            description: old.description.clone(),
+            clusters,
+            vault: old.vault.clone(),
+            lattice: old.lattice.clone(),
+            repositories: old.repositories.clone(),
+            problems: old.problems.clone(),
+        };
         state.platform = Arc::new(platform);
+        state.derived = Arc::default();
     }
 
     /// Tells every listener that the data changed.

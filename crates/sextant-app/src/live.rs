@@ -4,7 +4,7 @@
 //! a large one paints what it has, with each kind's progress, and fills in as the lists finish.
 //! Changes to the caches are coalesced and refresh the platform at most twice a second.
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use sextant_adapters::{
     cluster::watch::{ClusterWatch, WatchOptions},
@@ -23,7 +23,7 @@ const COALESCE: Duration = Duration::from_millis(500);
 
 /// The watched clusters of the live source. Dropping it stops every watch.
 pub(crate) struct LiveClusters {
-    watches: Vec<ClusterWatch>,
+    watches: Arc<Vec<ClusterWatch>>,
     follower: Option<JoinHandle<()>>,
 }
 
@@ -36,9 +36,9 @@ impl Drop for LiveClusters {
 }
 
 impl LiveClusters {
-    /// Every cluster's current snapshot.
-    pub(crate) fn snapshots(&self) -> Vec<ClusterSnapshot> {
-        self.watches.iter().map(ClusterWatch::snapshot).collect()
+    /// The watches, to snapshot without holding the cockpit's state lock.
+    pub(crate) fn watches(&self) -> Arc<Vec<ClusterWatch>> {
+        Arc::clone(&self.watches)
     }
 
     /// Refreshes `cockpit` whenever a cache changes, until dropped.
@@ -65,6 +65,11 @@ impl LiveClusters {
     }
 }
 
+/// Every cluster's current snapshot.
+pub(crate) fn snapshots(watches: &[ClusterWatch]) -> Vec<ClusterSnapshot> {
+    watches.iter().map(ClusterWatch::snapshot).collect()
+}
+
 /// Starts watching every context and reads Vault and the lattice; each failure is a problem on
 /// the platform or a cluster's state, never a crash.
 pub(crate) async fn load(config: &LiveConfig) -> (Platform, Option<LiveClusters>) {
@@ -85,8 +90,8 @@ pub(crate) async fn load(config: &LiveConfig) -> (Platform, Option<LiveClusters>
                 read_others(config),
             );
             (platform.vault, platform.lattice, platform.problems) = others;
-            let clusters = LiveClusters { watches, follower: None };
-            platform.clusters = clusters.snapshots();
+            platform.clusters = snapshots(&watches);
+            let clusters = LiveClusters { watches: Arc::new(watches), follower: None };
             live = Some(clusters);
         }
         Ok(None) => {
