@@ -9,6 +9,7 @@ use std::path::PathBuf;
 
 use reqwest::StatusCode;
 use serde_json::Value;
+use sextant_domain::vault::chain::RoleBinding;
 use sextant_domain::vault::{AuthRole, Flavor, Identity, PolicySource, VaultSnapshot};
 
 use crate::secret::Secret;
@@ -422,12 +423,52 @@ pub fn auth_role_from_data(mount: &str, method: &str, name: &str, data: &Value) 
             ));
         }
     }
+    let text = |key: &str| {
+        data.get(key).and_then(Value::as_str).filter(|value| !value.is_empty()).map(str::to_owned)
+    };
+    let binding = RoleBinding {
+        service_account_names: strings(data, "bound_service_account_names"),
+        service_account_namespaces: strings(data, "bound_service_account_namespaces"),
+        namespace_selector: text("bound_service_account_namespace_selector"),
+        audience: text("audience"),
+        bound_audiences: strings(data, "bound_audiences"),
+        bound_subject: text("bound_subject"),
+        bound_claims: data
+            .get("bound_claims")
+            .and_then(Value::as_object)
+            .map(|claims| {
+                claims
+                    .iter()
+                    .map(|(claim, value)| {
+                        let values = match value {
+                            Value::Array(items) => items
+                                .iter()
+                                .map(|item| {
+                                    item.as_str().map_or_else(|| item.to_string(), str::to_owned)
+                                })
+                                .collect(),
+                            Value::String(text) => vec![text.clone()],
+                            other => vec![other.to_string()],
+                        };
+                        (claim.clone(), values)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        claims_glob: data.get("bound_claims_type").and_then(Value::as_str) == Some("glob"),
+        role_type: text("role_type"),
+        no_default_policy: data
+            .get("token_no_default_policy")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+    };
     AuthRole {
         mount: mount.to_owned(),
         method: method.to_owned(),
         name: name.to_owned(),
         policies,
         bound,
+        binding,
     }
 }
 

@@ -8,6 +8,7 @@
 //! * [`store`] holds a server's parsed policies and resolves a token's policy list;
 //! * [`template`] renders identity templates, [`builtin`] holds the built-in policies;
 //! * [`reverse`] answers "who can reach this path", [`escalation`] flags self-escalation;
+//! * [`chain`] follows auth roles to ServiceAccounts and workloads, and flags token dangers;
 //! * [`cases`] generates the differential corpus checked against a real OpenBao.
 
 // Product names (OpenBao, Vault) read better without backticks.
@@ -17,6 +18,7 @@ pub mod acl;
 pub mod builtin;
 pub mod capability;
 pub mod cases;
+pub mod chain;
 pub mod escalation;
 pub mod parse;
 pub mod reverse;
@@ -98,6 +100,8 @@ pub struct AuthRole {
     pub policies: Vec<String>,
     /// What it binds to, in words (ServiceAccounts, namespaces, claims, audiences).
     pub bound: Vec<String>,
+    /// The same, structured, for the ServiceAccount chain.
+    pub binding: chain::RoleBinding,
 }
 
 /// An identity group or entity.
