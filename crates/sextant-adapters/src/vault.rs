@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use reqwest::StatusCode;
 use serde_json::Value;
 use sextant_domain::vault::chain::RoleBinding;
+use sextant_domain::vault::template::TemplateAlias;
 use sextant_domain::vault::{AuthRole, Flavor, Identity, PolicySource, VaultSnapshot};
 
 use crate::secret::Secret;
@@ -489,10 +490,44 @@ pub fn auth_roles_from_mount_file(mount: &Value) -> Vec<AuthRole> {
 /// An [`Identity`] from the data of `GET identity/{group,entity}/id/<id>`.
 #[must_use]
 pub fn identity_from_data(data: &Value) -> Option<Identity> {
+    let map = |value: Option<&Value>| -> std::collections::BTreeMap<String, String> {
+        value
+            .and_then(Value::as_object)
+            .map(|map| {
+                map.iter()
+                    .filter_map(|(key, value)| Some((key.clone(), value.as_str()?.to_owned())))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let aliases = data
+        .get("aliases")
+        .and_then(Value::as_array)
+        .map(|aliases| {
+            aliases
+                .iter()
+                .map(|alias| TemplateAlias {
+                    mount_accessor: alias
+                        .get("mount_accessor")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_owned(),
+                    id: alias.get("id").and_then(Value::as_str).unwrap_or_default().to_owned(),
+                    name: alias.get("name").and_then(Value::as_str).unwrap_or_default().to_owned(),
+                    metadata: map(alias.get("metadata")),
+                    custom_metadata: map(alias.get("custom_metadata")),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     Some(Identity {
         id: data.get("id")?.as_str()?.to_owned(),
         name: data.get("name").and_then(Value::as_str).unwrap_or_default().to_owned(),
         policies: strings(data, "policies"),
+        metadata: map(data.get("metadata")),
+        aliases,
+        member_entity_ids: strings(data, "member_entity_ids"),
+        member_group_ids: strings(data, "member_group_ids"),
     })
 }
 

@@ -23,6 +23,7 @@ pub mod escalation;
 pub mod parse;
 pub mod reverse;
 pub mod store;
+pub mod subject;
 pub mod syntax;
 pub mod template;
 
@@ -105,7 +106,7 @@ pub struct AuthRole {
 }
 
 /// An identity group or entity.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Identity {
     /// Its id.
     pub id: String,
@@ -113,6 +114,14 @@ pub struct Identity {
     pub name: String,
     /// Its directly attached policies.
     pub policies: Vec<String>,
+    /// Its metadata (templates read it).
+    pub metadata: std::collections::BTreeMap<String, String>,
+    /// Entities: their aliases (templates read them).
+    pub aliases: Vec<template::TemplateAlias>,
+    /// Groups: the member entities' ids.
+    pub member_entity_ids: Vec<String>,
+    /// Groups: the member groups' ids (their members inherit this group's policies).
+    pub member_group_ids: Vec<String>,
 }
 
 #[cfg(test)]

@@ -133,7 +133,7 @@ mod tests {
                 PolicySource { name: "ops".into(), text: "path \"secret/*\" { capabilities = [\"update\"] }\npath \"secret/app/locked\" { capabilities = [\"deny\"] }".into() },
             ],
             auth_roles: vec![AuthRole { mount: "kubernetes/".into(), method: "kubernetes".into(), name: "app".into(), policies: vec!["app".into()], bound: vec![], binding: crate::vault::chain::RoleBinding::default() }],
-            groups: vec![Identity { id: "g1".into(), name: "ops".into(), policies: vec!["ops".into()] }],
+            groups: vec![Identity { id: "g1".into(), name: "ops".into(), policies: vec!["ops".into()], ..Identity::default() }],
             ..VaultSnapshot::default()
         };
         let store = PolicyStore::from_sources(&snapshot.policies, Flavor::OpenBao);
