@@ -14,6 +14,7 @@ mod handlers;
 pub mod serve;
 pub mod telemetry;
 pub mod to_protocol;
+pub mod vault_access;
 
 pub use sextant_adapters::secret::redact;
 

@@ -63,6 +63,8 @@ macro_rules! for_each_command {
             $crate::policy::ListPolicies,
             $crate::gateway::ListRoutes,
             $crate::vault::GetVaultInventory,
+            $crate::vault::GetVaultAccess,
+            $crate::vault::WhoCanReach,
             $crate::wasmcloud::GetLattice,
             $crate::search::Search,
         }
