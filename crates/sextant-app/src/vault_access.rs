@@ -3,7 +3,7 @@
 
 use sextant_domain::platform::Platform;
 use sextant_domain::vault::chain::{ChainReport, service_account_chain};
-use sextant_domain::vault::escalation::{Finding, Severity, detect_escalations};
+use sextant_domain::vault::escalation::{Finding, PROBE, Severity, detect_escalations};
 use sextant_domain::vault::subject::{ResolvedSubject, subjects};
 use sextant_domain::vault::{
     Acl, AclContext, Capability, Decision, Flavor, PolicyStore, TemplateError, VaultSnapshot,
@@ -64,6 +64,7 @@ fn capability_names(flavor: Flavor) -> Vec<String> {
 
 fn step(decision: &Decision) -> String {
     let capabilities = decision.answer.names().join(", ");
+    let path = decision.path.replace(PROBE, "<any name>");
     match &decision.winner {
         Some(winner) => {
             let mut policies: Vec<&str> = Vec::new();
@@ -73,13 +74,12 @@ fn step(decision: &Decision) -> String {
                 }
             }
             format!(
-                "{} → {capabilities}, granted by rule {} of policy {}",
-                decision.path,
+                "{path} → {capabilities}, granted by rule {} of policy {}",
                 winner.pattern,
                 policies.join(", ")
             )
         }
-        None => format!("{} → {capabilities}", decision.path),
+        None => format!("{path} → {capabilities}"),
     }
 }
 
@@ -217,8 +217,15 @@ pub fn access(platform: &Platform, request: &GetVaultAccess) -> VaultAccess {
             let findings = detect_escalations(&acl, &subject.escalation);
             let mut paths: Vec<String> =
                 acl.entries().map(|(pattern, ..)| pattern.to_owned()).collect();
+            // The detector's probe paths stand for "any name"; the matrix shows real paths.
             for finding in &findings {
-                paths.extend(finding.evidence.iter().map(|decision| decision.path.clone()));
+                paths.extend(
+                    finding
+                        .evidence
+                        .iter()
+                        .filter(|decision| !decision.path.contains(PROBE))
+                        .map(|decision| decision.path.clone()),
+                );
             }
             paths.extend(request.paths.iter().filter(|path| !path.is_empty()).cloned());
             paths.sort();

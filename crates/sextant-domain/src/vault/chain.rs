@@ -82,7 +82,7 @@ pub struct RoleChain {
     pub accepts: String,
     /// The policies a login gets (with `default` unless the role drops it).
     pub policies: Vec<String>,
-    /// The rule patterns of those policies that grant `read` or `list`.
+    /// The rule patterns of those policies, `default` aside, that grant `read` or `list`.
     pub readable: Vec<String>,
     /// The ServiceAccounts found in the clusters that it accepts.
     pub service_accounts: Vec<ServiceAccountMatch>,
@@ -511,11 +511,13 @@ pub fn service_account_chain(
     report
 }
 
-/// The rule patterns of `policies` that grant `read` or `list` (not deny), sorted.
+/// The rule patterns of `policies` (except `default`) that grant `read` or `list` (not
+/// deny), sorted.
 fn readable_patterns(store: &PolicyStore, policies: &[String]) -> Vec<String> {
     use super::capability::Capability;
     let mut readable = BTreeSet::new();
-    for name in policies {
+    // The default policy's rules (its own token, cubbyhole, tools) are the same for everyone.
+    for name in policies.iter().filter(|name| *name != "default") {
         let Some(policy) = store.get(name) else { continue };
         for rule in &policy.rules {
             let grants = rule.capabilities.contains(Capability::Read)
