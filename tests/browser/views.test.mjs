@@ -161,6 +161,16 @@ test('vault: a subject capability matrix, its escalation, who can reach a path, 
   await page.screenshot({ path: `${shots}/vault-chain.png` });
   await page.setViewportSize({ width: 1440, height: 900 });
   await page.locator('[data-testid="vault-jwt-input"]').fill('');
+  // A shadowed deny (vault#8813): team-readonly.hcl denies secret/* but grants
+  // secret/data/+/shared/*; on the shared folders the grant is more specific, so the deny loses.
+  await page.locator('[data-testid="vault-subject"]').selectOption('role:kubernetes-prod-eu/external-secrets');
+  await page.locator('[data-testid="vault-subject-policies"]', { hasText: 'external-secrets' }).waitFor();
+  const shared = page.locator('[data-testid="row:secret/data/+/shared/*"]');
+  assert.match(await shared.getAttribute('class'), /shadowed-deny/);
+  assert.match(await page.locator('[data-testid="cap:secret/data/+/shared/*:read"]').getAttribute('class'), /cap-yes/);
+  assert.match(await page.locator('[data-testid="cap:secret/*:deny"]').getAttribute('class'), /cap-deny/);
+  await shared.click();
+  assert.match(await text('vault-cell-detail'), /secret\/\* from team-readonly: deny/);
 });
 
 test('the lattice shows the recorded host, its workloads and links with problems', async () => {

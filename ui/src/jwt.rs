@@ -129,7 +129,7 @@ pub(crate) fn decode(token: &str, now: i64) -> Result<Decoded, String> {
     let mut risks = Vec::new();
     match expires {
         None => {
-            risks.push("no expiry (exp): it is valid until its signing key is rotated".to_owned())
+            risks.push("no expiry (exp): it is valid until its signing key is rotated".to_owned());
         }
         Some(expires) if expires <= now => {
             risks.push(format!("expired {} ago", human_duration(now - expires)));

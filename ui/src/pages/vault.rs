@@ -111,7 +111,7 @@ pub(crate) fn VaultPage() -> impl IntoView {
             if access.subjects.is_empty() {
                 return ().into_any();
             }
-            access_section(access, subject, extra_paths, selected, ask_reach).into_any()
+            access_section(&access, subject, extra_paths, selected, ask_reach).into_any()
         })}
         <section class="panel" data-testid="vault-who-can">
             <header class="panel-head"><h2>"Who can reach this path"</h2>
@@ -178,7 +178,7 @@ fn header(inventory: &VaultInventory) -> AnyView {
 
 #[allow(clippy::too_many_lines, reason = "one view, read top to bottom")]
 fn access_section(
-    access: VaultAccess,
+    access: &VaultAccess,
     subject: RwSignal<Option<String>>,
     extra_paths: RwSignal<Vec<String>>,
     selected: RwSignal<Option<String>>,
@@ -251,7 +251,7 @@ fn access_section(
         };
         let click_path = row.path.clone();
         body.push(view! {
-            <tr class=row_class on:click=move |_| selected.set(Some(click_path.clone()))>
+            <tr class=row_class data-testid=format!("row:{}", row.path) on:click=move |_| selected.set(Some(click_path.clone()))>
                 <td class="path-cell"><code>{if rest.is_empty() { row.path.clone() } else { rest.clone() }}</code>
                     {shadowed_deny.then(|| view! { " " <Badge text="shadowed deny" tone=Tone::Warn/> })}
                 </td>
