@@ -310,12 +310,17 @@ impl VaultClient {
             };
             for name in names {
                 match self.get(&format!("{collection}/{name}")).await {
-                    Ok(value) => roles.push(auth_role_from_data(
-                        mount,
-                        method,
-                        &name,
-                        value.get("data").unwrap_or(&Value::Null),
-                    )),
+                    Ok(value) => {
+                        let mut role = auth_role_from_data(
+                            mount,
+                            method,
+                            &name,
+                            value.get("data").unwrap_or(&Value::Null),
+                        );
+                        role.binding.mount_accessor =
+                            description.get("accessor").and_then(Value::as_str).map(str::to_owned);
+                        roles.push(role);
+                    }
                     Err(error) => problems.push(error.to_string()),
                 }
             }
@@ -458,6 +463,7 @@ pub fn auth_role_from_data(mount: &str, method: &str, name: &str, data: &Value) 
             .unwrap_or_default(),
         claims_glob: data.get("bound_claims_type").and_then(Value::as_str) == Some("glob"),
         role_type: text("role_type"),
+        mount_accessor: None,
         no_default_policy: data
             .get("token_no_default_policy")
             .and_then(Value::as_bool)
@@ -482,7 +488,15 @@ pub fn auth_roles_from_mount_file(mount: &Value) -> Vec<AuthRole> {
         .get("roles")
         .and_then(Value::as_object)
         .map(|roles| {
-            roles.iter().map(|(name, data)| auth_role_from_data(path, method, name, data)).collect()
+            roles
+                .iter()
+                .map(|(name, data)| {
+                    let mut role = auth_role_from_data(path, method, name, data);
+                    role.binding.mount_accessor =
+                        mount.get("accessor").and_then(Value::as_str).map(str::to_owned);
+                    role
+                })
+                .collect()
         })
         .unwrap_or_default()
 }

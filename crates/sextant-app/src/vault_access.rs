@@ -370,6 +370,25 @@ mod tests {
     }
 
     #[test]
+    fn service_accounts_render_the_namespace_template_of_their_own_mount() {
+        let platform = demo();
+        let rows = |id: &str| {
+            access(&platform, &GetVaultAccess { subject: Some(id.into()), paths: Vec::new() }).rows
+        };
+        // k8s-namespace-secrets.hcl templates on the alias metadata of auth/kubernetes-prod-eu/
+        // (accessor auth_kubernetes_5c1e9a03): on prod-eu the namespace renders.
+        let eu = rows("sa:prod-eu/payments/payments-api");
+        let own = eu.iter().find(|row| row.path == "secret/data/k8s/payments/*").expect("rendered");
+        assert_eq!(own.capabilities, ["create", "delete", "read", "update"]);
+        assert_eq!(own.decided_by.as_ref().unwrap().policies, ["k8s-namespace-secrets"]);
+        // On staging, staging-apps also grants k8s-namespace-secrets, but the alias lives on
+        // auth/kubernetes-staging/, so the templated rules drop (the policy's own comment).
+        let staging = rows("sa:staging/catalog/catalog-api");
+        assert!(staging.iter().any(|row| row.path == "secret/data/shop/*"), "{staging:?}");
+        assert!(staging.iter().all(|row| !row.path.starts_with("secret/data/k8s/")), "{staging:?}");
+    }
+
+    #[test]
     fn the_demo_shows_every_token_danger() {
         let access = access(&demo(), &GetVaultAccess::default());
         let codes: Vec<&str> = access.dangers.iter().map(|danger| danger.code.as_str()).collect();

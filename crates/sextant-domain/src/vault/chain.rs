@@ -51,6 +51,8 @@ pub struct RoleBinding {
     pub role_type: Option<String>,
     /// `token_no_default_policy`.
     pub no_default_policy: bool,
+    /// The auth mount's accessor (templates name aliases by it).
+    pub mount_accessor: Option<String>,
 }
 
 /// A ServiceAccount an auth role accepts.

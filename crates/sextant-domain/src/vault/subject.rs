@@ -6,7 +6,9 @@
 use super::chain::ChainReport;
 use super::escalation::Subject;
 use super::store::token_policies;
-use super::template::{TemplateEntity, TemplateGroup, TemplateIdentity};
+use std::collections::BTreeMap;
+
+use super::template::{TemplateAlias, TemplateEntity, TemplateGroup, TemplateIdentity};
 use super::{Identity, VaultSnapshot};
 
 /// What kind of subject.
@@ -138,11 +140,35 @@ pub fn subjects(snapshot: &VaultSnapshot, chain: &ChainReport) -> Vec<ResolvedSu
     }
     let mut accounts: Vec<ResolvedSubject> = Vec::new();
     for role in &chain.roles {
+        let accessor = snapshot
+            .auth_roles
+            .iter()
+            .find(|auth| auth.mount == role.mount && auth.name == role.role)
+            .and_then(|auth| auth.binding.mount_accessor.clone());
         for account in &role.service_accounts {
             let id = format!("sa:{}/{}/{}", account.cluster, account.namespace, account.name);
             let mount = role.mount.trim_end_matches('/').to_owned();
             let via = format!("auth/{}role/{}", role.mount, role.role);
+            // A Kubernetes login creates an entity with an alias on the mount whose metadata
+            // names the ServiceAccount; templated policies render from it.
+            let alias = (role.method == "kubernetes").then(|| TemplateAlias {
+                mount_accessor: accessor.clone().unwrap_or_default(),
+                id: "<alias id>".to_owned(),
+                name: "<service account uid>".to_owned(),
+                metadata: [
+                    ("service_account_namespace".to_owned(), account.namespace.clone()),
+                    ("service_account_name".to_owned(), account.name.clone()),
+                ]
+                .into(),
+                custom_metadata: BTreeMap::new(),
+            });
             if let Some(existing) = accounts.iter_mut().find(|subject| subject.id == id) {
+                if let (Some(alias), Some(entity)) = (
+                    alias,
+                    existing.identity.as_mut().and_then(|identity| identity.entity.as_mut()),
+                ) {
+                    entity.aliases.push(alias);
+                }
                 union(&mut existing.policies, &role.policies);
                 existing.escalation.policies.clone_from(&existing.policies);
                 existing.escalation.roles.push((mount, role.role.clone()));
@@ -155,7 +181,15 @@ pub fn subjects(snapshot: &VaultSnapshot, chain: &ChainReport) -> Vec<ResolvedSu
                     label: format!("{}/{}/{}", account.cluster, account.namespace, account.name),
                     detail: format!("ServiceAccount; logs in through {via}"),
                     policies: role.policies.clone(),
-                    identity: None,
+                    identity: Some(TemplateIdentity {
+                        entity: Some(TemplateEntity {
+                            id: "<entity id>".to_owned(),
+                            name: "<entity name>".to_owned(),
+                            metadata: BTreeMap::new(),
+                            aliases: alias.into_iter().collect(),
+                        }),
+                        groups: Vec::new(),
+                    }),
                     escalation: Subject {
                         policies: role.policies.clone(),
                         roles: vec![(mount, role.role.clone())],
