@@ -305,6 +305,27 @@ path "secret/data/users/*" {{ capabilities = ["deny"] }}
     expected.sort();
     assert_eq!(entities, expected);
 
+    // What the view needs from identities and roles: metadata, aliases, members, accessors.
+    let alice_read = snapshot.entities.iter().find(|entity| entity.id == alice_id).unwrap();
+    assert_eq!(alice_read.metadata.get("team").map(String::as_str), Some("payments"));
+    assert_eq!(
+        alice_read
+            .aliases
+            .iter()
+            .map(|alias| (alias.mount_accessor.as_str(), alias.name.as_str()))
+            .collect::<Vec<_>>(),
+        [(accessor.as_str(), "alice")]
+    );
+    assert_eq!(snapshot.groups[0].member_entity_ids, [alice_id.clone()]);
+    assert!(
+        role("shop")
+            .binding
+            .mount_accessor
+            .as_deref()
+            .is_some_and(|value| value.starts_with("auth_kubernetes_"))
+    );
+    assert_eq!(role("shop").binding.audience.as_deref(), Some("vault"));
+
     // (b) The CLI, fed with the policies as read, answers what the server answers.
     let dir = tempfile::tempdir().unwrap();
     for policy in snapshot.policies.iter().filter(|policy| policy.name != "root") {
@@ -385,6 +406,42 @@ path "secret/data/users/*" {{ capabilities = ["deny"] }}
             serde_json::from_value(report["paths"][index]["capabilities"].clone()).unwrap();
         assert_eq!(ours, bao.capabilities(&deployer, path).await, "deployer on {path}");
     }
+
+    // The view's use case on the live snapshot: the AppRole role as a subject answers what a
+    // token with its policies gets from the server, and carries the escalation.
+    let platform = sextant_domain::platform::Platform {
+        vault: Some(snapshot.clone()),
+        ..sextant_domain::platform::Platform::default()
+    };
+    let request = sextant_protocol::vault::GetVaultAccess {
+        subject: Some("role:approle/deployer".into()),
+        paths: PATHS.iter().map(ToString::to_string).collect(),
+    };
+    let access = sextant_app::vault_access::access(&platform, &request);
+    assert_eq!(access.subject.as_deref(), Some("role:approle/deployer"));
+    assert!(access.policy_errors.is_empty(), "{:?}", access.policy_errors);
+    assert!(access.rows.len() >= PATHS.len(), "the role's own rules plus the paths asked");
+    for row in &access.rows {
+        assert_eq!(
+            row.capabilities,
+            bao.capabilities(&deployer, &row.path).await,
+            "view, deployer on {}",
+            row.path
+        );
+    }
+    assert!(access.escalations.iter().any(|finding| finding.code == "VAULT-ESC-01"));
+    let reachers = sextant_app::vault_access::who_can_reach(
+        &platform,
+        &sextant_protocol::vault::WhoCanReach {
+            path: "secret/data/app/config".into(),
+            capability: "read".into(),
+        },
+    )
+    .unwrap();
+    let mut reach: Vec<&str> = reachers.reaches.iter().map(|reach| reach.id.as_str()).collect();
+    reach.sort_unstable();
+    // `app` is carried by the Kubernetes role shop; alice's entity carries only identity policies.
+    assert_eq!(reach, ["role:kubernetes/shop"]);
 
     // Mallory's team holds a '/': the server refuses every request of her token, and the CLI
     // refuses to answer (spec §7.3).
