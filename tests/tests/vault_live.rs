@@ -316,7 +316,7 @@ path "secret/data/users/*" {{ capabilities = ["deny"] }}
             .collect::<Vec<_>>(),
         [(accessor.as_str(), "alice")]
     );
-    assert_eq!(snapshot.groups[0].member_entity_ids, [alice_id.clone()]);
+    assert_eq!(snapshot.groups[0].member_entity_ids, std::slice::from_ref(&alice_id));
     assert!(
         role("shop")
             .binding
