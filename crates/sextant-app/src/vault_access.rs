@@ -389,6 +389,50 @@ mod tests {
     }
 
     #[test]
+    fn a_malformed_policy_is_reported_beside_the_others_which_still_count() {
+        use sextant_domain::vault::{AuthRole, PolicySource, chain::RoleBinding};
+        let vault = VaultSnapshot {
+            policies: vec![
+                PolicySource {
+                    name: "good".into(),
+                    text: "path \"secret/a\" { capabilities = [\"read\"] }".into(),
+                },
+                PolicySource {
+                    name: "broken".into(),
+                    text: "path \"secret/b\" {\n  capabilites = [\"read\"]\n}".into(),
+                },
+            ],
+            auth_roles: vec![AuthRole {
+                mount: "approle/".into(),
+                method: "approle".into(),
+                name: "app".into(),
+                policies: vec!["good".into(), "broken".into()],
+                bound: Vec::new(),
+                binding: RoleBinding { no_default_policy: true, ..RoleBinding::default() },
+            }],
+            ..VaultSnapshot::default()
+        };
+        let platform = Platform { vault: Some(vault), ..Platform::default() };
+        let access = access(&platform, &GetVaultAccess::default());
+        // Line 2, column 3: the typo `capabilites` (spec §2.3).
+        assert_eq!(
+            access
+                .policy_errors
+                .iter()
+                .map(|error| (error.policy.as_str(), error.line, error.column))
+                .collect::<Vec<_>>(),
+            [("broken", 2, 3)]
+        );
+        assert_eq!(access.subject.as_deref(), Some("role:approle/app"));
+        let paths: Vec<(&str, &[String])> = access
+            .rows
+            .iter()
+            .map(|row| (row.path.as_str(), row.capabilities.as_slice()))
+            .collect();
+        assert_eq!(paths, [("secret/a", &["read".to_owned()][..])]);
+    }
+
+    #[test]
     fn the_demo_shows_every_token_danger() {
         let access = access(&demo(), &GetVaultAccess::default());
         let codes: Vec<&str> = access.dangers.iter().map(|danger| danger.code.as_str()).collect();
