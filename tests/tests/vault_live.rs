@@ -407,6 +407,48 @@ path "secret/data/users/*" {{ capabilities = ["deny"] }}
         assert_eq!(ours, bao.capabilities(&deployer, path).await, "deployer on {path}");
     }
 
+    // `--server-policy`: the CLI reads the policies from the server itself (VAULT_ADDR and
+    // VAULT_TOKEN), detects the flavor, and never prints the token.
+    let home = tempfile::tempdir().unwrap();
+    let live = |extra: &[&str]| {
+        let output = std::process::Command::new(sextant())
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HOME", home.path())
+            .env("VAULT_ADDR", &bao.base)
+            .env("VAULT_TOKEN", ROOT_TOKEN)
+            .args(["vault", "capabilities", "--output", "json"])
+            .args(extra)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(
+            !stdout.contains(ROOT_TOKEN) && !stderr.contains(ROOT_TOKEN),
+            "the token is never printed"
+        );
+        (
+            output.status.code().unwrap(),
+            serde_json::from_str::<Value>(&stdout).unwrap_or_else(|_| panic!("{stdout}\n{stderr}")),
+        )
+    };
+    let mut args = vec!["--server-policy", "ci-deployer", "--server-policy", "default"];
+    args.extend(PATHS);
+    let (code, report) = live(&args);
+    assert_eq!(code, 0, "{report}");
+    for (index, path) in PATHS.iter().enumerate() {
+        let ours: Vec<String> =
+            serde_json::from_value(report["paths"][index]["capabilities"].clone()).unwrap();
+        assert_eq!(
+            ours,
+            bao.capabilities(&deployer, path).await,
+            "--server-policy, deployer on {path}"
+        );
+    }
+    let (code, report) = live(&["--server-policy", "no-such-policy", "secret/x"]);
+    assert_eq!(code, 2);
+    assert_eq!(report["error"]["kind"], "unknown_policy");
+
     // The view's use case on the live snapshot: the AppRole role as a subject answers what a
     // token with its policies gets from the server, and carries the escalation.
     let platform = sextant_domain::platform::Platform {

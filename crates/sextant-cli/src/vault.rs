@@ -59,9 +59,15 @@ struct CapabilitiesArgs {
     /// "groups": [{"id", "name", "metadata"}]}).
     #[arg(long, value_name = "FILE")]
     identity: Option<PathBuf>,
-    /// The server semantics where OpenBao and Vault differ.
-    #[arg(long, value_enum, default_value_t)]
-    flavor: FlavorArg,
+    /// Attach a policy stored on the Vault or OpenBao server named by `VAULT_ADDR` (read with
+    /// `VAULT_TOKEN` or `~/.vault-token`, or the `BAO_*` equivalents); repeatable. The token
+    /// is never printed.
+    #[arg(long = "server-policy", value_name = "NAME")]
+    server_policies: Vec<String>,
+    /// The server semantics where OpenBao and Vault differ [default: openbao, or the server's
+    /// with --server-policy].
+    #[arg(long, value_enum)]
+    flavor: Option<FlavorArg>,
     /// Print one JSON document instead of a table.
     #[arg(long, value_enum, default_value_t)]
     output: Output,
@@ -82,21 +88,25 @@ fn parse_policy_arg(value: &str) -> Result<(String, PathBuf), String> {
     }
 }
 
-// Async like every subcommand's `run`, so that main's dispatch stays uniform.
-#[allow(clippy::unused_async)]
 pub(crate) async fn run(args: VaultArgs) -> anyhow::Result<ExitCode> {
     let VaultCommand::Capabilities(args) = args.command;
     let request = CapabilitiesRequest {
         policies: args.policies,
         policy_dir: args.policy_dir,
         identity: args.identity,
-        flavor: match args.flavor {
+        server_policies: args.server_policies,
+        flavor: args.flavor.map(|flavor| match flavor {
             FlavorArg::Openbao => Flavor::OpenBao,
             FlavorArg::Vault => Flavor::Vault,
-        },
+        }),
         paths: args.paths,
     };
-    let report = match sextant_app::analyze::vault::capabilities(&request) {
+    let outcome = if request.server_policies.is_empty() {
+        sextant_app::analyze::vault::capabilities(&request)
+    } else {
+        sextant_app::analyze::vault::capabilities_with_server(&request).await
+    };
+    let report = match outcome {
         Ok(report) => report,
         Err(error) => return Ok(crate::output::fail(args.output, &error)),
     };

@@ -26,8 +26,11 @@ pub struct CapabilitiesRequest {
     pub policy_dir: Option<PathBuf>,
     /// `--identity FILE`: what templated policies render from.
     pub identity: Option<PathBuf>,
-    /// `--flavor`.
-    pub flavor: Flavor,
+    /// `--server-policy NAME`: policies stored on the server of `VAULT_ADDR` (read with
+    /// `VAULT_TOKEN` or `~/.vault-token`, or the `BAO_*` equivalents).
+    pub server_policies: Vec<String>,
+    /// `--flavor`; `None`: the server's when policies come from one, else OpenBao.
+    pub flavor: Option<Flavor>,
     /// The paths to answer, in order.
     pub paths: Vec<String>,
 }
@@ -117,14 +120,66 @@ impl CapabilitiesReport {
 /// `file`, `line`, `column`), `unreadable_identity`, `bad_identity`, and
 /// `template_forbidden_value` (with `policy`).
 pub fn capabilities(request: &CapabilitiesRequest) -> Result<CapabilitiesReport, AnalysisError> {
-    let attached = attached_policies(request)?;
+    let attached = attached_policies(request, Vec::new())?;
+    evaluate(request, &attached, request.flavor.unwrap_or_default())
+}
+
+/// Runs `sextant vault capabilities` with `--server-policy` names read from the live server
+/// (and any files given too). The flavor is the server's unless `--flavor` says otherwise.
+///
+/// # Errors
+/// Those of [`capabilities`], plus `vault_unavailable` (naming the address and what to do;
+/// never the token) and `unknown_policy` for a name the server does not hold.
+pub async fn capabilities_with_server(
+    request: &CapabilitiesRequest,
+) -> Result<CapabilitiesReport, AnalysisError> {
+    use sextant_adapters::vault::{VaultClient, VaultConfig};
+    let unavailable = |error: sextant_adapters::vault::Error| {
+        AnalysisError::new("vault_unavailable", crate::redact(&error.to_string()))
+    };
+    let client = VaultClient::new(&VaultConfig::from_env()).map_err(unavailable)?;
+    client.check_token().await.map_err(unavailable)?;
+    let flavor = match request.flavor {
+        Some(flavor) => flavor,
+        None => client.detect_flavor().await,
+    };
+    let stored = client.policies().await.map_err(unavailable)?;
+    let mut fetched = Vec::new();
+    for name in &request.server_policies {
+        let wanted = normalize_name(name);
+        let Some(policy) = stored.iter().find(|policy| normalize_name(&policy.name) == wanted)
+        else {
+            return Err(AnalysisError::new(
+                "unknown_policy",
+                format!(
+                    "the server at {} holds no ACL policy {wanted:?}; list them with `bao policy list`",
+                    client.address()
+                ),
+            )
+            .with("policy", wanted));
+        };
+        fetched.push((
+            wanted.clone(),
+            PathBuf::from(format!("{}/v1/sys/policies/acl/{wanted}", client.address())),
+            policy.text.clone(),
+        ));
+    }
+    let attached = attached_policies(request, fetched)?;
+    evaluate(request, &attached, flavor)
+}
+
+fn evaluate(
+    request: &CapabilitiesRequest,
+    attached: &[(String, PathBuf, String)],
+    flavor: Flavor,
+) -> Result<CapabilitiesReport, AnalysisError> {
     let identity = match &request.identity {
         Some(file) => Some(read_identity(file)?),
         None => None,
     };
-    let mut store = PolicyStore::new(request.flavor);
+    let mut store = PolicyStore::new(flavor);
     let mut names = Vec::with_capacity(attached.len());
-    for (name, file, text) in &attached {
+    for (name, file, text) in attached {
         names.push(name.clone());
         // The built-in root policy is root whatever the file says (contract).
         if name == builtin::ROOT {
@@ -178,19 +233,23 @@ pub fn capabilities(request: &CapabilitiesRequest) -> Result<CapabilitiesReport,
 /// `(normalized name, file, text)` of every attached policy, `--policy` first.
 fn attached_policies(
     request: &CapabilitiesRequest,
+    fetched: Vec<(String, PathBuf, String)>,
 ) -> Result<Vec<(String, PathBuf, String)>, AnalysisError> {
     let mut files: Vec<(String, PathBuf)> = request.policies.clone();
     if let Some(dir) = &request.policy_dir {
         files.extend(policy_dir(dir)?);
     }
-    if files.is_empty() {
+    if files.is_empty() && fetched.is_empty() {
         return Err(AnalysisError::new(
             "no_policies",
-            "no policies given: pass --policy NAME=FILE or --policy-dir DIR",
+            "no policies given: pass --policy NAME=FILE, --policy-dir DIR or --server-policy NAME",
         ));
     }
     let mut attached: Vec<(String, PathBuf, String)> = Vec::with_capacity(files.len());
-    for (name, file) in files {
+    let mut files: Vec<(String, PathBuf, Option<String>)> =
+        files.into_iter().map(|(name, file)| (name, file, None)).collect();
+    files.extend(fetched.into_iter().map(|(name, file, text)| (name, file, Some(text))));
+    for (name, file, text) in files {
         let name = normalize_name(&name);
         if name.is_empty() {
             return Err(AnalysisError::new(
@@ -214,14 +273,17 @@ fn attached_policies(
             .with("policy", name.clone())
             .with("file", file.display().to_string()));
         }
-        let text = std::fs::read_to_string(&file).map_err(|error| {
-            AnalysisError::new(
-                "unreadable_policy",
-                format!("cannot read policy {name:?} from {}: {error}", file.display()),
-            )
-            .with("policy", name.clone())
-            .with("file", file.display().to_string())
-        })?;
+        let text = match text {
+            Some(text) => text,
+            None => std::fs::read_to_string(&file).map_err(|error| {
+                AnalysisError::new(
+                    "unreadable_policy",
+                    format!("cannot read policy {name:?} from {}: {error}", file.display()),
+                )
+                .with("policy", name.clone())
+                .with("file", file.display().to_string())
+            })?,
+        };
         attached.push((name, file, text));
     }
     Ok(attached)
