@@ -160,7 +160,10 @@ pub async fn client_for(kubeconfig: &Kubeconfig, context: &str) -> Result<Client
 /// The kinds the views read, by API group, with the versions their analyzers are written
 /// against, best first. A server that serves none of them is read at its preferred version.
 const WANTED: &[(&str, &[&str], &[&str])] = &[
-    ("", &["v1"], &["Namespace", "Service"]),
+    // ServiceAccounts and workloads: the Vault view's ServiceAccount chain (issue #3).
+    ("", &["v1"], &["Namespace", "Service", "ServiceAccount", "Pod"]),
+    ("apps", &["v1"], &["Deployment", "StatefulSet", "DaemonSet"]),
+    ("batch", &["v1"], &["Job", "CronJob"]),
     ("kustomize.toolkit.fluxcd.io", &["v1"], &["Kustomization"]),
     ("helm.toolkit.fluxcd.io", &["v2"], &["HelmRelease"]),
     (
@@ -271,10 +274,53 @@ pub async fn read_cluster(kubeconfig: &Kubeconfig, context: &str) -> ClusterSnap
             }
         }
     }
+    if let Some(core) = discovery.groups().find(|group| group.name().is_empty())
+        && let Some(secrets) = resource_for(core, &["v1"], "Secret")
+    {
+        match legacy_token_secrets(&client, &secrets).await {
+            Ok(found) => snapshot.objects.extend(found),
+            Err(error) => unreadable.push(format!(
+                "Secret (metadata of legacy ServiceAccount tokens): {}",
+                classify(&error).1.unwrap_or_default()
+            )),
+        }
+    }
     if !unreadable.is_empty() {
         snapshot.message = Some(format!("some kinds could not be read: {}", unreadable.join("; ")));
     }
     snapshot
+}
+
+/// The legacy ServiceAccount token Secrets, metadata only: the list asks the API server for
+/// `PartialObjectMetadata` filtered on the Secret type, so no Secret value is ever read.
+async fn legacy_token_secrets(
+    client: &Client,
+    resource: &ApiResource,
+) -> std::result::Result<Vec<KubeObject>, kube::Error> {
+    const TYPE: &str = "kubernetes.io/service-account-token";
+    let api: Api<DynamicObject> = Api::all_with(client.clone(), resource);
+    let list = api
+        .list_metadata(&ListParams::default().fields(&format!("type={TYPE}")).limit(500))
+        .await?;
+    // Every such Secret names its ServiceAccount; the check also guards against a server that
+    // ignores the field selector (the emulator does).
+    Ok(list
+        .items
+        .into_iter()
+        .filter(|item| {
+            item.metadata.annotations.as_ref().is_some_and(|annotations| {
+                annotations.contains_key("kubernetes.io/service-account.name")
+            })
+        })
+        .map(|item| {
+            KubeObject(serde_json::json!({
+                "apiVersion": resource.api_version,
+                "kind": "Secret",
+                "type": TYPE,
+                "metadata": serde_json::to_value(&item.metadata).unwrap_or(Value::Null),
+            }))
+        })
+        .collect())
 }
 
 fn to_object(item: DynamicObject, resource: &ApiResource) -> KubeObject {
