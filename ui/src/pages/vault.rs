@@ -54,8 +54,10 @@ fn split_mount(path: &str) -> (String, String) {
     }
 }
 
+/// A deny that lost to a rule granting something: the deny does not apply here (vault#8813).
 fn has_shadowed_deny(row: &AccessRow) -> bool {
-    row.shadowed.iter().any(|shadowed| shadowed.capabilities == ["deny"])
+    row.capabilities != ["deny"]
+        && row.shadowed.iter().any(|shadowed| shadowed.capabilities == ["deny"])
 }
 
 fn cell_title(row: &AccessRow) -> String {
@@ -278,7 +280,7 @@ fn access_section(
                     <p class="muted small">"Lost to it (most specific first):"</p>
                     <ul class="shadowed">
                         {row.shadowed.iter().map(|shadowed| {
-                            let deny = shadowed.capabilities == ["deny"];
+                            let deny = shadowed.capabilities == ["deny"] && row.capabilities != ["deny"];
                             view! {
                                 <li class=if deny { "shadowed-deny-item" } else { "" }>
                                     <code>{shadowed.pattern.clone()}</code>" from "{shadowed.policies.join(", ")}": "{shadowed.capabilities.join(", ")}
