@@ -18,6 +18,8 @@ pub(crate) fn handlers<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync
         list_policies,
         list_routes,
         get_vault_inventory,
+        get_vault_access,
+        who_can_reach,
         get_lattice,
         search,
     ]
@@ -80,6 +82,22 @@ async fn get_vault_inventory(
 }
 
 #[tauri::command]
+async fn get_vault_access(
+    cockpit: State<'_, Cockpit>,
+    request: vault::GetVaultAccess,
+) -> Result<vault::VaultAccess, CommandError> {
+    cockpit.handle(request).await
+}
+
+#[tauri::command]
+async fn who_can_reach(
+    cockpit: State<'_, Cockpit>,
+    request: vault::WhoCanReach,
+) -> Result<vault::Reachers, CommandError> {
+    cockpit.handle(request).await
+}
+
+#[tauri::command]
 async fn get_lattice(
     cockpit: State<'_, Cockpit>,
     request: wasmcloud::GetLattice,
@@ -132,6 +150,11 @@ mod tests {
             ("list_policies", serde_json::json!({"cluster": "prod-eu"})),
             ("list_routes", serde_json::json!({})),
             ("get_vault_inventory", serde_json::json!({})),
+            ("get_vault_access", serde_json::json!({})),
+            (
+                "who_can_reach",
+                serde_json::json!({"path": "sys/policies/acl/x", "capability": "update"}),
+            ),
             ("get_lattice", serde_json::json!({})),
             ("search", serde_json::json!({"query": "checkout"})),
         ];

@@ -13,7 +13,7 @@ use std::{fmt::Write as _, time::Duration};
 
 use kube::{
     Client,
-    api::DynamicObject,
+    api::{Api, DynamicObject, ListParams},
     config::{KubeConfigOptions, Kubeconfig},
     discovery::ApiResource,
 };
@@ -178,7 +178,10 @@ pub async fn client_with_timeouts(
 /// The kinds the views read, by API group, with the versions their analyzers are written
 /// against, best first. A server that serves none of them is read at its preferred version.
 const WANTED: &[(&str, &[&str], &[&str])] = &[
-    ("", &["v1"], &["Namespace", "Service"]),
+    // ServiceAccounts and workloads: the Vault view's ServiceAccount chain (issue #3).
+    ("", &["v1"], &["Namespace", "Service", "ServiceAccount", "Pod"]),
+    ("apps", &["v1"], &["Deployment", "StatefulSet", "DaemonSet"]),
+    ("batch", &["v1"], &["Job", "CronJob"]),
     ("kustomize.toolkit.fluxcd.io", &["v1"], &["Kustomization"]),
     ("helm.toolkit.fluxcd.io", &["v2"], &["HelmRelease"]),
     (
@@ -253,6 +256,38 @@ pub async fn read_cluster(kubeconfig: &Kubeconfig, context: &str) -> ClusterSnap
         .unwrap_or(30);
     watch.wait_settled(Duration::from_secs(timeout)).await;
     watch.snapshot()
+}
+
+/// The legacy ServiceAccount token Secrets, metadata only: the list asks the API server for
+/// `PartialObjectMetadata` filtered on the Secret type, so no Secret value is ever read.
+pub(crate) async fn legacy_token_secrets(
+    client: &Client,
+    resource: &ApiResource,
+) -> std::result::Result<Vec<KubeObject>, kube::Error> {
+    const TYPE: &str = "kubernetes.io/service-account-token";
+    let api: Api<DynamicObject> = Api::all_with(client.clone(), resource);
+    let list = api
+        .list_metadata(&ListParams::default().fields(&format!("type={TYPE}")).limit(500))
+        .await?;
+    // Every such Secret names its ServiceAccount; the check also guards against a server that
+    // ignores the field selector (the emulator does).
+    Ok(list
+        .items
+        .into_iter()
+        .filter(|item| {
+            item.metadata.annotations.as_ref().is_some_and(|annotations| {
+                annotations.contains_key("kubernetes.io/service-account.name")
+            })
+        })
+        .map(|item| {
+            KubeObject(serde_json::json!({
+                "apiVersion": resource.api_version,
+                "kind": "Secret",
+                "type": TYPE,
+                "metadata": serde_json::to_value(&item.metadata).unwrap_or(Value::Null),
+            }))
+        })
+        .collect())
 }
 
 fn to_object(item: DynamicObject, resource: &ApiResource) -> KubeObject {

@@ -10,6 +10,8 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use sextant_adapters::manifests::{self, ManifestError, SourcedObject};
 
+pub mod vault;
+
 /// Why an analysis could not run: bad input or a failure to run (exit code 2). Serializes as
 /// the contract's `{"error": {"kind", "message", ...}}`.
 #[derive(Debug, Clone, PartialEq)]

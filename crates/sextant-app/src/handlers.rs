@@ -9,7 +9,9 @@ use sextant_protocol::{
     policy::{ListPolicies, PolicyInventory},
     search::{Search, SearchResults},
     session::{GetSession, SelectSource, Session, SourceInfo, SourceKind},
-    vault::{GetVaultInventory, VaultInventory},
+    vault::{
+        GetVaultAccess, GetVaultInventory, Reachers, VaultAccess, VaultInventory, WhoCanReach,
+    },
     wasmcloud::{GetLattice, Lattice},
 };
 
@@ -145,6 +147,18 @@ impl Handle<ListRoutes> for Cockpit {
 impl Handle<GetVaultInventory> for Cockpit {
     async fn handle(&self, _request: GetVaultInventory) -> Result<VaultInventory, CommandError> {
         Ok(self.platform().vault.as_ref().map(to_protocol::vault_inventory).unwrap_or_default())
+    }
+}
+
+impl Handle<GetVaultAccess> for Cockpit {
+    async fn handle(&self, request: GetVaultAccess) -> Result<VaultAccess, CommandError> {
+        Ok(crate::vault_access::access(&self.platform(), &request))
+    }
+}
+
+impl Handle<WhoCanReach> for Cockpit {
+    async fn handle(&self, request: WhoCanReach) -> Result<Reachers, CommandError> {
+        crate::vault_access::who_can_reach(&self.platform(), &request)
     }
 }
 

@@ -15,6 +15,7 @@ mod live;
 pub mod serve;
 pub mod telemetry;
 pub mod to_protocol;
+pub mod vault_access;
 
 pub use sextant_adapters::secret::redact;
 

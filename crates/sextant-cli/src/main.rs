@@ -9,6 +9,7 @@
 mod doctor;
 mod output;
 mod serve;
+mod vault;
 
 use std::process::ExitCode;
 
@@ -39,6 +40,8 @@ enum Commands {
     /// "nats": {same as vault}, "github": {"api_url", "token_source"?}}.
     /// No credential ever appears in it.
     Doctor(doctor::DoctorArgs),
+    /// Vault and OpenBao effective permissions: `sextant vault capabilities`.
+    Vault(vault::VaultArgs),
 }
 
 fn main() -> ExitCode {
@@ -64,5 +67,6 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Commands::Serve(args) => serve::run(args).await,
         Commands::Doctor(args) => doctor::run(args).await,
+        Commands::Vault(args) => vault::run(args).await,
     }
 }

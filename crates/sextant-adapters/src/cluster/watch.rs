@@ -136,6 +136,8 @@ struct Header {
     message: Option<String>,
     apis: Vec<ApiStatus>,
     denied: Vec<KindStatus>,
+    /// Objects read once rather than watched: legacy ServiceAccount token Secrets, metadata only.
+    extra: Vec<KubeObject>,
 }
 
 /// The cache of one kind in one scope (the cluster, or one namespace).
@@ -222,6 +224,7 @@ impl ClusterWatch {
             apis: header.apis.clone(),
             ..ClusterSnapshot::default()
         };
+        snapshot.objects.extend(header.extra.iter().cloned());
         let mut kinds: Vec<KindStatus> = header.denied.clone();
         drop(header);
         for cache in lock(&self.shared.caches).iter() {
@@ -415,6 +418,21 @@ async fn connect(shared: Arc<Shared>, kubeconfig: Kubeconfig, context: String) {
             Plan::Denied(reason) => {
                 let mut header = lock(&shared.header);
                 header.denied.push(denied_status(&resource, Vec::new(), Some(reason)));
+            }
+        }
+    }
+    // Legacy ServiceAccount token Secrets, for the Vault view's token dangers: listed once, as
+    // metadata only, so no Secret value is ever read.
+    if let Some(core) = discovery.groups().find(|group| group.name().is_empty())
+        && let Some(secrets) = resource_for(core, &["v1"], "Secret")
+    {
+        match super::legacy_token_secrets(&client, &secrets).await {
+            Ok(found) => lock(&shared.header).extra = found,
+            Err(error) => {
+                let (_, message) = classify(&error);
+                let mut status = denied_status(&secrets, Vec::new(), message);
+                "Secret (legacy ServiceAccount tokens, metadata only)".clone_into(&mut status.kind);
+                lock(&shared.header).denied.push(status);
             }
         }
     }
