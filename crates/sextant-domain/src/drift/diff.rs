@@ -1,0 +1,651 @@
+//! The field-level diff of spec §4: desired objects (rendered from Git) against live ones (as an
+//! API server returns them), matched by identity (§4.2), normalised (§4.3), compared (§4.4) and
+//! every differing field classed by who set it (§4.8).
+//!
+//! This is the "estimated" mode: no cluster is asked for a server-side-apply dry-run, so the
+//! API server's defaulting is reproduced locally ([`super::normalize`], [`super::schema_defaults`]).
+
+use std::collections::{HashMap, HashSet};
+
+use serde_json::Value;
+
+use super::classify::{Classifier, LiveStep, RawDiff, RawKind};
+use super::ignore::IgnoreRules;
+use super::normalize;
+use super::quantity;
+use super::schema_defaults::{self, SchemaDefaults};
+use crate::object::KubeObject;
+
+/// Identifies an object: group, kind, namespace and name (the version is carried, not compared).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ObjectId {
+    /// The API group, empty for the core group.
+    pub group: String,
+    /// The version the object was written at.
+    pub version: String,
+    /// The kind.
+    pub kind: String,
+    /// The namespace, for namespaced objects.
+    pub namespace: Option<String>,
+    /// The name.
+    pub name: String,
+}
+
+impl ObjectId {
+    fn key(&self) -> (String, String, Option<String>, String) {
+        (self.group.clone(), self.kind.clone(), self.namespace.clone(), self.name.clone())
+    }
+}
+
+impl std::fmt::Display for ObjectId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kind = if self.group.is_empty() {
+            self.kind.clone()
+        } else {
+            format!("{}.{}", self.kind, self.group)
+        };
+        match &self.namespace {
+            Some(namespace) => write!(f, "{kind} {namespace}/{}", self.name),
+            None => write!(f, "{kind} {}", self.name),
+        }
+    }
+}
+
+/// An object's state after the comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ObjectState {
+    /// No field is `drift` (expected mutations and ignored fields may remain).
+    InSync,
+    /// At least one field is `drift`.
+    Drifted,
+    /// In Git, not live.
+    MissingLive,
+    /// Live, not in Git.
+    NotInGit,
+}
+
+/// Why a field differs, in Sextant's three classes (spec §4.8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FieldClass {
+    /// A change someone should look at.
+    Drift,
+    /// Set by a controller, an operator, a webhook or an autoscaler.
+    ExpectedMutation,
+    /// Covered by an ignore rule or annotation.
+    Ignored,
+}
+
+/// One differing field.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldDiff {
+    /// A JSON Pointer: desired indices for elements in Git, live ones for live-only elements.
+    pub path: String,
+    /// The value in Git, when it is there (never for a Secret's data).
+    pub desired: Option<Value>,
+    /// The live value, when it is there (never for a Secret's data).
+    pub live: Option<Value>,
+    /// The class.
+    pub class: FieldClass,
+    /// Why, in words: who changed it and when, or which rule hides it.
+    pub reason: String,
+    /// The manager that set the live value, when known.
+    pub manager: Option<String>,
+    /// When that manager wrote, as the object records it.
+    pub time: Option<String>,
+    /// Whether the values were withheld because they are secret.
+    pub redacted: bool,
+}
+
+/// The comparison of one object.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ObjectDiff {
+    /// Which object.
+    pub id: ObjectId,
+    /// Its state.
+    pub state: ObjectState,
+    /// The differing fields, in path order.
+    pub fields: Vec<FieldDiff>,
+    /// Its position among the desired objects given.
+    pub desired_index: Option<usize>,
+    /// Its position among the live objects given.
+    pub live_index: Option<usize>,
+}
+
+/// What the comparison found.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DiffReport {
+    /// Every object, desired ones first (in the order given), then those only live.
+    pub objects: Vec<ObjectDiff>,
+    /// Live objects left out because a controller owns them (ReplicaSets, Pods, ...).
+    pub skipped_owned: usize,
+    /// Problems with the input: duplicates, rules that could not be applied.
+    pub problems: Vec<String>,
+}
+
+/// The objects counted by state.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// `in_sync`.
+    pub in_sync: usize,
+    /// `drifted`.
+    pub drifted: usize,
+    /// `missing_live`.
+    pub missing_live: usize,
+    /// `not_in_git`.
+    pub not_in_git: usize,
+}
+
+impl DiffReport {
+    /// Counts the objects by state.
+    #[must_use]
+    pub fn summary(&self) -> Summary {
+        let mut summary = Summary::default();
+        for object in &self.objects {
+            match object.state {
+                ObjectState::InSync => summary.in_sync += 1,
+                ObjectState::Drifted => summary.drifted += 1,
+                ObjectState::MissingLive => summary.missing_live += 1,
+                ObjectState::NotInGit => summary.not_in_git += 1,
+            }
+        }
+        summary
+    }
+
+    /// Whether any object is drifted, missing live or not in Git.
+    #[must_use]
+    pub fn has_drift(&self) -> bool {
+        self.objects.iter().any(|object| object.state != ObjectState::InSync)
+    }
+}
+
+/// What the comparison takes besides the objects.
+#[derive(Debug, Clone, Copy)]
+pub struct DiffOptions<'a> {
+    /// Ignore rules (Argo CD `ignoreDifferences` shape).
+    pub ignore: &'a IgnoreRules,
+    /// CRD schemas, for custom resources' defaults, scope and list keys.
+    pub schemas: &'a SchemaDefaults,
+    /// The namespace of namespaced desired objects that name none.
+    pub default_namespace: &'a str,
+}
+
+/// Kinds that are cluster-scoped, for identity (spec §4.2).
+const CLUSTER_SCOPED: &[(&str, &str)] = &[
+    ("", "Namespace"),
+    ("", "Node"),
+    ("", "PersistentVolume"),
+    ("rbac.authorization.k8s.io", "ClusterRole"),
+    ("rbac.authorization.k8s.io", "ClusterRoleBinding"),
+    ("apiextensions.k8s.io", "CustomResourceDefinition"),
+    ("storage.k8s.io", "StorageClass"),
+    ("storage.k8s.io", "CSIDriver"),
+    ("networking.k8s.io", "IngressClass"),
+    ("scheduling.k8s.io", "PriorityClass"),
+    ("node.k8s.io", "RuntimeClass"),
+    ("admissionregistration.k8s.io", "MutatingWebhookConfiguration"),
+    ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration"),
+    ("admissionregistration.k8s.io", "ValidatingAdmissionPolicy"),
+    ("admissionregistration.k8s.io", "ValidatingAdmissionPolicyBinding"),
+    ("apiregistration.k8s.io", "APIService"),
+    ("gateway.networking.k8s.io", "GatewayClass"),
+    ("cert-manager.io", "ClusterIssuer"),
+    ("kyverno.io", "ClusterPolicy"),
+    ("policies.kubewarden.io", "ClusterAdmissionPolicy"),
+];
+
+/// Compares every desired object with its live counterpart.
+#[must_use]
+pub fn diff_objects(
+    desired: &[KubeObject],
+    live: &[KubeObject],
+    options: &DiffOptions<'_>,
+) -> DiffReport {
+    let mut report =
+        DiffReport { problems: options.ignore.unsupported.clone(), ..DiffReport::default() };
+    let mut live_by_key: HashMap<(String, String, Option<String>, String), usize> = HashMap::new();
+    let live_ids: Vec<ObjectId> =
+        live.iter().map(|object| identity(object, live, options)).collect();
+    for (index, id) in live_ids.iter().enumerate() {
+        live_by_key.entry(id.key()).or_insert(index);
+    }
+    let hpa_targets = hpa_targets(desired.iter().chain(live));
+    let mut matched_live = HashSet::new();
+    let mut seen_desired = HashSet::new();
+    for (desired_index, object) in desired.iter().enumerate() {
+        let id = identity(object, live, options);
+        if !seen_desired.insert(id.key()) {
+            report.problems.push(format!(
+                "{id} appears more than once in the desired objects; the first one is compared"
+            ));
+            continue;
+        }
+        let live_index = live_by_key.get(&id.key()).copied();
+        let (state, fields) = match live_index {
+            None => (ObjectState::MissingLive, Vec::new()),
+            Some(live_index) => {
+                matched_live.insert(live_index);
+                let hpa =
+                    hpa_targets.get(&(id.namespace.clone(), id.kind.clone(), id.name.clone()));
+                let fields =
+                    diff_pair(&id, object, &live[live_index], options, hpa.map(String::as_str));
+                let state = if fields.iter().any(|field| field.class == FieldClass::Drift) {
+                    ObjectState::Drifted
+                } else {
+                    ObjectState::InSync
+                };
+                (state, fields)
+            }
+        };
+        report.objects.push(ObjectDiff {
+            id,
+            state,
+            fields,
+            desired_index: Some(desired_index),
+            live_index,
+        });
+    }
+    for (live_index, object) in live.iter().enumerate() {
+        if matched_live.contains(&live_index) {
+            continue;
+        }
+        if owned_by_controller(object) {
+            report.skipped_owned += 1;
+            continue;
+        }
+        report.objects.push(ObjectDiff {
+            id: live_ids[live_index].clone(),
+            state: ObjectState::NotInGit,
+            fields: Vec::new(),
+            desired_index: None,
+            live_index: Some(live_index),
+        });
+    }
+    report
+}
+
+fn owned_by_controller(object: &KubeObject) -> bool {
+    object
+        .array_at("/metadata/ownerReferences")
+        .iter()
+        .any(|owner| owner.get("controller").and_then(Value::as_bool) == Some(true))
+}
+
+/// The identity of an object (spec §4.2): namespaced objects without a namespace get the
+/// default one; cluster-scoped ones lose any namespace they name.
+#[must_use]
+pub fn identity(object: &KubeObject, live: &[KubeObject], options: &DiffOptions<'_>) -> ObjectId {
+    let group = object.group().to_owned();
+    let kind = object.kind().to_owned();
+    let version = object.api_version().rsplit('/').next().unwrap_or_default().to_owned();
+    let namespaced = is_namespaced(&group, &kind, live, options.schemas);
+    let namespace =
+        namespaced.then(|| object.namespace().unwrap_or(options.default_namespace).to_owned());
+    ObjectId { group, version, kind, namespace, name: object.name().to_owned() }
+}
+
+fn is_namespaced(group: &str, kind: &str, live: &[KubeObject], schemas: &SchemaDefaults) -> bool {
+    if CLUSTER_SCOPED.contains(&(group, kind)) {
+        return false;
+    }
+    if let Some(namespaced) = schemas.namespaced(group, kind) {
+        return namespaced;
+    }
+    let mut same_kind = live.iter().filter(|object| object.is(group, kind)).peekable();
+    if same_kind.peek().is_none() {
+        return true;
+    }
+    same_kind.any(|object| object.namespace().is_some())
+}
+
+/// `(namespace, kind, name)` of every object an HPA scales, with the HPA's name.
+fn hpa_targets<'a>(
+    objects: impl Iterator<Item = &'a KubeObject>,
+) -> HashMap<(Option<String>, String, String), String> {
+    objects
+        .filter(|object| object.is("autoscaling", "HorizontalPodAutoscaler"))
+        .filter_map(|hpa| {
+            let kind = hpa.str_at("/spec/scaleTargetRef/kind")?;
+            let name = hpa.str_at("/spec/scaleTargetRef/name")?;
+            Some((
+                (hpa.namespace().map(str::to_owned), kind.to_owned(), name.to_owned()),
+                hpa.name().to_owned(),
+            ))
+        })
+        .collect()
+}
+
+fn diff_pair(
+    id: &ObjectId,
+    desired: &KubeObject,
+    live: &KubeObject,
+    options: &DiffOptions<'_>,
+    hpa: Option<&str>,
+) -> Vec<FieldDiff> {
+    let (group, kind) = (id.group.as_str(), id.kind.as_str());
+    let is_secret = (group, kind) == ("", "Secret");
+    let mut desired_git = desired.0.clone();
+    normalize::strip_server_fields(&mut desired_git);
+    let mut live_norm = live.0.clone();
+    normalize::strip_server_fields(&mut live_norm);
+    if is_secret {
+        normalize::fold_secret(&mut desired_git);
+        normalize::fold_secret(&mut live_norm);
+    }
+    // Identity already decided the namespace; the manifest not naming it is not a difference.
+    for side in [&mut desired_git, &mut live_norm] {
+        if let Some(metadata) = side.get_mut("metadata").and_then(Value::as_object_mut) {
+            metadata.remove("namespace");
+        }
+    }
+    normalize::prune_empty(&mut desired_git);
+    let mut desired_full = desired_git.clone();
+    normalize::apply_builtin_defaults(group, kind, &mut desired_full);
+    normalize::apply_builtin_top_level_defaults(group, kind, &mut desired_full);
+    options.schemas.apply(group, kind, &id.version, &mut desired_full);
+    normalize::prune_empty(&mut desired_full);
+    normalize::strip_live_noise(group, kind, &desired_full, &mut live_norm);
+    normalize::prune_empty(&mut live_norm);
+
+    let schema = options.schemas.schema(group, kind, &id.version);
+    let mut walker = Walker { group, kind, schema, is_secret, out: Vec::new() };
+    let mut segments = Vec::new();
+    let mut live_steps = Vec::new();
+    walker.compare(&desired_full, &live_norm, &mut segments, &mut live_steps);
+    let raws = walker.out;
+    let classifier =
+        Classifier::new(id, desired, live, &desired_git, &live_norm, options.ignore, hpa);
+    raws.into_iter().filter_map(|raw| classifier.classify(raw)).collect()
+}
+
+struct Walker<'a> {
+    group: &'a str,
+    kind: &'a str,
+    schema: Option<&'a Value>,
+    is_secret: bool,
+    out: Vec<RawDiff>,
+}
+
+impl Walker<'_> {
+    fn compare(
+        &mut self,
+        desired: &Value,
+        live: &Value,
+        segments: &mut Vec<String>,
+        live_steps: &mut Vec<LiveStep>,
+    ) {
+        match (desired, live) {
+            (Value::Object(desired_map), Value::Object(live_map)) => {
+                for (key, desired_child) in desired_map {
+                    segments.push(key.clone());
+                    live_steps.push(LiveStep::Field(key.clone()));
+                    match live_map.get(key) {
+                        Some(live_child) => {
+                            self.compare(desired_child, live_child, segments, live_steps)
+                        }
+                        None => self.push(
+                            RawKind::DesiredOnly,
+                            segments,
+                            live_steps,
+                            Some(desired_child),
+                        ),
+                    }
+                    segments.pop();
+                    live_steps.pop();
+                }
+                for key in live_map.keys().filter(|key| !desired_map.contains_key(*key)) {
+                    segments.push(key.clone());
+                    live_steps.push(LiveStep::Field(key.clone()));
+                    self.push(RawKind::LiveOnly, segments, live_steps, None);
+                    segments.pop();
+                    live_steps.pop();
+                }
+            }
+            (Value::Array(desired_items), Value::Array(live_items)) => {
+                self.compare_lists(desired_items, live_items, segments, live_steps);
+            }
+            (desired, live) => {
+                if !self.scalars_equal(segments, desired, live) {
+                    self.push(RawKind::Changed, segments, live_steps, None);
+                }
+            }
+        }
+    }
+
+    fn compare_lists(
+        &mut self,
+        desired: &[Value],
+        live: &[Value],
+        segments: &mut Vec<String>,
+        live_steps: &mut Vec<LiveStep>,
+    ) {
+        if let Some(keys) = self.list_keys(segments, desired, live) {
+            let key_of = |item: &Value| -> String {
+                let values: Vec<Value> = keys
+                    .iter()
+                    .map(|key| {
+                        canonical_key(item.get(key.as_str()).cloned().unwrap_or(Value::Null))
+                    })
+                    .collect();
+                Value::Array(values).to_string()
+            };
+            let live_keys: Vec<String> = live.iter().map(key_of).collect();
+            let mut live_matched = vec![false; live.len()];
+            for (desired_index, desired_item) in desired.iter().enumerate() {
+                let key = key_of(desired_item);
+                segments.push(desired_index.to_string());
+                match live_keys.iter().position(|live_key| *live_key == key) {
+                    Some(live_index) => {
+                        live_matched[live_index] = true;
+                        live_steps.push(LiveStep::Element(live_index));
+                        self.compare(desired_item, &live[live_index], segments, live_steps);
+                        live_steps.pop();
+                    }
+                    None => {
+                        self.push(RawKind::DesiredOnly, segments, live_steps, Some(desired_item))
+                    }
+                }
+                segments.pop();
+            }
+            for (live_index, matched) in live_matched.iter().enumerate() {
+                if !matched {
+                    segments.push(live_index.to_string());
+                    live_steps.push(LiveStep::Element(live_index));
+                    self.push(RawKind::LiveOnly, segments, live_steps, None);
+                    segments.pop();
+                    live_steps.pop();
+                }
+            }
+            return;
+        }
+        let objects = desired.iter().chain(live).all(Value::is_object);
+        if objects && desired.len() == live.len() && self.same_multiset(segments, desired, live) {
+            // Lists of objects with no merge key are sets in practice (HPA metrics, rules,
+            // tolerations): the server or a controller may reorder them (spec §2.6-B).
+            return;
+        }
+        if desired.len() == live.len() && objects {
+            for (index, (desired_item, live_item)) in desired.iter().zip(live).enumerate() {
+                segments.push(index.to_string());
+                live_steps.push(LiveStep::Element(index));
+                self.compare(desired_item, live_item, segments, live_steps);
+                segments.pop();
+                live_steps.pop();
+            }
+            return;
+        }
+        let equal = desired.len() == live.len()
+            && desired
+                .iter()
+                .zip(live)
+                .all(|(desired_item, live_item)| self.equal(segments, desired_item, live_item));
+        if !equal {
+            self.push(RawKind::Changed, segments, live_steps, None);
+        }
+    }
+
+    fn same_multiset(&self, segments: &[String], desired: &[Value], live: &[Value]) -> bool {
+        let mut used = vec![false; live.len()];
+        desired.iter().all(|desired_item| {
+            let found = live.iter().enumerate().position(|(index, live_item)| {
+                !used[index] && self.equal(segments, desired_item, live_item)
+            });
+            found.inspect(|index| used[*index] = true).is_some()
+        })
+    }
+
+    /// Deep equality with the same canonicalisation as the comparison.
+    fn equal(&self, segments: &[String], desired: &Value, live: &Value) -> bool {
+        let mut probe = Walker {
+            group: self.group,
+            kind: self.kind,
+            schema: self.schema,
+            is_secret: self.is_secret,
+            out: Vec::new(),
+        };
+        let mut segments = segments.to_vec();
+        segments.push("0".to_owned());
+        probe.compare(desired, live, &mut segments, &mut Vec::new());
+        probe.out.is_empty()
+    }
+
+    fn list_keys(
+        &self,
+        segments: &[String],
+        desired: &[Value],
+        live: &[Value],
+    ) -> Option<Vec<String>> {
+        let field = segments.last()?.as_str();
+        let items = || desired.iter().chain(live);
+        if !items().all(Value::is_object) || desired.is_empty() && live.is_empty() {
+            return None;
+        }
+        let has = |key: &str| items().all(|item| item.get(key).is_some());
+        let schema_keys = self.schema.and_then(|schema| {
+            let path: Vec<&str> = segments
+                .iter()
+                .filter(|segment| segment.parse::<usize>().is_err())
+                .map(String::as_str)
+                .collect();
+            schema_defaults::list_map_keys(schema, &path)
+        });
+        let keys: Vec<String> = if let Some(keys) = schema_keys {
+            keys.into_iter().map(str::to_owned).collect()
+        } else {
+            match field {
+                "volumeMounts" => vec!["mountPath".to_owned()],
+                "volumeDevices" => vec!["devicePath".to_owned()],
+                "hostAliases" => vec!["ip".to_owned()],
+                "conditions" => vec!["type".to_owned()],
+                "topologySpreadConstraints" => {
+                    vec!["topologyKey".to_owned(), "whenUnsatisfiable".to_owned()]
+                }
+                "ports" if has("containerPort") => {
+                    vec!["containerPort".to_owned(), "protocol".to_owned()]
+                }
+                "ports" if has("port") => vec!["port".to_owned(), "protocol".to_owned()],
+                _ if has("name") => vec!["name".to_owned()],
+                _ => return None,
+            }
+        };
+        // A key must identify one element on each side; otherwise compare by position.
+        for side in [desired, live] {
+            let mut seen = HashSet::new();
+            for item in side {
+                let key: Vec<String> = keys
+                    .iter()
+                    .map(|key| {
+                        canonical_key(item.get(key.as_str()).cloned().unwrap_or(Value::Null))
+                            .to_string()
+                    })
+                    .collect();
+                if !seen.insert(key) {
+                    return None;
+                }
+            }
+        }
+        Some(keys)
+    }
+
+    fn scalars_equal(&self, segments: &[String], desired: &Value, live: &Value) -> bool {
+        if desired == live {
+            return true;
+        }
+        let field = segments.last().map_or("", String::as_str);
+        let parent = segments
+            .len()
+            .checked_sub(2)
+            .and_then(|index| segments.get(index))
+            .map_or("", String::as_str);
+        if self.is_secret && segments.len() == 2 && parent == "data" {
+            return normalize::decode_secret_value(desired).is_some()
+                && normalize::decode_secret_value(desired) == normalize::decode_secret_value(live);
+        }
+        if let (Value::Number(desired), Value::Number(live)) = (desired, live) {
+            return desired.as_f64() == live.as_f64();
+        }
+        if is_quantity_field(self.kind, parent, field) && quantity::same_quantity(desired, live) {
+            return true;
+        }
+        if INT_OR_STRING.contains(&field) {
+            return int_or_string(desired) == int_or_string(live)
+                && int_or_string(desired).is_some();
+        }
+        false
+    }
+
+    fn push(
+        &mut self,
+        kind: RawKind,
+        segments: &[String],
+        live_steps: &[LiveStep],
+        desired: Option<&Value>,
+    ) {
+        // An explicit zero value the server drops (`initialDelaySeconds: 0`, `hostNetwork:
+        // false`, `value: ""`) is the same as absent (spec §2.6-A).
+        if kind == RawKind::DesiredOnly
+            && desired.is_some_and(|value| {
+                matches!(value, Value::Bool(false))
+                    || value.as_f64() == Some(0.0)
+                    || value.as_str() == Some("")
+            })
+        {
+            return;
+        }
+        self.out.push(RawDiff {
+            kind,
+            segments: segments.to_vec(),
+            live_steps: live_steps.to_vec(),
+        });
+    }
+}
+
+/// Fields typed int-or-string whose number may be written as a number or a digit string.
+const INT_OR_STRING: &[&str] =
+    &["targetPort", "port", "maxSurge", "maxUnavailable", "minAvailable"];
+
+fn int_or_string(value: &Value) -> Option<i64> {
+    match value {
+        Value::Number(number) => number.as_i64(),
+        Value::String(text) => text.parse().ok(),
+        _ => None,
+    }
+}
+
+fn canonical_key(value: Value) -> Value {
+    match &value {
+        Value::String(text) => text.parse::<i64>().map_or(value, Value::from),
+        _ => value,
+    }
+}
+
+/// Whether a value sits where Kubernetes keeps quantities: resource requests and limits (also in
+/// custom resources that embed pod specs), quotas, limit ranges, capacities, `sizeLimit`.
+fn is_quantity_field(kind: &str, parent: &str, field: &str) -> bool {
+    matches!(parent, "requests" | "limits" | "hard" | "capacity" | "allocatable" | "overhead")
+        || field == "sizeLimit"
+        || (kind == "LimitRange"
+            && matches!(
+                parent,
+                "default" | "defaultRequest" | "max" | "min" | "maxLimitRequestRatio"
+            ))
+}
