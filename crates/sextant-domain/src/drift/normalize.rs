@@ -401,6 +401,10 @@ fn job_defaults(spec: &mut Map<String, Value>) {
     set_default(spec, "completionMode", json!("NonIndexed"));
     set_default(spec, "suspend", json!(false));
     set_default(spec, "podReplacementPolicy", json!("TerminatingOrFailed"));
+    // Recent API servers write `manualSelector: false` when they generate the selector. A
+    // default the server did not apply is harmless: a field only the defaulted side has is not
+    // reported.
+    set_default(spec, "manualSelector", json!(false));
     if !spec.contains_key("completions") && !spec.contains_key("parallelism") {
         spec.insert("completions".to_owned(), json!(1));
     }
@@ -426,7 +430,9 @@ fn pod_spec_defaults(spec: &mut Map<String, Value>, is_pod: bool) {
         set_default(spec, "preemptionPolicy", json!("PreemptLowerPriority"));
         set_default(spec, "priority", json!(0));
         set_default(spec, "serviceAccountName", json!("default"));
-        let account = spec.get("serviceAccountName").cloned().unwrap_or(Value::Null);
+    }
+    // The v1 conversion copies `serviceAccountName` into the deprecated `serviceAccount`.
+    if let Some(account) = spec.get("serviceAccountName").cloned() {
         set_default(spec, "serviceAccount", account);
     }
     for list in ["containers", "initContainers", "ephemeralContainers"] {
