@@ -382,6 +382,11 @@ impl Walker<'_> {
                         Some(live_child) => {
                             self.compare(desired_child, live_child, segments, live_steps)
                         }
+                        // A map only one side has is walked into, so that each key is classed by
+                        // its own manager (labels set by different tools).
+                        None if desired_child.is_object() => {
+                            self.compare(desired_child, &empty_map(), segments, live_steps);
+                        }
                         None => self.push(
                             RawKind::DesiredOnly,
                             segments,
@@ -392,10 +397,16 @@ impl Walker<'_> {
                     segments.pop();
                     live_steps.pop();
                 }
-                for key in live_map.keys().filter(|key| !desired_map.contains_key(*key)) {
+                for (key, live_child) in
+                    live_map.iter().filter(|(key, _)| !desired_map.contains_key(*key))
+                {
                     segments.push(key.clone());
                     live_steps.push(LiveStep::Field(key.clone()));
-                    self.push(RawKind::LiveOnly, segments, live_steps, None);
+                    if live_child.is_object() {
+                        self.compare(&empty_map(), live_child, segments, live_steps);
+                    } else {
+                        self.push(RawKind::LiveOnly, segments, live_steps, None);
+                    }
                     segments.pop();
                     live_steps.pop();
                 }
@@ -617,6 +628,11 @@ impl Walker<'_> {
             live_steps: live_steps.to_vec(),
         });
     }
+}
+
+/// An empty map (building one does not allocate).
+fn empty_map() -> Value {
+    Value::Object(serde_json::Map::new())
 }
 
 /// Fields typed int-or-string whose number may be written as a number or a digit string.

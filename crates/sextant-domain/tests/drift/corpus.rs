@@ -69,7 +69,9 @@ fn run_case(case: &Value, tally: &mut Tally) -> Vec<String> {
         .as_array()
         .into_iter()
         .flatten()
-        .flat_map(|file| load_yaml_documents(&corpus_dir().join("crds").join(file.as_str().unwrap())))
+        .flat_map(|file| {
+            load_yaml_documents(&corpus_dir().join("crds").join(file.as_str().unwrap()))
+        })
         .map(KubeObject)
         .collect();
     let schemas = SchemaDefaults::from_crds(&crds);
@@ -85,7 +87,9 @@ fn run_case(case: &Value, tally: &mut Tally) -> Vec<String> {
     let expected = case["expect"].as_array().unwrap();
     for object in &report.objects {
         let id = object.id.to_string();
-        let Some(expectation) = expected.iter().find(|expectation| expectation["id"] == id.as_str()) else {
+        let Some(expectation) =
+            expected.iter().find(|expectation| expectation["id"] == id.as_str())
+        else {
             problems.push(format!("unexpected object {id} ({})", state_name(object.state)));
             if object.state != ObjectState::InSync {
                 tally.false_drift += 1;
@@ -94,7 +98,8 @@ fn run_case(case: &Value, tally: &mut Tally) -> Vec<String> {
         };
         let want_state = expectation["state"].as_str().unwrap();
         if state_name(object.state) != want_state {
-            problems.push(format!("{id}: state {}, expected {want_state}", state_name(object.state)));
+            problems
+                .push(format!("{id}: state {}, expected {want_state}", state_name(object.state)));
             if want_state == "in_sync" {
                 tally.false_drift += 1;
             } else if object.state == ObjectState::InSync {
@@ -104,9 +109,14 @@ fn run_case(case: &Value, tally: &mut Tally) -> Vec<String> {
         let want_fields = expectation["fields"].as_array().cloned().unwrap_or_default();
         for field in &object.fields {
             if object.id.kind == "Secret" && field.path.starts_with("/data") {
-                assert!(field.desired.is_none() && field.live.is_none() && field.redacted, "{id}: a secret value was reported at {}", field.path);
+                assert!(
+                    field.desired.is_none() && field.live.is_none() && field.redacted,
+                    "{id}: a secret value was reported at {}",
+                    field.path
+                );
             }
-            let Some(want) = want_fields.iter().find(|want| want["path"] == field.path.as_str()) else {
+            let Some(want) = want_fields.iter().find(|want| want["path"] == field.path.as_str())
+            else {
                 problems.push(format!(
                     "{id}: unexpected field {} {} ({})",
                     field.path,
@@ -135,13 +145,17 @@ fn run_case(case: &Value, tally: &mut Tally) -> Vec<String> {
             if let Some(reason) = want["reason"].as_str()
                 && !field.reason.contains(reason)
             {
-                problems.push(format!("{id}: {} reason {:?} lacks {reason:?}", field.path, field.reason));
+                problems.push(format!(
+                    "{id}: {} reason {:?} lacks {reason:?}",
+                    field.path, field.reason
+                ));
             }
             for (key, got) in [("desired", &field.desired), ("live", &field.live)] {
                 if let Some(value) = want.get(key)
                     && Some(value) != got.as_ref()
                 {
-                    problems.push(format!("{id}: {} {key} is {got:?}, expected {value}", field.path));
+                    problems
+                        .push(format!("{id}: {} {key} is {got:?}, expected {value}", field.path));
                 }
             }
         }
@@ -172,7 +186,11 @@ fn run_case(case: &Value, tally: &mut Tally) -> Vec<String> {
     if let Some(want) = case.get("problems").and_then(Value::as_u64) {
         let want = usize::try_from(want).unwrap();
         if report.problems.len() != want {
-            problems.push(format!("{} problems reported, expected {want}: {:?}", report.problems.len(), report.problems));
+            problems.push(format!(
+                "{} problems reported, expected {want}: {:?}",
+                report.problems.len(),
+                report.problems
+            ));
         }
     }
     problems
@@ -193,7 +211,11 @@ fn the_corpus_has_no_false_and_no_missed_drift() {
         let name = file.file_name().unwrap().to_string_lossy().into_owned();
         for case in documents[0]["cases"].as_array().unwrap() {
             tally.cases += 1;
-            let title = format!("{name}: {} [{}]", case["name"].as_str().unwrap(), case["covers"].as_str().unwrap());
+            let title = format!(
+                "{name}: {} [{}]",
+                case["name"].as_str().unwrap(),
+                case["covers"].as_str().unwrap()
+            );
             let problems = run_case(case, &mut tally);
             if problems.is_empty() {
                 println!("ok    {title}");
@@ -209,7 +231,12 @@ fn the_corpus_has_no_false_and_no_missed_drift() {
     }
     println!(
         "drift corpus: {} cases, {} failed; {} expected drift fields, {} noise fields asserted; false drift {}, missed drift {}",
-        tally.cases, tally.failed, tally.expected_drift_fields, tally.noise_fields, tally.false_drift, tally.missed_drift
+        tally.cases,
+        tally.failed,
+        tally.expected_drift_fields,
+        tally.noise_fields,
+        tally.false_drift,
+        tally.missed_drift
     );
     assert!(tally.cases >= 20, "the corpus lost cases");
     assert!(failures.is_empty(), "corpus failures:\n{failures}");
