@@ -108,7 +108,7 @@ impl<'a> Classifier<'a> {
         (owner.exact || owner.entry.operation != "Apply").then_some(owner.entry)
     }
 
-    pub(crate) fn classify(&self, raw: RawDiff) -> Option<FieldDiff> {
+    pub(crate) fn classify(&self, raw: &RawDiff) -> Option<FieldDiff> {
         let pointer = to_pointer(&raw.segments);
         let in_git = match raw.kind {
             RawKind::LiveOnly => None,
@@ -124,7 +124,7 @@ impl<'a> Classifier<'a> {
         };
         let owner = self.owner(&raw.live_steps);
         let manager = owner.map(|entry| entry.manager.as_str());
-        let (class, reason) = self.class_and_reason(&raw, in_git.is_some(), owner, live_value);
+        let (class, reason) = self.class_and_reason(raw, in_git.is_some(), owner, live_value);
         let redacted = (self.id.group.as_str(), self.id.kind.as_str()) == ("", "Secret")
             && raw.segments.first().is_some_and(|first| first == "data" || first == "stringData");
         Some(FieldDiff {

@@ -354,7 +354,7 @@ fn diff_pair(
     let raws = walker.out;
     let classifier =
         Classifier::new(id, desired, live, &desired_git, &live_norm, options.ignore, hpa);
-    raws.into_iter().filter_map(|raw| classifier.classify(raw)).collect()
+    raws.iter().filter_map(|raw| classifier.classify(raw)).collect()
 }
 
 struct Walker<'a> {
@@ -380,7 +380,7 @@ impl Walker<'_> {
                     live_steps.push(LiveStep::Field(key.clone()));
                     match live_map.get(key) {
                         Some(live_child) => {
-                            self.compare(desired_child, live_child, segments, live_steps)
+                            self.compare(desired_child, live_child, segments, live_steps);
                         }
                         // A map only one side has is walked into, so that each key is classed by
                         // its own manager (labels set by different tools).
@@ -452,7 +452,7 @@ impl Walker<'_> {
                         live_steps.pop();
                     }
                     None => {
-                        self.push(RawKind::DesiredOnly, segments, live_steps, Some(desired_item))
+                        self.push(RawKind::DesiredOnly, segments, live_steps, Some(desired_item));
                     }
                 }
                 segments.pop();

@@ -208,7 +208,7 @@ mod tests {
         })
     }
 
-    fn env_steps<'a>(object: &'a Value, env_index: usize) -> Vec<Step<'a>> {
+    fn env_steps(object: &Value, env_index: usize) -> Vec<Step<'_>> {
         let container = &object["spec"]["template"]["spec"]["containers"][0];
         vec![
             Step::Field("spec"),

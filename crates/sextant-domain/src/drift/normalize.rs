@@ -138,10 +138,8 @@ pub fn strip_live_noise(group: &str, kind: &str, desired: &Value, live: &mut Val
                 }
             }
         }
-        ("batch", "Job") => {
-            if absent_in_git("selector") {
-                live_spec.remove("selector");
-            }
+        ("batch", "Job") if absent_in_git("selector") => {
+            live_spec.remove("selector");
         }
         _ => {}
     }
