@@ -7,6 +7,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr, reason = "a CLI prints")]
 
 mod doctor;
+mod drift;
 mod output;
 mod serve;
 
@@ -39,6 +40,8 @@ enum Commands {
     /// "nats": {same as vault}, "github": {"api_url", "token_source"?}}.
     /// No credential ever appears in it.
     Doctor(doctor::DoctorArgs),
+    /// GitOps drift: compare desired objects from Git with live ones.
+    Drift(drift::DriftArgs),
 }
 
 fn main() -> ExitCode {
@@ -64,5 +67,6 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Commands::Serve(args) => serve::run(args).await,
         Commands::Doctor(args) => doctor::run(args).await,
+        Commands::Drift(args) => drift::run(args),
     }
 }
