@@ -6,6 +6,7 @@
 //! API server's defaulting is reproduced locally ([`super::normalize`], [`super::schema_defaults`]).
 
 use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
 
 use serde_json::Value;
 
@@ -202,9 +203,10 @@ pub fn diff_objects(
 ) -> DiffReport {
     let mut report =
         DiffReport { problems: options.ignore.unsupported.clone(), ..DiffReport::default() };
+    let scopes = LiveScopes::of(live);
     let mut live_by_key: HashMap<(String, String, Option<String>, String), usize> = HashMap::new();
     let live_ids: Vec<ObjectId> =
-        live.iter().map(|object| identity(object, live, options)).collect();
+        live.iter().map(|object| identity(object, &scopes, options)).collect();
     for (index, id) in live_ids.iter().enumerate() {
         live_by_key.entry(id.key()).or_insert(index);
     }
@@ -212,7 +214,7 @@ pub fn diff_objects(
     let mut matched_live = HashSet::new();
     let mut seen_desired = HashSet::new();
     for (desired_index, object) in desired.iter().enumerate() {
-        let id = identity(object, live, options);
+        let id = identity(object, &scopes, options);
         if !seen_desired.insert(id.key()) {
             report.problems.push(format!(
                 "{id} appears more than once in the desired objects; the first one is compared"
@@ -273,28 +275,44 @@ fn owned_by_controller(object: &KubeObject) -> bool {
 /// The identity of an object (spec §4.2): namespaced objects without a namespace get the
 /// default one; cluster-scoped ones lose any namespace they name.
 #[must_use]
-pub fn identity(object: &KubeObject, live: &[KubeObject], options: &DiffOptions<'_>) -> ObjectId {
+pub fn identity(object: &KubeObject, scopes: &LiveScopes, options: &DiffOptions<'_>) -> ObjectId {
     let group = object.group().to_owned();
     let kind = object.kind().to_owned();
     let version = object.api_version().rsplit('/').next().unwrap_or_default().to_owned();
-    let namespaced = is_namespaced(&group, &kind, live, options.schemas);
+    let namespaced = is_namespaced(&group, &kind, scopes, options.schemas);
     let namespace =
         namespaced.then(|| object.namespace().unwrap_or(options.default_namespace).to_owned());
     ObjectId { group, version, kind, namespace, name: object.name().to_owned() }
 }
 
-fn is_namespaced(group: &str, kind: &str, live: &[KubeObject], schemas: &SchemaDefaults) -> bool {
+/// For kinds neither built in nor declared by a CRD: whether the live objects of that kind carry
+/// a namespace.
+#[derive(Debug, Clone, Default)]
+pub struct LiveScopes(HashMap<(String, String), bool>);
+
+impl LiveScopes {
+    /// Reads the scope of every kind among `live`.
+    #[must_use]
+    pub fn of(live: &[KubeObject]) -> LiveScopes {
+        let mut scopes: HashMap<(String, String), bool> = HashMap::new();
+        for object in live {
+            let namespaced = scopes
+                .entry((object.group().to_owned(), object.kind().to_owned()))
+                .or_insert(false);
+            *namespaced |= object.namespace().is_some();
+        }
+        LiveScopes(scopes)
+    }
+}
+
+fn is_namespaced(group: &str, kind: &str, scopes: &LiveScopes, schemas: &SchemaDefaults) -> bool {
     if CLUSTER_SCOPED.contains(&(group, kind)) {
         return false;
     }
     if let Some(namespaced) = schemas.namespaced(group, kind) {
         return namespaced;
     }
-    let mut same_kind = live.iter().filter(|object| object.is(group, kind)).peekable();
-    if same_kind.peek().is_none() {
-        return true;
-    }
-    same_kind.any(|object| object.namespace().is_some())
+    scopes.0.get(&(group.to_owned(), kind.to_owned())).copied().unwrap_or(true)
 }
 
 /// `(namespace, kind, name)` of every object an HPA scales, with the HPA's name.
@@ -323,9 +341,9 @@ fn diff_pair(
 ) -> Vec<FieldDiff> {
     let (group, kind) = (id.group.as_str(), id.kind.as_str());
     let is_secret = (group, kind) == ("", "Secret");
-    let mut desired_git = desired.0.clone();
+    let mut desired_git = normalize::clone_without_server_fields(&desired.0);
     normalize::strip_server_fields(&mut desired_git);
-    let mut live_norm = live.0.clone();
+    let mut live_norm = normalize::clone_without_server_fields(&live.0);
     normalize::strip_server_fields(&mut live_norm);
     if is_secret {
         normalize::fold_secret(&mut desired_git);
@@ -347,37 +365,53 @@ fn diff_pair(
     normalize::prune_empty(&mut live_norm);
 
     let schema = options.schemas.schema(group, kind, &id.version);
-    let mut walker = Walker { group, kind, schema, is_secret, out: Vec::new() };
-    let mut segments = Vec::new();
-    let mut live_steps = Vec::new();
-    walker.compare(&desired_full, &live_norm, &mut segments, &mut live_steps);
+    let mut walker = Walker { kind, schema, is_secret, out: Vec::new() };
+    walker.compare(&desired_full, &live_norm, &mut Vec::new(), &mut Vec::new());
     let raws = walker.out;
+    if raws.is_empty() {
+        return Vec::new();
+    }
     let classifier =
         Classifier::new(id, desired, live, &desired_git, &live_norm, options.ignore, hpa);
     raws.iter().filter_map(|raw| classifier.classify(raw)).collect()
 }
 
+/// A step of a path while walking: borrowed, so that walking an object in sync allocates nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Seg<'v> {
+    Key(&'v str),
+    Index(usize),
+}
+
+fn seg_name<'v>(seg: Option<&Seg<'v>>) -> &'v str {
+    match seg {
+        Some(Seg::Key(key)) => key,
+        Some(Seg::Index(_)) | None => "",
+    }
+}
+
+static EMPTY_MAP: LazyLock<Value> = LazyLock::new(|| Value::Object(serde_json::Map::new()));
+
 struct Walker<'a> {
-    group: &'a str,
     kind: &'a str,
     schema: Option<&'a Value>,
     is_secret: bool,
     out: Vec<RawDiff>,
 }
 
-impl Walker<'_> {
-    fn compare(
+impl<'a> Walker<'a> {
+    fn compare<'v>(
         &mut self,
-        desired: &Value,
-        live: &Value,
-        segments: &mut Vec<String>,
-        live_steps: &mut Vec<LiveStep>,
+        desired: &'v Value,
+        live: &'v Value,
+        segments: &mut Vec<Seg<'v>>,
+        live_steps: &mut Vec<Seg<'v>>,
     ) {
         match (desired, live) {
             (Value::Object(desired_map), Value::Object(live_map)) => {
                 for (key, desired_child) in desired_map {
-                    segments.push(key.clone());
-                    live_steps.push(LiveStep::Field(key.clone()));
+                    segments.push(Seg::Key(key));
+                    live_steps.push(Seg::Key(key));
                     match live_map.get(key) {
                         Some(live_child) => {
                             self.compare(desired_child, live_child, segments, live_steps);
@@ -385,25 +419,23 @@ impl Walker<'_> {
                         // A map only one side has is walked into, so that each key is classed by
                         // its own manager (labels set by different tools).
                         None if desired_child.is_object() => {
-                            self.compare(desired_child, &empty_map(), segments, live_steps);
+                            self.compare(desired_child, &EMPTY_MAP, segments, live_steps);
                         }
-                        None => self.push(
-                            RawKind::DesiredOnly,
-                            segments,
-                            live_steps,
-                            Some(desired_child),
-                        ),
+                        None => {
+                            self.push(RawKind::DesiredOnly, segments, live_steps, Some(desired_child));
+                        }
                     }
                     segments.pop();
                     live_steps.pop();
                 }
-                for (key, live_child) in
-                    live_map.iter().filter(|(key, _)| !desired_map.contains_key(*key))
-                {
-                    segments.push(key.clone());
-                    live_steps.push(LiveStep::Field(key.clone()));
+                for (key, live_child) in live_map {
+                    if desired_map.contains_key(key) {
+                        continue;
+                    }
+                    segments.push(Seg::Key(key));
+                    live_steps.push(Seg::Key(key));
                     if live_child.is_object() {
-                        self.compare(&empty_map(), live_child, segments, live_steps);
+                        self.compare(&EMPTY_MAP, live_child, segments, live_steps);
                     } else {
                         self.push(RawKind::LiveOnly, segments, live_steps, None);
                     }
@@ -422,32 +454,23 @@ impl Walker<'_> {
         }
     }
 
-    fn compare_lists(
+    fn compare_lists<'v>(
         &mut self,
-        desired: &[Value],
-        live: &[Value],
-        segments: &mut Vec<String>,
-        live_steps: &mut Vec<LiveStep>,
+        desired: &'v [Value],
+        live: &'v [Value],
+        segments: &mut Vec<Seg<'v>>,
+        live_steps: &mut Vec<Seg<'v>>,
     ) {
         if let Some(keys) = self.list_keys(segments, desired, live) {
-            let key_of = |item: &Value| -> String {
-                let values: Vec<Value> = keys
-                    .iter()
-                    .map(|key| {
-                        canonical_key(item.get(key.as_str()).cloned().unwrap_or(Value::Null))
-                    })
-                    .collect();
-                Value::Array(values).to_string()
-            };
-            let live_keys: Vec<String> = live.iter().map(key_of).collect();
+            let live_keys: Vec<Vec<KeyPart<'_>>> = live.iter().map(|item| key_of(&keys, item)).collect();
             let mut live_matched = vec![false; live.len()];
             for (desired_index, desired_item) in desired.iter().enumerate() {
-                let key = key_of(desired_item);
-                segments.push(desired_index.to_string());
+                let key = key_of(&keys, desired_item);
+                segments.push(Seg::Index(desired_index));
                 match live_keys.iter().position(|live_key| *live_key == key) {
                     Some(live_index) => {
                         live_matched[live_index] = true;
-                        live_steps.push(LiveStep::Element(live_index));
+                        live_steps.push(Seg::Index(live_index));
                         self.compare(desired_item, &live[live_index], segments, live_steps);
                         live_steps.pop();
                     }
@@ -459,8 +482,8 @@ impl Walker<'_> {
             }
             for (live_index, matched) in live_matched.iter().enumerate() {
                 if !matched {
-                    segments.push(live_index.to_string());
-                    live_steps.push(LiveStep::Element(live_index));
+                    segments.push(Seg::Index(live_index));
+                    live_steps.push(Seg::Index(live_index));
                     self.push(RawKind::LiveOnly, segments, live_steps, None);
                     segments.pop();
                     live_steps.pop();
@@ -476,8 +499,8 @@ impl Walker<'_> {
         }
         if desired.len() == live.len() && objects {
             for (index, (desired_item, live_item)) in desired.iter().zip(live).enumerate() {
-                segments.push(index.to_string());
-                live_steps.push(LiveStep::Element(index));
+                segments.push(Seg::Index(index));
+                live_steps.push(Seg::Index(index));
                 self.compare(desired_item, live_item, segments, live_steps);
                 segments.pop();
                 live_steps.pop();
@@ -494,7 +517,7 @@ impl Walker<'_> {
         }
     }
 
-    fn same_multiset(&self, segments: &[String], desired: &[Value], live: &[Value]) -> bool {
+    fn same_multiset(&self, segments: &[Seg<'_>], desired: &[Value], live: &[Value]) -> bool {
         let mut used = vec![false; live.len()];
         desired.iter().all(|desired_item| {
             let found = live.iter().enumerate().position(|(index, live_item)| {
@@ -505,27 +528,22 @@ impl Walker<'_> {
     }
 
     /// Deep equality with the same canonicalisation as the comparison.
-    fn equal(&self, segments: &[String], desired: &Value, live: &Value) -> bool {
-        let mut probe = Walker {
-            group: self.group,
-            kind: self.kind,
-            schema: self.schema,
-            is_secret: self.is_secret,
-            out: Vec::new(),
-        };
+    fn equal(&self, segments: &[Seg<'_>], desired: &Value, live: &Value) -> bool {
+        let mut probe =
+            Walker { kind: self.kind, schema: self.schema, is_secret: self.is_secret, out: Vec::new() };
         let mut segments = segments.to_vec();
-        segments.push("0".to_owned());
+        segments.push(Seg::Index(0));
         probe.compare(desired, live, &mut segments, &mut Vec::new());
         probe.out.is_empty()
     }
 
     fn list_keys(
         &self,
-        segments: &[String],
+        segments: &[Seg<'_>],
         desired: &[Value],
         live: &[Value],
-    ) -> Option<Vec<String>> {
-        let field = segments.last()?.as_str();
+    ) -> Option<Vec<&'a str>> {
+        let field = seg_name(segments.last());
         let items = || desired.iter().chain(live);
         if !items().all(Value::is_object) || desired.is_empty() && live.is_empty() {
             return None;
@@ -534,42 +552,33 @@ impl Walker<'_> {
         let schema_keys = self.schema.and_then(|schema| {
             let path: Vec<&str> = segments
                 .iter()
-                .filter(|segment| segment.parse::<usize>().is_err())
-                .map(String::as_str)
+                .filter_map(|segment| match segment {
+                    Seg::Key(key) => Some(*key),
+                    Seg::Index(_) => None,
+                })
                 .collect();
             schema_defaults::list_map_keys(schema, &path)
         });
-        let keys: Vec<String> = if let Some(keys) = schema_keys {
-            keys.into_iter().map(str::to_owned).collect()
+        let keys: Vec<&'a str> = if let Some(keys) = schema_keys {
+            keys
         } else {
             match field {
-                "volumeMounts" => vec!["mountPath".to_owned()],
-                "volumeDevices" => vec!["devicePath".to_owned()],
-                "hostAliases" => vec!["ip".to_owned()],
-                "conditions" => vec!["type".to_owned()],
-                "topologySpreadConstraints" => {
-                    vec!["topologyKey".to_owned(), "whenUnsatisfiable".to_owned()]
-                }
-                "ports" if has("containerPort") => {
-                    vec!["containerPort".to_owned(), "protocol".to_owned()]
-                }
-                "ports" if has("port") => vec!["port".to_owned(), "protocol".to_owned()],
-                _ if has("name") => vec!["name".to_owned()],
+                "volumeMounts" => vec!["mountPath"],
+                "volumeDevices" => vec!["devicePath"],
+                "hostAliases" => vec!["ip"],
+                "conditions" => vec!["type"],
+                "topologySpreadConstraints" => vec!["topologyKey", "whenUnsatisfiable"],
+                "ports" if has("containerPort") => vec!["containerPort", "protocol"],
+                "ports" if has("port") => vec!["port", "protocol"],
+                _ if has("name") => vec!["name"],
                 _ => return None,
             }
         };
         // A key must identify one element on each side; otherwise compare by position.
         for side in [desired, live] {
-            let mut seen = HashSet::new();
-            for item in side {
-                let key: Vec<String> = keys
-                    .iter()
-                    .map(|key| {
-                        canonical_key(item.get(key.as_str()).cloned().unwrap_or(Value::Null))
-                            .to_string()
-                    })
-                    .collect();
-                if !seen.insert(key) {
+            let side_keys: Vec<Vec<KeyPart<'_>>> = side.iter().map(|item| key_of(&keys, item)).collect();
+            for (index, key) in side_keys.iter().enumerate() {
+                if side_keys[..index].contains(key) {
                     return None;
                 }
             }
@@ -577,16 +586,12 @@ impl Walker<'_> {
         Some(keys)
     }
 
-    fn scalars_equal(&self, segments: &[String], desired: &Value, live: &Value) -> bool {
+    fn scalars_equal(&self, segments: &[Seg<'_>], desired: &Value, live: &Value) -> bool {
         if desired == live {
             return true;
         }
-        let field = segments.last().map_or("", String::as_str);
-        let parent = segments
-            .len()
-            .checked_sub(2)
-            .and_then(|index| segments.get(index))
-            .map_or("", String::as_str);
+        let field = seg_name(segments.last());
+        let parent = seg_name(segments.len().checked_sub(2).and_then(|index| segments.get(index)));
         if self.is_secret && segments.len() == 2 && parent == "data" {
             return normalize::decode_secret_value(desired).is_some()
                 && normalize::decode_secret_value(desired) == normalize::decode_secret_value(live);
@@ -598,8 +603,7 @@ impl Walker<'_> {
             return true;
         }
         if INT_OR_STRING.contains(&field) {
-            return int_or_string(desired) == int_or_string(live)
-                && int_or_string(desired).is_some();
+            return int_or_string(desired) == int_or_string(live) && int_or_string(desired).is_some();
         }
         false
     }
@@ -607,8 +611,8 @@ impl Walker<'_> {
     fn push(
         &mut self,
         kind: RawKind,
-        segments: &[String],
-        live_steps: &[LiveStep],
+        segments: &[Seg<'_>],
+        live_steps: &[Seg<'_>],
         desired: Option<&Value>,
     ) {
         // An explicit zero value the server drops (`initialDelaySeconds: 0`, `hostNetwork:
@@ -622,17 +626,42 @@ impl Walker<'_> {
         {
             return;
         }
-        self.out.push(RawDiff {
-            kind,
-            segments: segments.to_vec(),
-            live_steps: live_steps.to_vec(),
-        });
+        let segments = segments
+            .iter()
+            .map(|segment| match segment {
+                Seg::Key(key) => (*key).to_owned(),
+                Seg::Index(index) => index.to_string(),
+            })
+            .collect();
+        let live_steps = live_steps
+            .iter()
+            .map(|step| match step {
+                Seg::Key(key) => LiveStep::Field((*key).to_owned()),
+                Seg::Index(index) => LiveStep::Element(*index),
+            })
+            .collect();
+        self.out.push(RawDiff { kind, segments, live_steps });
     }
 }
 
-/// An empty map (building one does not allocate).
-fn empty_map() -> Value {
-    Value::Object(serde_json::Map::new())
+/// One part of a list element's merge key, canonical: `8080` and `"8080"` are the same port.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum KeyPart<'v> {
+    Missing,
+    Int(i64),
+    Text(&'v str),
+    Other(&'v Value),
+}
+
+fn key_of<'v>(keys: &[&str], item: &'v Value) -> Vec<KeyPart<'v>> {
+    keys.iter()
+        .map(|key| match item.get(*key) {
+            None | Some(Value::Null) => KeyPart::Missing,
+            Some(Value::Number(number)) => number.as_i64().map_or(KeyPart::Other(&item[*key]), KeyPart::Int),
+            Some(Value::String(text)) => text.parse().map_or(KeyPart::Text(text), KeyPart::Int),
+            Some(other) => KeyPart::Other(other),
+        })
+        .collect()
 }
 
 /// Fields typed int-or-string whose number may be written as a number or a digit string.
@@ -647,12 +676,6 @@ fn int_or_string(value: &Value) -> Option<i64> {
     }
 }
 
-fn canonical_key(value: Value) -> Value {
-    match &value {
-        Value::String(text) => text.parse::<i64>().map_or(value, Value::from),
-        _ => value,
-    }
-}
 
 /// Whether a value sits where Kubernetes keeps quantities: resource requests and limits (also in
 /// custom resources that embed pod specs), quotas, limit ranges, capacities, `sizeLimit`.

@@ -70,6 +70,31 @@ const NOISE_LABELS: &[&str] = &[
 /// Secret, its values), so it is never compared or shown.
 pub const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
 
+/// A copy of `object` without `status` and `metadata.managedFields`, the two largest parts of a
+/// live object and the two that are never compared; cheaper than copying and removing them.
+#[must_use]
+pub fn clone_without_server_fields(object: &Value) -> Value {
+    let Some(map) = object.as_object() else { return object.clone() };
+    let mut copy = Map::new();
+    for (key, value) in map {
+        match (key.as_str(), value) {
+            ("status", _) => {}
+            ("metadata", Value::Object(metadata)) => {
+                let metadata: Map<String, Value> = metadata
+                    .iter()
+                    .filter(|(key, _)| key.as_str() != "managedFields")
+                    .map(|(key, value)| (key.clone(), value.clone()))
+                    .collect();
+                copy.insert(key.clone(), Value::Object(metadata));
+            }
+            _ => {
+                copy.insert(key.clone(), value.clone());
+            }
+        }
+    }
+    Value::Object(copy)
+}
+
 /// Step 1: server-owned metadata and `status`, on either side.
 pub fn strip_server_fields(object: &mut Value) {
     let Some(map) = object.as_object_mut() else { return };
