@@ -52,7 +52,7 @@ fn live(index: usize) -> Value {
                     "f:readinessProbe": {"f:httpGet": {"f:path": {}, "f:port": {}}}},
                 "k:{\"name\":\"proxy\"}": {".": {}, "f:name": {}, "f:image": {}, "f:resources": {"f:requests": {"f:cpu": {}}}}}}}}}
     })];
-    if index % 10 == 0 {
+    if index.is_multiple_of(10) {
         env.insert(0, json!({"name": "DEBUG", "value": "true"}));
         managed.push(json!({"manager": "kubectl-edit", "operation": "Update", "apiVersion": "apps/v1", "time": "2026-11-24T14:02:11Z", "fieldsType": "FieldsV1",
             "fieldsV1": {"f:spec": {"f:template": {"f:spec": {"f:containers": {"k:{\"name\":\"app\"}": {"f:env": {"k:{\"name\":\"DEBUG\"}": {".": {}, "f:name": {}, "f:value": {}}}}}}}}}}));

@@ -5,6 +5,8 @@
 //! This is the "estimated" mode: no cluster is asked for a server-side-apply dry-run, so the
 //! API server's defaulting is reproduced locally ([`super::normalize`], [`super::schema_defaults`]).
 
+use std::borrow::Cow;
+use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
@@ -267,22 +269,61 @@ pub fn diff_objects(
 
 fn owned_by_controller(object: &KubeObject) -> bool {
     object
-        .array_at("/metadata/ownerReferences")
-        .iter()
-        .any(|owner| owner.get("controller").and_then(Value::as_bool) == Some(true))
+        .0
+        .get("metadata")
+        .and_then(|metadata| metadata.get("ownerReferences"))
+        .and_then(Value::as_array)
+        .is_some_and(|owners| {
+            owners
+                .iter()
+                .any(|owner| owner.get("controller").and_then(Value::as_bool) == Some(true))
+        })
+}
+
+/// The identifying fields, read without JSON Pointers (which allocate per lookup): this runs
+/// for every object on both sides.
+struct Head<'v> {
+    group: &'v str,
+    version: &'v str,
+    kind: &'v str,
+    name: &'v str,
+    namespace: Option<&'v str>,
+}
+
+impl<'v> Head<'v> {
+    fn of(object: &'v KubeObject) -> Head<'v> {
+        let text = |value: Option<&'v Value>| value.and_then(Value::as_str).unwrap_or_default();
+        let api_version = text(object.0.get("apiVersion"));
+        let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
+        let metadata = object.0.get("metadata");
+        Head {
+            group,
+            version,
+            kind: text(object.0.get("kind")),
+            name: text(metadata.and_then(|metadata| metadata.get("name"))),
+            namespace: metadata
+                .and_then(|metadata| metadata.get("namespace"))
+                .and_then(Value::as_str)
+                .filter(|namespace| !namespace.is_empty()),
+        }
+    }
 }
 
 /// The identity of an object (spec §4.2): namespaced objects without a namespace get the
 /// default one; cluster-scoped ones lose any namespace they name.
 #[must_use]
 pub fn identity(object: &KubeObject, scopes: &LiveScopes, options: &DiffOptions<'_>) -> ObjectId {
-    let group = object.group().to_owned();
-    let kind = object.kind().to_owned();
-    let version = object.api_version().rsplit('/').next().unwrap_or_default().to_owned();
-    let namespaced = is_namespaced(&group, &kind, scopes, options.schemas);
+    let head = Head::of(object);
+    let namespaced = is_namespaced(head.group, head.kind, scopes, options.schemas);
     let namespace =
-        namespaced.then(|| object.namespace().unwrap_or(options.default_namespace).to_owned());
-    ObjectId { group, version, kind, namespace, name: object.name().to_owned() }
+        namespaced.then(|| head.namespace.unwrap_or(options.default_namespace).to_owned());
+    ObjectId {
+        group: head.group.to_owned(),
+        version: head.version.to_owned(),
+        kind: head.kind.to_owned(),
+        namespace,
+        name: head.name.to_owned(),
+    }
 }
 
 /// For kinds neither built in nor declared by a CRD: whether the live objects of that kind carry
@@ -296,10 +337,16 @@ impl LiveScopes {
     pub fn of(live: &[KubeObject]) -> LiveScopes {
         let mut scopes: HashMap<(String, String), bool> = HashMap::new();
         for object in live {
-            let namespaced = scopes
-                .entry((object.group().to_owned(), object.kind().to_owned()))
-                .or_insert(false);
-            *namespaced |= object.namespace().is_some();
+            let head = Head::of(object);
+            if let Some(namespaced) = scopes.get_mut(&(head.group.to_owned(), head.kind.to_owned()))
+            {
+                *namespaced |= head.namespace.is_some();
+            } else {
+                scopes.insert(
+                    (head.group.to_owned(), head.kind.to_owned()),
+                    head.namespace.is_some(),
+                );
+            }
         }
         LiveScopes(scopes)
     }
@@ -320,7 +367,10 @@ fn hpa_targets<'a>(
     objects: impl Iterator<Item = &'a KubeObject>,
 ) -> HashMap<(Option<String>, String, String), String> {
     objects
-        .filter(|object| object.is("autoscaling", "HorizontalPodAutoscaler"))
+        .filter(|object| {
+            let head = Head::of(object);
+            (head.group, head.kind) == ("autoscaling", "HorizontalPodAutoscaler")
+        })
         .filter_map(|hpa| {
             let kind = hpa.str_at("/spec/scaleTargetRef/kind")?;
             let name = hpa.str_at("/spec/scaleTargetRef/name")?;
@@ -341,38 +391,49 @@ fn diff_pair(
 ) -> Vec<FieldDiff> {
     let (group, kind) = (id.group.as_str(), id.kind.as_str());
     let is_secret = (group, kind) == ("", "Secret");
-    let mut desired_git = normalize::clone_without_server_fields(&desired.0);
-    normalize::strip_server_fields(&mut desired_git);
-    let mut live_norm = normalize::clone_without_server_fields(&live.0);
-    normalize::strip_server_fields(&mut live_norm);
-    if is_secret {
-        normalize::fold_secret(&mut desired_git);
-        normalize::fold_secret(&mut live_norm);
-    }
-    // Identity already decided the namespace; the manifest not naming it is not a difference.
-    for side in [&mut desired_git, &mut live_norm] {
-        if let Some(metadata) = side.get_mut("metadata").and_then(Value::as_object_mut) {
+    // The desired object as written (for display and "is it in Git"), and with the server's
+    // defaults (for the comparison). The first is only needed when something differs.
+    let as_written = |prune: bool| {
+        let mut value = normalize::clone_without_server_fields(&desired.0);
+        normalize::strip_server_fields(&mut value);
+        if is_secret {
+            normalize::fold_secret(&mut value);
+        }
+        // Identity already decided the namespace; a manifest not naming it is no difference.
+        if let Some(metadata) = value.get_mut("metadata").and_then(Value::as_object_mut) {
             metadata.remove("namespace");
         }
-    }
-    normalize::prune_empty(&mut desired_git);
-    let mut desired_full = desired_git.clone();
+        if prune {
+            normalize::prune_empty(&mut value);
+        }
+        value
+    };
+    let mut desired_full = as_written(false);
     normalize::apply_builtin_defaults(group, kind, &mut desired_full);
     normalize::apply_builtin_top_level_defaults(group, kind, &mut desired_full);
     options.schemas.apply(group, kind, &id.version, &mut desired_full);
     normalize::prune_empty(&mut desired_full);
-    normalize::strip_live_noise(group, kind, &desired_full, &mut live_norm);
-    normalize::prune_empty(&mut live_norm);
+    // The live object is compared as it is (noise is skipped while walking); only a Secret is
+    // copied, to fold its values.
+    let live_view: Cow<'_, Value> = if is_secret {
+        let mut folded = normalize::clone_without_server_fields(&live.0);
+        normalize::fold_secret(&mut folded);
+        Cow::Owned(folded)
+    } else {
+        Cow::Borrowed(&live.0)
+    };
+    let live_norm: &Value = &live_view;
 
     let schema = options.schemas.schema(group, kind, &id.version);
-    let mut walker = Walker { kind, schema, is_secret, out: Vec::new() };
-    walker.compare(&desired_full, &live_norm, &mut Vec::new(), &mut Vec::new());
+    let mut walker = Walker { group, kind, schema, is_secret, out: Vec::new() };
+    walker.compare(&desired_full, live_norm, &mut Vec::new(), &mut Vec::new());
     let raws = walker.out;
     if raws.is_empty() {
         return Vec::new();
     }
+    let desired_git = as_written(true);
     let classifier =
-        Classifier::new(id, desired, live, &desired_git, &live_norm, options.ignore, hpa);
+        Classifier::new(id, desired, live, &desired_git, live_norm, options.ignore, hpa);
     raws.iter().filter_map(|raw| classifier.classify(raw)).collect()
 }
 
@@ -393,6 +454,7 @@ fn seg_name<'v>(seg: Option<&Seg<'v>>) -> &'v str {
 static EMPTY_MAP: LazyLock<Value> = LazyLock::new(|| Value::Object(serde_json::Map::new()));
 
 struct Walker<'a> {
+    group: &'a str,
     kind: &'a str,
     schema: Option<&'a Value>,
     is_secret: bool,
@@ -409,38 +471,62 @@ impl<'a> Walker<'a> {
     ) {
         match (desired, live) {
             (Value::Object(desired_map), Value::Object(live_map)) => {
+                if *MAPS_SORTED {
+                    // Both maps iterate in key order (serde_json's default BTreeMap): one merge
+                    // pass instead of a lookup per key.
+                    let mut desired_entries = desired_map.iter().peekable();
+                    let mut live_entries = live_map.iter().peekable();
+                    loop {
+                        let order = match (desired_entries.peek(), live_entries.peek()) {
+                            (None, None) => break,
+                            (Some(_), None) => Ordering::Less,
+                            (None, Some(_)) => Ordering::Greater,
+                            (Some((desired_key, _)), Some((live_key, _))) => {
+                                desired_key.cmp(live_key)
+                            }
+                        };
+                        match order {
+                            Ordering::Less => {
+                                let (key, desired_child) =
+                                    desired_entries.next().unwrap_or_else(|| unreachable!());
+                                self.desired_only_key(key, desired_child, segments, live_steps);
+                            }
+                            Ordering::Greater => {
+                                let (key, live_child) =
+                                    live_entries.next().unwrap_or_else(|| unreachable!());
+                                self.live_only_key(key, live_child, segments, live_steps);
+                            }
+                            Ordering::Equal => {
+                                let (key, desired_child) =
+                                    desired_entries.next().unwrap_or_else(|| unreachable!());
+                                let (_, live_child) =
+                                    live_entries.next().unwrap_or_else(|| unreachable!());
+                                segments.push(Seg::Key(key));
+                                live_steps.push(Seg::Key(key));
+                                self.compare(desired_child, live_child, segments, live_steps);
+                                segments.pop();
+                                live_steps.pop();
+                            }
+                        }
+                    }
+                    return;
+                }
                 for (key, desired_child) in desired_map {
-                    segments.push(Seg::Key(key));
-                    live_steps.push(Seg::Key(key));
                     match live_map.get(key) {
                         Some(live_child) => {
+                            segments.push(Seg::Key(key));
+                            live_steps.push(Seg::Key(key));
                             self.compare(desired_child, live_child, segments, live_steps);
+                            segments.pop();
+                            live_steps.pop();
                         }
-                        // A map only one side has is walked into, so that each key is classed by
-                        // its own manager (labels set by different tools).
-                        None if desired_child.is_object() => {
-                            self.compare(desired_child, &EMPTY_MAP, segments, live_steps);
-                        }
-                        None => {
-                            self.push(RawKind::DesiredOnly, segments, live_steps, Some(desired_child));
-                        }
+                        None => self.desired_only_key(key, desired_child, segments, live_steps),
                     }
-                    segments.pop();
-                    live_steps.pop();
                 }
                 for (key, live_child) in live_map {
-                    if desired_map.contains_key(key) {
-                        continue;
+                    if !desired_map.contains_key(key) {
+                        self.live_only_key(key, live_child, segments, live_steps);
                     }
-                    segments.push(Seg::Key(key));
-                    live_steps.push(Seg::Key(key));
-                    if live_child.is_object() {
-                        self.compare(&EMPTY_MAP, live_child, segments, live_steps);
-                    } else {
-                        self.push(RawKind::LiveOnly, segments, live_steps, None);
-                    }
-                    segments.pop();
-                    live_steps.pop();
                 }
             }
             (Value::Array(desired_items), Value::Array(live_items)) => {
@@ -454,6 +540,47 @@ impl<'a> Walker<'a> {
         }
     }
 
+    fn desired_only_key<'v>(
+        &mut self,
+        key: &'v str,
+        desired_child: &'v Value,
+        segments: &mut Vec<Seg<'v>>,
+        live_steps: &mut Vec<Seg<'v>>,
+    ) {
+        segments.push(Seg::Key(key));
+        live_steps.push(Seg::Key(key));
+        if desired_child.is_object() {
+            // A map only one side has is walked into, so that each key is classed on its own.
+            self.compare(desired_child, &EMPTY_MAP, segments, live_steps);
+        } else {
+            self.push(RawKind::DesiredOnly, segments, live_steps, Some(desired_child));
+        }
+        segments.pop();
+        live_steps.pop();
+    }
+
+    fn live_only_key<'v>(
+        &mut self,
+        key: &'v str,
+        live_child: &'v Value,
+        segments: &mut Vec<Seg<'v>>,
+        live_steps: &mut Vec<Seg<'v>>,
+    ) {
+        if self.live_noise(segments, key, live_child) {
+            return;
+        }
+        segments.push(Seg::Key(key));
+        live_steps.push(Seg::Key(key));
+        if live_child.is_object() {
+            // Each key of a map set live is classed by its own manager (labels by different tools).
+            self.compare(&EMPTY_MAP, live_child, segments, live_steps);
+        } else {
+            self.push(RawKind::LiveOnly, segments, live_steps, None);
+        }
+        segments.pop();
+        live_steps.pop();
+    }
+
     fn compare_lists<'v>(
         &mut self,
         desired: &'v [Value],
@@ -462,7 +589,8 @@ impl<'a> Walker<'a> {
         live_steps: &mut Vec<Seg<'v>>,
     ) {
         if let Some(keys) = self.list_keys(segments, desired, live) {
-            let live_keys: Vec<Vec<KeyPart<'_>>> = live.iter().map(|item| key_of(&keys, item)).collect();
+            let live_keys: Vec<Vec<KeyPart<'_>>> =
+                live.iter().map(|item| key_of(&keys, item)).collect();
             let mut live_matched = vec![false; live.len()];
             for (desired_index, desired_item) in desired.iter().enumerate() {
                 let key = key_of(&keys, desired_item);
@@ -517,6 +645,17 @@ impl<'a> Walker<'a> {
         }
     }
 
+    fn live_noise(&self, segments: &[Seg<'_>], key: &str, value: &Value) -> bool {
+        let path: Vec<Option<&str>> = segments
+            .iter()
+            .map(|segment| match segment {
+                Seg::Key(key) => Some(*key),
+                Seg::Index(_) => None,
+            })
+            .collect();
+        normalize::is_live_noise(self.group, self.kind, &path, key, value)
+    }
+
     fn same_multiset(&self, segments: &[Seg<'_>], desired: &[Value], live: &[Value]) -> bool {
         let mut used = vec![false; live.len()];
         desired.iter().all(|desired_item| {
@@ -529,8 +668,13 @@ impl<'a> Walker<'a> {
 
     /// Deep equality with the same canonicalisation as the comparison.
     fn equal(&self, segments: &[Seg<'_>], desired: &Value, live: &Value) -> bool {
-        let mut probe =
-            Walker { kind: self.kind, schema: self.schema, is_secret: self.is_secret, out: Vec::new() };
+        let mut probe = Walker {
+            group: self.group,
+            kind: self.kind,
+            schema: self.schema,
+            is_secret: self.is_secret,
+            out: Vec::new(),
+        };
         let mut segments = segments.to_vec();
         segments.push(Seg::Index(0));
         probe.compare(desired, live, &mut segments, &mut Vec::new());
@@ -576,7 +720,8 @@ impl<'a> Walker<'a> {
         };
         // A key must identify one element on each side; otherwise compare by position.
         for side in [desired, live] {
-            let side_keys: Vec<Vec<KeyPart<'_>>> = side.iter().map(|item| key_of(&keys, item)).collect();
+            let side_keys: Vec<Vec<KeyPart<'_>>> =
+                side.iter().map(|item| key_of(&keys, item)).collect();
             for (index, key) in side_keys.iter().enumerate() {
                 if side_keys[..index].contains(key) {
                     return None;
@@ -603,7 +748,8 @@ impl<'a> Walker<'a> {
             return true;
         }
         if INT_OR_STRING.contains(&field) {
-            return int_or_string(desired) == int_or_string(live) && int_or_string(desired).is_some();
+            return int_or_string(desired) == int_or_string(live)
+                && int_or_string(desired).is_some();
         }
         false
     }
@@ -644,6 +790,15 @@ impl<'a> Walker<'a> {
     }
 }
 
+/// Whether serde_json's maps iterate in key order (its default BTreeMap). Checked once rather than
+/// assumed, because another crate in the build could switch serde_json to insertion order.
+static MAPS_SORTED: LazyLock<bool> = LazyLock::new(|| {
+    let mut probe = serde_json::Map::new();
+    probe.insert("b".to_owned(), Value::Null);
+    probe.insert("a".to_owned(), Value::Null);
+    probe.keys().map(String::as_str).eq(["a", "b"])
+});
+
 /// One part of a list element's merge key, canonical: `8080` and `"8080"` are the same port.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum KeyPart<'v> {
@@ -657,7 +812,9 @@ fn key_of<'v>(keys: &[&str], item: &'v Value) -> Vec<KeyPart<'v>> {
     keys.iter()
         .map(|key| match item.get(*key) {
             None | Some(Value::Null) => KeyPart::Missing,
-            Some(Value::Number(number)) => number.as_i64().map_or(KeyPart::Other(&item[*key]), KeyPart::Int),
+            Some(Value::Number(number)) => {
+                number.as_i64().map_or(KeyPart::Other(&item[*key]), KeyPart::Int)
+            }
             Some(Value::String(text)) => text.parse().map_or(KeyPart::Text(text), KeyPart::Int),
             Some(other) => KeyPart::Other(other),
         })
@@ -675,7 +832,6 @@ fn int_or_string(value: &Value) -> Option<i64> {
         _ => None,
     }
 }
-
 
 /// Whether a value sits where Kubernetes keeps quantities: resource requests and limits (also in
 /// custom resources that embed pod specs), quotas, limit ranges, capacities, `sizeLimit`.

@@ -4,8 +4,8 @@
 //!
 //! 1. Server-owned metadata (`uid`, `resourceVersion`, `managedFields`, ...) and `status` go.
 //! 2. Metadata that tools and controllers add (ownership labels, tracking annotations,
-//!    `ownerReferences`, `finalizers`, ...) goes from the live side unless Git sets it too;
-//!    so do allocated values (`clusterIP`, `nodePort`, a claim's `volumeName`, ...).
+//!    `ownerReferences`, `finalizers`, ...) is not compared on the live side unless Git sets it
+//!    too; nor are allocated values (`clusterIP`, `nodePort`, a claim's `volumeName`, ...).
 //! 3. Secrets: `stringData` is folded into base64 `data`.
 //! 4. The desired side gets the API server's defaults: the built-in ones for the common kinds
 //!    ([`apply_builtin_defaults`]) and those declared in CRD schemas.
@@ -125,82 +125,71 @@ pub fn strip_server_fields(object: &mut Value) {
     }
 }
 
-/// Step 2: metadata and allocated values that the live side has and Git does not set.
-pub fn strip_live_noise(group: &str, kind: &str, desired: &Value, live: &mut Value) {
-    strip_metadata_noise(desired.get("metadata"), live.get_mut("metadata"), true);
-    for template in ["/spec/template/metadata", "/spec/jobTemplate/spec/template/metadata"] {
-        strip_metadata_noise(desired.pointer(template), live.pointer_mut(template), false);
+/// Step 2: whether a field the live side has and Git does not set is noise: server metadata,
+/// `status`, metadata that tools and controllers add, values the server allocates, or an empty
+/// value. `path` is where the field's parent sits (map keys; `None` for a list element).
+///
+/// The comparison asks this for live-only fields instead of copying the live object and
+/// removing them, which keeps the diff of an object in sync free of copies.
+#[must_use]
+pub fn is_live_noise(
+    group: &str,
+    kind: &str,
+    path: &[Option<&str>],
+    key: &str,
+    value: &Value,
+) -> bool {
+    if match value {
+        Value::Null => true,
+        Value::Object(map) => map.is_empty(),
+        Value::Array(items) => items.is_empty(),
+        _ => false,
+    } {
+        return true;
     }
-    let desired_spec = desired.get("spec");
-    let Some(live_spec) = live.get_mut("spec").and_then(Value::as_object_mut) else { return };
-    let absent_in_git = |key: &str| desired_spec.and_then(|spec| spec.get(key)).is_none();
-    match (group, kind) {
-        ("", "Service") => {
-            for key in
-                ["clusterIP", "clusterIPs", "ipFamilies", "ipFamilyPolicy", "healthCheckNodePort"]
-            {
-                if absent_in_git(key) {
-                    live_spec.remove(key);
-                }
-            }
-            let desired_ports =
-                desired_spec.and_then(|spec| spec.get("ports")).and_then(Value::as_array);
-            if let Some(ports) = live_spec.get_mut("ports").and_then(Value::as_array_mut) {
-                for port in ports.iter_mut().filter_map(Value::as_object_mut) {
-                    let git_sets_node_port = desired_ports.into_iter().flatten().any(|desired| {
-                        desired.get("port") == port.get("port") && desired.get("nodePort").is_some()
-                    });
-                    if !git_sets_node_port {
-                        port.remove("nodePort");
-                    }
-                }
-            }
-        }
-        ("", "PersistentVolumeClaim") => {
-            for key in ["volumeName", "storageClassName"] {
-                if absent_in_git(key) {
-                    live_spec.remove(key);
-                }
-            }
-        }
-        ("batch", "Job") if absent_in_git("selector") => {
-            live_spec.remove("selector");
-        }
-        _ => {}
-    }
-}
-
-fn strip_metadata_noise(desired: Option<&Value>, live: Option<&mut Value>, top_level: bool) {
-    let Some(live) = live.and_then(Value::as_object_mut) else { return };
-    let in_git = |section: &str, key: &str| {
-        desired.and_then(|metadata| metadata.get(section)).and_then(|map| map.get(key)).is_some()
+    let metadata_section = |section: &str| {
+        matches!(
+            path,
+            [Some("metadata"), Some(found)]
+                | [Some("spec"), Some("template"), Some("metadata"), Some(found)]
+                | [Some("spec"), Some("jobTemplate"), Some("spec"), Some("template"), Some("metadata"), Some(found)]
+                if *found == section
+        )
     };
-    if top_level {
-        for key in ["ownerReferences", "finalizers", "generateName"] {
-            if desired.and_then(|metadata| metadata.get(key)).is_none() {
-                live.remove(key);
-            }
+    match path {
+        [] => key == "status",
+        [Some("metadata")] => {
+            SERVER_METADATA.contains(&key)
+                || matches!(key, "namespace" | "ownerReferences" | "finalizers" | "generateName")
         }
-    }
-    if let Some(annotations) = live.get_mut("annotations").and_then(Value::as_object_mut) {
-        annotations.remove(LAST_APPLIED);
-        for key in NOISE_ANNOTATIONS {
-            if !in_git("annotations", key) {
-                annotations.remove(*key);
-            }
+        _ if metadata_section("annotations") => {
+            key == LAST_APPLIED || NOISE_ANNOTATIONS.contains(&key)
         }
-    }
-    if let Some(labels) = live.get_mut("labels").and_then(Value::as_object_mut) {
-        for key in NOISE_LABELS {
-            if !in_git("labels", key) {
-                labels.remove(*key);
-            }
+        _ if metadata_section("labels") => {
+            NOISE_LABELS.contains(&key)
+                || (key == "app.kubernetes.io/managed-by" && value.as_str() == Some("Helm"))
         }
-        if !in_git("labels", "app.kubernetes.io/managed-by")
-            && labels.get("app.kubernetes.io/managed-by").and_then(Value::as_str) == Some("Helm")
-        {
-            labels.remove("app.kubernetes.io/managed-by");
+        [Some("spec")] => match (group, kind) {
+            ("", "Service") => matches!(
+                key,
+                "clusterIP"
+                    | "clusterIPs"
+                    | "ipFamilies"
+                    | "ipFamilyPolicy"
+                    | "healthCheckNodePort"
+            ),
+            ("", "PersistentVolumeClaim") => matches!(key, "volumeName" | "storageClassName"),
+            ("batch", "Job") => key == "selector",
+            _ => false,
+        },
+        [Some("spec"), Some("ports"), None] => {
+            (group, kind) == ("", "Service") && key == "nodePort"
         }
+        [Some("spec"), Some("volumeClaimTemplates"), None] => key == "status",
+        [Some("spec"), Some("volumeClaimTemplates"), None, Some("metadata")] => {
+            key == "creationTimestamp"
+        }
+        _ => false,
     }
 }
 
@@ -266,7 +255,7 @@ fn is_empty(value: &Value) -> bool {
 pub fn apply_builtin_defaults(group: &str, kind: &str, object: &mut Value) {
     let Some(map) = object.as_object_mut() else { return };
     if (group, kind) == ("", "Secret") {
-        set_default(map, "type", json!("Opaque"));
+        set_default(map, "type", || json!("Opaque"));
         return;
     }
     let Some(spec) = map.get_mut("spec").and_then(Value::as_object_mut) else {
@@ -277,78 +266,78 @@ pub fn apply_builtin_defaults(group: &str, kind: &str, object: &mut Value) {
     };
     match (group, kind) {
         ("apps", "Deployment") => {
-            set_default(spec, "replicas", json!(1));
-            set_default(spec, "revisionHistoryLimit", json!(10));
-            set_default(spec, "progressDeadlineSeconds", json!(600));
+            set_default(spec, "replicas", || json!(1));
+            set_default(spec, "revisionHistoryLimit", || json!(10));
+            set_default(spec, "progressDeadlineSeconds", || json!(600));
             let strategy = spec.entry("strategy").or_insert_with(|| json!({}));
             if let Some(strategy) = strategy.as_object_mut() {
-                set_default(strategy, "type", json!("RollingUpdate"));
+                set_default(strategy, "type", || json!("RollingUpdate"));
                 if strategy.get("type").and_then(Value::as_str) == Some("RollingUpdate") {
                     let rolling = strategy.entry("rollingUpdate").or_insert_with(|| json!({}));
                     if let Some(rolling) = rolling.as_object_mut() {
-                        set_default(rolling, "maxSurge", json!("25%"));
-                        set_default(rolling, "maxUnavailable", json!("25%"));
+                        set_default(rolling, "maxSurge", || json!("25%"));
+                        set_default(rolling, "maxUnavailable", || json!("25%"));
                     }
                 }
             }
             pod_template_defaults(spec.get_mut("template"));
         }
         ("apps", "StatefulSet") => {
-            set_default(spec, "replicas", json!(1));
-            set_default(spec, "revisionHistoryLimit", json!(10));
-            set_default(spec, "podManagementPolicy", json!("OrderedReady"));
+            set_default(spec, "replicas", || json!(1));
+            set_default(spec, "revisionHistoryLimit", || json!(10));
+            set_default(spec, "podManagementPolicy", || json!("OrderedReady"));
             set_default(
                 spec,
                 "persistentVolumeClaimRetentionPolicy",
-                json!({"whenDeleted": "Retain", "whenScaled": "Retain"}),
+                || json!({"whenDeleted": "Retain", "whenScaled": "Retain"}),
             );
             let strategy = spec.entry("updateStrategy").or_insert_with(|| json!({}));
             if let Some(strategy) = strategy.as_object_mut() {
-                set_default(strategy, "type", json!("RollingUpdate"));
+                set_default(strategy, "type", || json!("RollingUpdate"));
                 if strategy.get("type").and_then(Value::as_str) == Some("RollingUpdate") {
-                    set_default(strategy, "rollingUpdate", json!({"partition": 0}));
+                    set_default(strategy, "rollingUpdate", || json!({"partition": 0}));
                 }
             }
             if let Some(templates) =
                 spec.get_mut("volumeClaimTemplates").and_then(Value::as_array_mut)
             {
                 for template in templates.iter_mut().filter_map(Value::as_object_mut) {
-                    set_default(template, "apiVersion", json!("v1"));
-                    set_default(template, "kind", json!("PersistentVolumeClaim"));
+                    set_default(template, "apiVersion", || json!("v1"));
+                    set_default(template, "kind", || json!("PersistentVolumeClaim"));
                     if let Some(claim) = template.get_mut("spec").and_then(Value::as_object_mut) {
-                        set_default(claim, "volumeMode", json!("Filesystem"));
+                        set_default(claim, "volumeMode", || json!("Filesystem"));
                     }
                 }
             }
             pod_template_defaults(spec.get_mut("template"));
         }
         ("apps", "DaemonSet") => {
-            set_default(spec, "revisionHistoryLimit", json!(10));
+            set_default(spec, "revisionHistoryLimit", || json!(10));
             let strategy = spec.entry("updateStrategy").or_insert_with(|| json!({}));
             if let Some(strategy) = strategy.as_object_mut() {
-                set_default(strategy, "type", json!("RollingUpdate"));
+                set_default(strategy, "type", || json!("RollingUpdate"));
                 if strategy.get("type").and_then(Value::as_str) == Some("RollingUpdate") {
                     let rolling = strategy.entry("rollingUpdate").or_insert_with(|| json!({}));
                     if let Some(rolling) = rolling.as_object_mut() {
-                        set_default(rolling, "maxUnavailable", json!(1));
-                        set_default(rolling, "maxSurge", json!(0));
+                        set_default(rolling, "maxUnavailable", || json!(1));
+                        set_default(rolling, "maxSurge", || json!(0));
                     }
                 }
             }
             pod_template_defaults(spec.get_mut("template"));
         }
         ("apps", "ReplicaSet") | ("", "ReplicationController") => {
-            set_default(spec, "replicas", json!(1));
+            set_default(spec, "replicas", || json!(1));
             pod_template_defaults(spec.get_mut("template"));
         }
         ("batch", "Job") => {
             job_defaults(spec);
         }
         ("batch", "CronJob") => {
-            set_default(spec, "concurrencyPolicy", json!("Allow"));
-            set_default(spec, "suspend", json!(false));
-            set_default(spec, "successfulJobsHistoryLimit", json!(3));
-            set_default(spec, "failedJobsHistoryLimit", json!(1));
+            set_default(spec, "concurrencyPolicy", || json!("Allow"));
+            set_default(spec, "suspend", || json!(false));
+            set_default(spec, "successfulJobsHistoryLimit", || json!(3));
+            set_default(spec, "failedJobsHistoryLimit", || json!(1));
             pod_template_defaults(
                 spec.get_mut("jobTemplate").and_then(|job| job.pointer_mut("/spec/template")),
             );
@@ -356,20 +345,20 @@ pub fn apply_builtin_defaults(group: &str, kind: &str, object: &mut Value) {
         ("", "Pod") => pod_spec_defaults(spec, true),
         ("", "PodTemplate") => pod_template_defaults(map.get_mut("template")),
         ("", "Service") => service_defaults(spec),
-        ("", "PersistentVolumeClaim") => set_default(spec, "volumeMode", json!("Filesystem")),
-        ("", "Namespace") => set_default(spec, "finalizers", json!(["kubernetes"])),
-        ("autoscaling", "HorizontalPodAutoscaler") => set_default(spec, "minReplicas", json!(1)),
+        ("", "PersistentVolumeClaim") => set_default(spec, "volumeMode", || json!("Filesystem")),
+        ("", "Namespace") => set_default(spec, "finalizers", || json!(["kubernetes"])),
+        ("autoscaling", "HorizontalPodAutoscaler") => set_default(spec, "minReplicas", || json!(1)),
         ("networking.k8s.io", "NetworkPolicy") => {
             let policy_types = if spec.contains_key("egress") {
                 json!(["Ingress", "Egress"])
             } else {
                 json!(["Ingress"])
             };
-            set_default(spec, "policyTypes", policy_types);
+            set_default(spec, "policyTypes", || policy_types);
             for direction in ["ingress", "egress"] {
                 for rule in array_objects(spec.get_mut(direction)) {
                     for port in array_objects(rule.get_mut("ports")) {
-                        set_default(port, "protocol", json!("TCP"));
+                        set_default(port, "protocol", || json!("TCP"));
                     }
                 }
             }
@@ -388,21 +377,21 @@ pub fn apply_builtin_top_level_defaults(group: &str, kind: &str, object: &mut Va
         ) => {
             let mutating = kind.starts_with("Mutating");
             for webhook in array_objects(map.get_mut("webhooks")) {
-                set_default(webhook, "failurePolicy", json!("Fail"));
-                set_default(webhook, "matchPolicy", json!("Equivalent"));
-                set_default(webhook, "timeoutSeconds", json!(10));
+                set_default(webhook, "failurePolicy", || json!("Fail"));
+                set_default(webhook, "matchPolicy", || json!("Equivalent"));
+                set_default(webhook, "timeoutSeconds", || json!(10));
                 if mutating {
-                    set_default(webhook, "reinvocationPolicy", json!("Never"));
+                    set_default(webhook, "reinvocationPolicy", || json!("Never"));
                 }
                 if let Some(service) = webhook
                     .get_mut("clientConfig")
                     .and_then(|config| config.get_mut("service"))
                     .and_then(Value::as_object_mut)
                 {
-                    set_default(service, "port", json!(443));
+                    set_default(service, "port", || json!(443));
                 }
                 for rule in array_objects(webhook.get_mut("rules")) {
-                    set_default(rule, "scope", json!("*"));
+                    set_default(rule, "scope", || json!("*"));
                 }
             }
         }
@@ -412,7 +401,7 @@ pub fn apply_builtin_top_level_defaults(group: &str, kind: &str, object: &mut Va
                     Some("User" | "Group") => "rbac.authorization.k8s.io",
                     _ => "",
                 };
-                set_default(subject, "apiGroup", json!(api_group));
+                set_default(subject, "apiGroup", || json!(api_group));
             }
         }
         _ => {}
@@ -420,18 +409,18 @@ pub fn apply_builtin_top_level_defaults(group: &str, kind: &str, object: &mut Va
 }
 
 fn job_defaults(spec: &mut Map<String, Value>) {
-    set_default(spec, "backoffLimit", json!(6));
-    set_default(spec, "completionMode", json!("NonIndexed"));
-    set_default(spec, "suspend", json!(false));
-    set_default(spec, "podReplacementPolicy", json!("TerminatingOrFailed"));
+    set_default(spec, "backoffLimit", || json!(6));
+    set_default(spec, "completionMode", || json!("NonIndexed"));
+    set_default(spec, "suspend", || json!(false));
+    set_default(spec, "podReplacementPolicy", || json!("TerminatingOrFailed"));
     // Recent API servers write `manualSelector: false` when they generate the selector. A
     // default the server did not apply is harmless: a field only the defaulted side has is not
     // reported.
-    set_default(spec, "manualSelector", json!(false));
+    set_default(spec, "manualSelector", || json!(false));
     if !spec.contains_key("completions") && !spec.contains_key("parallelism") {
         spec.insert("completions".to_owned(), json!(1));
     }
-    set_default(spec, "parallelism", json!(1));
+    set_default(spec, "parallelism", || json!(1));
     pod_template_defaults(spec.get_mut("template"));
 }
 
@@ -444,19 +433,19 @@ fn pod_template_defaults(template: Option<&mut Value>) {
 }
 
 fn pod_spec_defaults(spec: &mut Map<String, Value>, is_pod: bool) {
-    set_default(spec, "restartPolicy", json!("Always"));
-    set_default(spec, "terminationGracePeriodSeconds", json!(30));
-    set_default(spec, "dnsPolicy", json!("ClusterFirst"));
-    set_default(spec, "schedulerName", json!("default-scheduler"));
+    set_default(spec, "restartPolicy", || json!("Always"));
+    set_default(spec, "terminationGracePeriodSeconds", || json!(30));
+    set_default(spec, "dnsPolicy", || json!("ClusterFirst"));
+    set_default(spec, "schedulerName", || json!("default-scheduler"));
     if is_pod {
-        set_default(spec, "enableServiceLinks", json!(true));
-        set_default(spec, "preemptionPolicy", json!("PreemptLowerPriority"));
-        set_default(spec, "priority", json!(0));
-        set_default(spec, "serviceAccountName", json!("default"));
+        set_default(spec, "enableServiceLinks", || json!(true));
+        set_default(spec, "preemptionPolicy", || json!("PreemptLowerPriority"));
+        set_default(spec, "priority", || json!(0));
+        set_default(spec, "serviceAccountName", || json!("default"));
     }
     // The v1 conversion copies `serviceAccountName` into the deprecated `serviceAccount`.
     if let Some(account) = spec.get("serviceAccountName").cloned() {
-        set_default(spec, "serviceAccount", account);
+        set_default(spec, "serviceAccount", || account);
     }
     for list in ["containers", "initContainers", "ephemeralContainers"] {
         for container in array_objects(spec.get_mut(list)) {
@@ -466,7 +455,7 @@ fn pod_spec_defaults(spec: &mut Map<String, Value>, is_pod: bool) {
     for volume in array_objects(spec.get_mut("volumes")) {
         for source in ["configMap", "secret", "downwardAPI", "projected"] {
             if let Some(source) = volume.get_mut(source).and_then(Value::as_object_mut) {
-                set_default(source, "defaultMode", json!(420));
+                set_default(source, "defaultMode", || json!(420));
                 for item in array_objects(source.get_mut("items")) {
                     field_ref_defaults(item);
                 }
@@ -474,7 +463,7 @@ fn pod_spec_defaults(spec: &mut Map<String, Value>, is_pod: bool) {
                     if let Some(token) =
                         projection.get_mut("serviceAccountToken").and_then(Value::as_object_mut)
                     {
-                        set_default(token, "expirationSeconds", json!(3600));
+                        set_default(token, "expirationSeconds", || json!(3600));
                     }
                     if let Some(downward) =
                         projection.get_mut("downwardAPI").and_then(Value::as_object_mut)
@@ -487,27 +476,27 @@ fn pod_spec_defaults(spec: &mut Map<String, Value>, is_pod: bool) {
             }
         }
         if let Some(host_path) = volume.get_mut("hostPath").and_then(Value::as_object_mut) {
-            set_default(host_path, "type", json!(""));
+            set_default(host_path, "type", || json!(""));
         }
     }
 }
 
 fn container_defaults(container: &mut Map<String, Value>, is_pod: bool) {
-    set_default(container, "terminationMessagePath", json!("/dev/termination-log"));
-    set_default(container, "terminationMessagePolicy", json!("File"));
+    set_default(container, "terminationMessagePath", || json!("/dev/termination-log"));
+    set_default(container, "terminationMessagePolicy", || json!("File"));
     let pull_policy = container.get("image").and_then(Value::as_str).map(default_pull_policy);
     if let Some(pull_policy) = pull_policy {
-        set_default(container, "imagePullPolicy", json!(pull_policy));
+        set_default(container, "imagePullPolicy", || json!(pull_policy));
     }
     for port in array_objects(container.get_mut("ports")) {
-        set_default(port, "protocol", json!("TCP"));
+        set_default(port, "protocol", || json!("TCP"));
     }
     for probe in ["livenessProbe", "readinessProbe", "startupProbe"] {
         if let Some(probe) = container.get_mut(probe).and_then(Value::as_object_mut) {
-            set_default(probe, "timeoutSeconds", json!(1));
-            set_default(probe, "periodSeconds", json!(10));
-            set_default(probe, "successThreshold", json!(1));
-            set_default(probe, "failureThreshold", json!(3));
+            set_default(probe, "timeoutSeconds", || json!(1));
+            set_default(probe, "periodSeconds", || json!(10));
+            set_default(probe, "successThreshold", || json!(1));
+            set_default(probe, "failureThreshold", || json!(3));
             http_get_defaults(probe);
         }
     }
@@ -537,34 +526,34 @@ fn container_defaults(container: &mut Map<String, Value>, is_pod: bool) {
 
 fn http_get_defaults(handler: &mut Map<String, Value>) {
     if let Some(http_get) = handler.get_mut("httpGet").and_then(Value::as_object_mut) {
-        set_default(http_get, "scheme", json!("HTTP"));
+        set_default(http_get, "scheme", || json!("HTTP"));
     }
 }
 
 fn field_ref_defaults(holder: &mut Map<String, Value>) {
     if let Some(field_ref) = holder.get_mut("fieldRef").and_then(Value::as_object_mut) {
-        set_default(field_ref, "apiVersion", json!("v1"));
+        set_default(field_ref, "apiVersion", || json!("v1"));
     }
 }
 
 fn service_defaults(spec: &mut Map<String, Value>) {
-    set_default(spec, "type", json!("ClusterIP"));
+    set_default(spec, "type", || json!("ClusterIP"));
     let service_type = spec.get("type").and_then(Value::as_str).unwrap_or("ClusterIP").to_owned();
     if service_type == "ExternalName" {
         return;
     }
-    set_default(spec, "sessionAffinity", json!("None"));
-    set_default(spec, "internalTrafficPolicy", json!("Cluster"));
+    set_default(spec, "sessionAffinity", || json!("None"));
+    set_default(spec, "internalTrafficPolicy", || json!("Cluster"));
     if matches!(service_type.as_str(), "NodePort" | "LoadBalancer") {
-        set_default(spec, "externalTrafficPolicy", json!("Cluster"));
+        set_default(spec, "externalTrafficPolicy", || json!("Cluster"));
     }
     if service_type == "LoadBalancer" {
-        set_default(spec, "allocateLoadBalancerNodePorts", json!(true));
+        set_default(spec, "allocateLoadBalancerNodePorts", || json!(true));
     }
     for port in array_objects(spec.get_mut("ports")) {
-        set_default(port, "protocol", json!("TCP"));
+        set_default(port, "protocol", || json!("TCP"));
         if let Some(number) = port.get("port").cloned() {
-            set_default(port, "targetPort", number);
+            set_default(port, "targetPort", || number);
         }
     }
 }
@@ -583,9 +572,15 @@ pub fn default_pull_policy(image: &str) -> &'static str {
     }
 }
 
-fn set_default(map: &mut Map<String, Value>, key: &str, value: Value) {
-    if !map.contains_key(key) || map.get(key).is_some_and(Value::is_null) {
-        map.insert(key.to_owned(), value);
+/// Sets `key` when it is absent or null; the value is built only then (defaulting runs for
+/// every desired object, and most of its fields are already set).
+fn set_default(map: &mut Map<String, Value>, key: &str, value: impl FnOnce() -> Value) {
+    match map.get_mut(key) {
+        Some(existing) if !existing.is_null() => {}
+        Some(existing) => *existing = value(),
+        None => {
+            map.insert(key.to_owned(), value());
+        }
     }
 }
 
