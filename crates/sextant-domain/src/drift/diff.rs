@@ -645,6 +645,19 @@ impl<'a> Walker<'a> {
         }
     }
 
+    fn schema_says_quantity(&self, segments: &[Seg<'_>]) -> bool {
+        self.schema.is_some_and(|schema| {
+            let path: Vec<&str> = segments
+                .iter()
+                .filter_map(|segment| match segment {
+                    Seg::Key(key) => Some(*key),
+                    Seg::Index(_) => None,
+                })
+                .collect();
+            schema_defaults::is_quantity(schema, &path)
+        })
+    }
+
     fn live_noise(&self, segments: &[Seg<'_>], key: &str, value: &Value) -> bool {
         let path: Vec<Option<&str>> = segments
             .iter()
@@ -744,7 +757,9 @@ impl<'a> Walker<'a> {
         if let (Value::Number(desired), Value::Number(live)) = (desired, live) {
             return desired.as_f64() == live.as_f64();
         }
-        if is_quantity_field(self.kind, parent, field) && quantity::same_quantity(desired, live) {
+        if (is_quantity_field(self.kind, parent, field) || self.schema_says_quantity(segments))
+            && quantity::same_quantity(desired, live)
+        {
             return true;
         }
         if INT_OR_STRING.contains(&field) {

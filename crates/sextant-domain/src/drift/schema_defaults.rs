@@ -146,10 +146,8 @@ pub fn apply_schema_defaults(schema: &Value, value: &mut Value) {
     }
 }
 
-/// The `x-kubernetes-list-map-keys` a schema declares for the list at `path` (map keys only;
-/// list indices are skipped), if any.
-#[must_use]
-pub fn list_map_keys<'a>(schema: &'a Value, path: &[&str]) -> Option<Vec<&'a str>> {
+/// The schema node of the field at `path` (map keys only; list indices are skipped).
+fn schema_at<'a>(schema: &'a Value, path: &[&str]) -> Option<&'a Value> {
     let mut node = schema;
     for segment in path {
         if node.get("type").and_then(Value::as_str) == Some("array") {
@@ -160,6 +158,37 @@ pub fn list_map_keys<'a>(schema: &'a Value, path: &[&str]) -> Option<Vec<&'a str
             None => node.get("additionalProperties")?,
         };
     }
+    if node.get("type").and_then(Value::as_str) == Some("array")
+        && let Some(items) = node.get("items")
+        && path.is_empty()
+    {
+        return Some(items);
+    }
+    Some(node)
+}
+
+/// Whether the schema types the field at `path` as a Kubernetes quantity: int-or-string with
+/// the quantity pattern, as controller-gen writes every `resource.Quantity` field (spec §2.6-A:
+/// custom resources such as Kueue quotas keep `12000m` vs `12` noise otherwise).
+#[must_use]
+pub fn is_quantity(schema: &Value, path: &[&str]) -> bool {
+    let Some(node) = schema_at(schema, path) else { return false };
+    let node = match node.get("additionalProperties").filter(|additional| additional.is_object()) {
+        Some(additional) if node.get("x-kubernetes-int-or-string").is_none() => additional,
+        _ => node,
+    };
+    node.get("x-kubernetes-int-or-string").and_then(Value::as_bool) == Some(true)
+        && node
+            .get("pattern")
+            .and_then(Value::as_str)
+            .is_some_and(|pattern| pattern.contains("[KMGTPE]i"))
+}
+
+/// The `x-kubernetes-list-map-keys` a schema declares for the list at `path` (map keys only;
+/// list indices are skipped), if any.
+#[must_use]
+pub fn list_map_keys<'a>(schema: &'a Value, path: &[&str]) -> Option<Vec<&'a str>> {
+    let node = schema_at(schema, path)?;
     if node.get("x-kubernetes-list-type").and_then(Value::as_str) != Some("map") {
         return None;
     }
