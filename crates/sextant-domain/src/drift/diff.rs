@@ -212,7 +212,7 @@ pub fn diff_objects(
     for (index, id) in live_ids.iter().enumerate() {
         live_by_key.entry(id.key()).or_insert(index);
     }
-    let hpa_targets = hpa_targets(desired.iter().chain(live));
+    let hpa_targets = hpa_targets(desired.iter().chain(live), options.default_namespace);
     let mut matched_live = HashSet::new();
     let mut seen_desired = HashSet::new();
     for (desired_index, object) in desired.iter().enumerate() {
@@ -365,6 +365,7 @@ fn is_namespaced(group: &str, kind: &str, scopes: &LiveScopes, schemas: &SchemaD
 /// `(namespace, kind, name)` of every object an HPA scales, with the HPA's name.
 fn hpa_targets<'a>(
     objects: impl Iterator<Item = &'a KubeObject>,
+    default_namespace: &str,
 ) -> HashMap<(Option<String>, String, String), String> {
     objects
         .filter(|object| {
@@ -375,7 +376,11 @@ fn hpa_targets<'a>(
             let kind = hpa.str_at("/spec/scaleTargetRef/kind")?;
             let name = hpa.str_at("/spec/scaleTargetRef/name")?;
             Some((
-                (hpa.namespace().map(str::to_owned), kind.to_owned(), name.to_owned()),
+                (
+                    Some(hpa.namespace().unwrap_or(default_namespace).to_owned()),
+                    kind.to_owned(),
+                    name.to_owned(),
+                ),
                 hpa.name().to_owned(),
             ))
         })
@@ -858,4 +863,51 @@ fn is_quantity_field(kind: &str, parent: &str, field: &str) -> bool {
                 parent,
                 "default" | "defaultRequest" | "max" | "min" | "maxLimitRequestRatio"
             ))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn report(desired: Value, live: Value) -> DiffReport {
+        let ignore = IgnoreRules::default();
+        let schemas = SchemaDefaults::default();
+        let options =
+            DiffOptions { ignore: &ignore, schemas: &schemas, default_namespace: "default" };
+        diff_objects(&[KubeObject(desired)], &[KubeObject(live)], &options)
+    }
+
+    #[test]
+    fn a_manifest_without_namespace_matches_the_default_namespace() {
+        let report = report(
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}, "data": {"k": "v"}}),
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a", "namespace": "default"}, "data": {"k": "v"}}),
+        );
+        assert_eq!(report.summary(), Summary { in_sync: 1, ..Summary::default() });
+        assert_eq!(report.objects[0].id.namespace.as_deref(), Some("default"));
+    }
+
+    #[test]
+    fn cluster_scoped_objects_have_no_namespace() {
+        let report = report(
+            json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop", "namespace": "ignored"}}),
+            json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop", "labels": {"kubernetes.io/metadata.name": "shop"}},
+                "spec": {"finalizers": ["kubernetes"]}, "status": {"phase": "Active"}}),
+        );
+        assert_eq!(report.objects[0].id.namespace, None);
+        assert_eq!(report.objects[0].state, ObjectState::InSync, "{:?}", report.objects[0].fields);
+    }
+
+    #[test]
+    fn pointers_escape_slashes_and_tildes_in_keys() {
+        let report = report(
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a", "namespace": "x", "annotations": {"a/b~c": "1"}}}),
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a", "namespace": "x", "annotations": {"a/b~c": "2"}}}),
+        );
+        assert_eq!(report.objects[0].fields[0].path, "/metadata/annotations/a~1b~0c");
+        assert_eq!(report.objects[0].fields[0].desired, Some(json!("1")));
+        assert_eq!(report.objects[0].fields[0].live, Some(json!("2")));
+    }
 }
