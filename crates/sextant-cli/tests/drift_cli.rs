@@ -214,3 +214,22 @@ fn bad_yaml_exits_2_naming_the_file_and_line() {
     let stderr = String::from_utf8(bad_rules.stderr).unwrap();
     assert!(stderr.contains("rule 1") && stderr.contains("jsonPointer"), "{stderr}");
 }
+
+#[test]
+fn the_demo_drift_pairs_diff_as_their_corpus_cases_say() {
+    // assets/demo/drift/ gathers 28 corpus cases; their hand-written expectations add up to
+    // 30 objects in sync, 8 drifted, 1 missing live and 1 not in Git.
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/demo/drift");
+    let output = diff(
+        &demo.join("desired.yaml"),
+        &demo.join("live.yaml"),
+        &["--output", "json", "--fail-on", "drift"],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let report = json_of(&output);
+    assert_eq!(
+        report["summary"],
+        json!({"in_sync": 30, "drifted": 8, "missing_live": 1, "not_in_git": 1})
+    );
+    assert_eq!(report["skipped_owned"], 1);
+}
