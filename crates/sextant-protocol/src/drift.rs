@@ -98,6 +98,16 @@ impl Verdict {
     }
 }
 
+/// Asks for the field-level diff of desired (Git) and live objects. The demo platform answers
+/// with its drift pairs; live clusters do not answer yet (use `sextant drift diff`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GetDriftDiff {}
+
+impl Command for GetDriftDiff {
+    const NAME: &'static str = "get_drift_diff";
+    type Response = DriftDiff;
+}
+
 /// A field-level comparison of desired (Git) and live objects: the JSON of `sextant drift diff`
 /// (`shared/specs/cli-contract.md`, "GitOps drift"), also used by the Drift page.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

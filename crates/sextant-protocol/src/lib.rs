@@ -60,6 +60,7 @@ macro_rules! for_each_command {
             $crate::session::SelectSource,
             $crate::overview::GetOverview,
             $crate::drift::ListGitOpsApps,
+            $crate::drift::GetDriftDiff,
             $crate::policy::ListPolicies,
             $crate::gateway::ListRoutes,
             $crate::vault::GetVaultInventory,
