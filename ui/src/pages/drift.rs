@@ -104,7 +104,7 @@ fn ObjectDiffs() -> impl IntoView {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match diff.await {
-                    Ok(diff) => diff_view(&diff).into_any(),
+                    Ok(diff) => diff_view(diff).into_any(),
                     Err(error) => view! {
                         <section class="panel" data-testid="drift-diff-unavailable">
                             <header class="panel-head"><h2>"Object diffs"</h2></header>
@@ -118,11 +118,11 @@ fn ObjectDiffs() -> impl IntoView {
     }
 }
 
-fn diff_view(diff: &DriftDiff) -> impl IntoView {
+fn diff_view(diff: DriftDiff) -> impl IntoView {
     let summary = diff.summary;
-    let mut objects: Vec<&ObjectDiff> = diff
+    let mut objects: Vec<ObjectDiff> = diff
         .objects
-        .iter()
+        .into_iter()
         .filter(|object| object.state != ObjectState::InSync || !object.fields.is_empty())
         .collect();
     // Drift first, then objects missing or extra, then objects in sync with folded noise.
@@ -151,7 +151,7 @@ fn diff_view(diff: &DriftDiff) -> impl IntoView {
     }
 }
 
-fn object_view(object: &ObjectDiff) -> impl IntoView {
+fn object_view(object: ObjectDiff) -> impl IntoView {
     let id = &object.id;
     let kind = if id.group.is_empty() { id.kind.clone() } else { format!("{}.{}", id.kind, id.group) };
     let name = match &id.namespace {
@@ -164,15 +164,15 @@ fn object_view(object: &ObjectDiff) -> impl IntoView {
         ObjectState::MissingLive => ("missing live", Tone::Warn),
         ObjectState::NotInGit => ("not in Git", Tone::Warn),
     };
-    let (drift, noise): (Vec<&FieldDiff>, Vec<&FieldDiff>) =
-        object.fields.iter().partition(|field| field.class == FieldClass::Drift);
+    let (drift, noise): (Vec<FieldDiff>, Vec<FieldDiff>) =
+        object.fields.into_iter().partition(|field| field.class == FieldClass::Drift);
     let noise_count = noise.len();
-    let drift_table = (!drift.is_empty()).then(|| field_table(&drift));
+    let drift_table = (!drift.is_empty()).then(|| field_table(drift));
     let noise_table = (noise_count > 0).then(|| {
         view! {
             <details class="diff-noise" data-testid="diff-noise">
                 <summary>{format!("{noise_count} expected or ignored difference(s)")}</summary>
-                {field_table(&noise)}
+                {field_table(noise)}
             </details>
         }
     });
@@ -185,7 +185,7 @@ fn object_view(object: &ObjectDiff) -> impl IntoView {
     }
 }
 
-fn field_table(fields: &[&FieldDiff]) -> impl IntoView {
+fn field_table(fields: Vec<FieldDiff>) -> impl IntoView {
     let value = |field: &FieldDiff, value: &Option<serde_json::Value>| match (field.redacted, value) {
         (true, _) => "(secret, not shown)".to_owned(),
         (false, None) => "—".to_owned(),
