@@ -67,7 +67,8 @@ pub fn drift_pairs() -> Result<(Vec<KubeObject>, Vec<KubeObject>), String> {
             .get_file(format!("drift/{name}"))
             .and_then(|file| file.contents_utf8())
             .ok_or_else(|| format!("assets/demo/drift/{name} is missing"))?;
-        parse_manifests(text).map_err(|error| format!("assets/demo/drift/{name} does not parse: {error}"))
+        parse_manifests(text)
+            .map_err(|error| format!("assets/demo/drift/{name} does not parse: {error}"))
     };
     Ok((read("desired.yaml")?, read("live.yaml")?))
 }

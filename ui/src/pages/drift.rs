@@ -131,7 +131,8 @@ fn diff_view(diff: DriftDiff) -> impl IntoView {
         ObjectState::MissingLive | ObjectState::NotInGit => 1,
         ObjectState::InSync => 2,
     });
-    let quiet = summary.in_sync - objects.iter().filter(|object| object.state == ObjectState::InSync).count();
+    let quiet = summary.in_sync
+        - objects.iter().filter(|object| object.state == ObjectState::InSync).count();
     let objects: Vec<_> = objects.into_iter().map(object_view).collect();
     view! {
         <section class="panel" data-testid="drift-diff">
@@ -153,7 +154,8 @@ fn diff_view(diff: DriftDiff) -> impl IntoView {
 
 fn object_view(object: ObjectDiff) -> impl IntoView {
     let id = &object.id;
-    let kind = if id.group.is_empty() { id.kind.clone() } else { format!("{}.{}", id.kind, id.group) };
+    let kind =
+        if id.group.is_empty() { id.kind.clone() } else { format!("{}.{}", id.kind, id.group) };
     let name = match &id.namespace {
         Some(namespace) => format!("{namespace}/{}", id.name),
         None => id.name.clone(),
@@ -186,30 +188,35 @@ fn object_view(object: ObjectDiff) -> impl IntoView {
 }
 
 fn field_table(fields: Vec<FieldDiff>) -> impl IntoView {
-    let value = |field: &FieldDiff, value: &Option<serde_json::Value>| match (field.redacted, value) {
+    let value = |field: &FieldDiff, value: &Option<serde_json::Value>| match (field.redacted, value)
+    {
         (true, _) => "(secret, not shown)".to_owned(),
         (false, None) => "—".to_owned(),
         (false, Some(serde_json::Value::String(text))) => text.clone(),
         (false, Some(other)) => other.to_string(),
     };
     let rows: Vec<_> = fields
-        .iter()
+        .into_iter()
         .map(|field| {
             let (class, tone) = match field.class {
                 FieldClass::Drift => ("drift", Tone::Bad),
                 FieldClass::ExpectedMutation => ("expected mutation", Tone::Neutral),
                 FieldClass::Ignored => ("ignored", Tone::Neutral),
             };
-            let desired = value(field, &field.desired);
-            let live = value(field, &field.live);
-            let differs = if field.desired.is_some() && field.live.is_some() { "diff-changed" } else { "diff-one-side" };
+            let desired = value(&field, &field.desired);
+            let live = value(&field, &field.live);
+            let differs = if field.desired.is_some() && field.live.is_some() {
+                "diff-changed"
+            } else {
+                "diff-one-side"
+            };
             view! {
                 <tr>
-                    <td><code>{field.path.clone()}</code></td>
+                    <td><code>{field.path}</code></td>
                     <td class=format!("diff-git {differs}")><code>{desired}</code></td>
                     <td class=format!("diff-live {differs}")><code>{live}</code></td>
                     <td><Badge text=class.to_owned() tone=tone/></td>
-                    <td>{field.reason.clone()}</td>
+                    <td>{field.reason}</td>
                 </tr>
             }
         })
