@@ -179,7 +179,7 @@ mod tests {
                 "{name} must be a snake_case Rust function name, since it names the Tauri handler"
             );
         }
-        assert_eq!(COMMAND_NAMES.len(), 9, "every command in for_each_command! is listed");
+        assert_eq!(COMMAND_NAMES.len(), 10, "every command in for_each_command! is listed");
     }
 
     #[test]
