@@ -35,8 +35,9 @@ pub struct ObjectId {
 }
 
 impl ObjectId {
-    fn key(&self) -> (String, String, Option<String>, String) {
-        (self.group.clone(), self.kind.clone(), self.namespace.clone(), self.name.clone())
+    /// The identity without the version, borrowed (lookups run once per object per side).
+    fn key(&self) -> (&str, &str, Option<&str>, &str) {
+        (&self.group, &self.kind, self.namespace.as_deref(), &self.name)
     }
 }
 
@@ -206,17 +207,18 @@ pub fn diff_objects(
     let mut report =
         DiffReport { problems: options.ignore.unsupported.clone(), ..DiffReport::default() };
     let scopes = LiveScopes::of(live);
-    let mut live_by_key: HashMap<(String, String, Option<String>, String), usize> = HashMap::new();
     let live_ids: Vec<ObjectId> =
         live.iter().map(|object| identity(object, &scopes, options)).collect();
+    let mut live_by_key: HashMap<(&str, &str, Option<&str>, &str), usize> = HashMap::new();
     for (index, id) in live_ids.iter().enumerate() {
         live_by_key.entry(id.key()).or_insert(index);
     }
+    let desired_ids: Vec<ObjectId> =
+        desired.iter().map(|object| identity(object, &scopes, options)).collect();
     let hpa_targets = hpa_targets(desired.iter().chain(live), options.default_namespace);
     let mut matched_live = HashSet::new();
     let mut seen_desired = HashSet::new();
-    for (desired_index, object) in desired.iter().enumerate() {
-        let id = identity(object, &scopes, options);
+    for (desired_index, (object, id)) in desired.iter().zip(&desired_ids).enumerate() {
         if !seen_desired.insert(id.key()) {
             report.problems.push(format!(
                 "{id} appears more than once in the desired objects; the first one is compared"
@@ -228,10 +230,13 @@ pub fn diff_objects(
             None => (ObjectState::MissingLive, Vec::new()),
             Some(live_index) => {
                 matched_live.insert(live_index);
-                let hpa =
-                    hpa_targets.get(&(id.namespace.clone(), id.kind.clone(), id.name.clone()));
+                let hpa = if hpa_targets.is_empty() {
+                    None
+                } else {
+                    hpa_targets.get(&(id.namespace.clone(), id.kind.clone(), id.name.clone()))
+                };
                 let fields =
-                    diff_pair(&id, object, &live[live_index], options, hpa.map(String::as_str));
+                    diff_pair(id, object, &live[live_index], options, hpa.map(String::as_str));
                 let state = if fields.iter().any(|field| field.class == FieldClass::Drift) {
                     ObjectState::Drifted
                 } else {
@@ -241,7 +246,7 @@ pub fn diff_objects(
             }
         };
         report.objects.push(ObjectDiff {
-            id,
+            id: id.clone(),
             state,
             fields,
             desired_index: Some(desired_index),
