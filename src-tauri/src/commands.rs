@@ -15,6 +15,7 @@ pub(crate) fn handlers<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync
         select_source,
         get_overview,
         list_git_ops_apps,
+        get_drift_diff,
         list_policies,
         list_routes,
         get_vault_inventory,
@@ -54,6 +55,14 @@ async fn list_git_ops_apps(
     cockpit: State<'_, Cockpit>,
     request: drift::ListGitOpsApps,
 ) -> Result<drift::GitOpsApps, CommandError> {
+    cockpit.handle(request).await
+}
+
+#[tauri::command]
+async fn get_drift_diff(
+    cockpit: State<'_, Cockpit>,
+    request: drift::GetDriftDiff,
+) -> Result<drift::DriftDiff, CommandError> {
     cockpit.handle(request).await
 }
 
@@ -147,6 +156,7 @@ mod tests {
             ("select_source", serde_json::json!({"source": "demo"})),
             ("get_overview", serde_json::json!({})),
             ("list_git_ops_apps", serde_json::json!({})),
+            ("get_drift_diff", serde_json::json!({})),
             ("list_policies", serde_json::json!({"cluster": "prod-eu"})),
             ("list_routes", serde_json::json!({})),
             ("get_vault_inventory", serde_json::json!({})),

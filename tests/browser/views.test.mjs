@@ -77,6 +77,24 @@ test('drift lists every Flux and Argo CD application with its verdict', async ()
   await page.screenshot({ path: `${shots}/drift.png`, fullPage: true });
 });
 
+test('drift shows object diffs with Git beside live and the noise folded', async () => {
+  await visit('drift');
+  await page.locator('[data-testid="drift-diff"]').waitFor({ timeout: 20000 });
+  // assets/demo/drift/ gathers 28 cases of the drift corpus; their hand-written expectations add
+  // up to 30 objects in sync, 8 drifted, 1 missing live and 1 not in Git.
+  assert.equal(await number('diff-drifted'), 8);
+  assert.equal(await number('diff-in-sync'), 30);
+  assert.equal(await number('diff-missing-live'), 1);
+  assert.equal(await number('diff-not-in-git'), 1);
+  const panel = await page.locator('[data-testid="drift-diff"]').innerText();
+  assert.match(panel, /added by kubectl-edit at 2026-11-24T14:02:11Z/, 'the additive edit is attributed');
+  assert.doesNotMatch(panel, /not-a-real-password|ZWRpdGVkLWJ5LWhhbmQ=/, 'secret values are never shown');
+  const noise = page.locator('[data-testid="diff-noise"]').first();
+  await noise.locator('summary').click();
+  await page.evaluate(() => document.querySelector('[data-testid="drift-diff"]').scrollIntoView());
+  await page.screenshot({ path: `${shots}/drift-diff.png` });
+});
+
 test('policies list Kubewarden and Kyverno policies with their report results', async () => {
   await visit('policies');
   assert.equal(await number('policies-total'), 15, '5 Kubewarden policies on prod-eu and staging each, 5 Kyverno policies on prod-us');

@@ -3,7 +3,7 @@
 
 use sextant_protocol::{
     CommandError, ErrorCode,
-    drift::{GitOpsApps, ListGitOpsApps},
+    drift::{DriftDiff, GetDriftDiff, GitOpsApps, ListGitOpsApps},
     gateway::{ListRoutes, RouteInventory},
     overview::{GetOverview, Overview},
     policy::{ListPolicies, PolicyInventory},
@@ -175,5 +175,24 @@ impl Handle<Search> for Cockpit {
             derived.search.get_or_init(|| sextant_domain::search::SearchIndex::build(&platform));
         let (hits, total) = index.search(&request.query, request.limit.unwrap_or(50).min(500));
         Ok(SearchResults { hits: hits.into_iter().map(to_protocol::search_hit).collect(), total })
+    }
+}
+
+impl Handle<GetDriftDiff> for Cockpit {
+    async fn handle(&self, _request: GetDriftDiff) -> Result<DriftDiff, CommandError> {
+        use sextant_domain::drift::{diff, ignore::IgnoreRules, schema_defaults::SchemaDefaults};
+        if self.source() != Source::Demo {
+            return Err(CommandError {
+                code: ErrorCode::NotFound,
+                message: "field-level diffs of live clusters are not read yet: render the desired manifests and run sextant drift diff --desired PATH --live PATH".to_owned(),
+            });
+        }
+        let (desired, live) = sextant_adapters::demo::drift_pairs()
+            .map_err(|message| CommandError { code: ErrorCode::Internal, message })?;
+        let ignore = IgnoreRules::default();
+        let schemas = SchemaDefaults::from_crds(&desired);
+        let options =
+            diff::DiffOptions { ignore: &ignore, schemas: &schemas, default_namespace: "default" };
+        Ok(to_protocol::drift_diff(&diff::diff_objects(&desired, &live, &options)))
     }
 }

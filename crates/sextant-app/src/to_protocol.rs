@@ -365,3 +365,59 @@ pub fn search_hit(hit: search::SearchHit) -> protocol::search::SearchHit {
         location: hit.location,
     }
 }
+
+/// A field-level drift comparison, as `sextant drift diff` prints it and the Drift page shows it.
+#[must_use]
+pub fn drift_diff(report: &drift::diff::DiffReport) -> protocol::drift::DriftDiff {
+    use drift::diff::{FieldClass, ObjectState};
+    use protocol::drift as wire;
+    let summary = report.summary();
+    wire::DriftDiff {
+        objects: report
+            .objects
+            .iter()
+            .map(|object| wire::ObjectDiff {
+                id: wire::DiffObjectId {
+                    group: object.id.group.clone(),
+                    version: object.id.version.clone(),
+                    kind: object.id.kind.clone(),
+                    namespace: object.id.namespace.clone(),
+                    name: object.id.name.clone(),
+                },
+                state: match object.state {
+                    ObjectState::InSync => wire::ObjectState::InSync,
+                    ObjectState::Drifted => wire::ObjectState::Drifted,
+                    ObjectState::MissingLive => wire::ObjectState::MissingLive,
+                    ObjectState::NotInGit => wire::ObjectState::NotInGit,
+                },
+                fields: object
+                    .fields
+                    .iter()
+                    .map(|field| wire::FieldDiff {
+                        path: field.path.clone(),
+                        desired: field.desired.clone(),
+                        live: field.live.clone(),
+                        class: match field.class {
+                            FieldClass::Drift => wire::FieldClass::Drift,
+                            FieldClass::ExpectedMutation => wire::FieldClass::ExpectedMutation,
+                            FieldClass::Ignored => wire::FieldClass::Ignored,
+                        },
+                        reason: field.reason.clone(),
+                        manager: field.manager.clone(),
+                        time: field.time.clone(),
+                        redacted: field.redacted,
+                    })
+                    .collect(),
+            })
+            .collect(),
+        summary: wire::DriftSummary {
+            in_sync: summary.in_sync,
+            drifted: summary.drifted,
+            missing_live: summary.missing_live,
+            not_in_git: summary.not_in_git,
+        },
+        mode: wire::DiffMode::Estimated,
+        skipped_owned: report.skipped_owned,
+        problems: report.problems.clone(),
+    }
+}

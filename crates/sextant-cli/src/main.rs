@@ -7,6 +7,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr, reason = "a CLI prints")]
 
 mod doctor;
+mod drift;
 mod output;
 mod serve;
 mod vault;
@@ -42,6 +43,8 @@ enum Commands {
     Doctor(doctor::DoctorArgs),
     /// Vault and OpenBao effective permissions: `sextant vault capabilities`.
     Vault(vault::VaultArgs),
+    /// GitOps drift: compare desired objects from Git with live ones.
+    Drift(drift::DriftArgs),
 }
 
 fn main() -> ExitCode {
@@ -68,5 +71,6 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Commands::Serve(args) => serve::run(args).await,
         Commands::Doctor(args) => doctor::run(args).await,
         Commands::Vault(args) => vault::run(args).await,
+        Commands::Drift(args) => drift::run(args),
     }
 }

@@ -60,6 +60,7 @@ macro_rules! for_each_command {
             $crate::session::SelectSource,
             $crate::overview::GetOverview,
             $crate::drift::ListGitOpsApps,
+            $crate::drift::GetDriftDiff,
             $crate::policy::ListPolicies,
             $crate::gateway::ListRoutes,
             $crate::vault::GetVaultInventory,
@@ -180,7 +181,7 @@ mod tests {
                 "{name} must be a snake_case Rust function name, since it names the Tauri handler"
             );
         }
-        assert_eq!(COMMAND_NAMES.len(), 11, "every command in for_each_command! is listed");
+        assert_eq!(COMMAND_NAMES.len(), 12, "every command in for_each_command! is listed");
     }
 
     #[test]
