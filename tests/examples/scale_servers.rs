@@ -3,7 +3,12 @@
 //! and a kubeconfig naming them all. Runs until killed.
 //!
 //! `cargo run --release -p sextant-e2e --example scale_servers -- 5 20000 /tmp/scale.kubeconfig`
-#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::format_push_string, reason = "a benchmark fixture")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::print_stdout,
+    clippy::format_push_string,
+    reason = "a benchmark fixture"
+)]
 
 use serde_json::json;
 use sextant_testkit::fake_apiserver::FakeApiServer;
