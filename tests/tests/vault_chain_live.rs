@@ -83,14 +83,16 @@ async fn service_accounts_workloads_and_legacy_tokens_are_read_live_and_chained(
     };
     let store = PolicyStore::from_sources(&vault.policies, Flavor::OpenBao);
     let chain = service_account_chain(&vault, &store, std::slice::from_ref(&cluster));
-    let accounts: Vec<(&str, bool, Vec<String>)> = chain.roles[0]
+    let mut accounts: Vec<(&str, bool, Vec<String>)> = chain.roles[0]
         .service_accounts
         .iter()
         .map(|account| (account.name.as_str(), account.automount, account.workloads.clone()))
         .collect();
+    // The order follows the cluster cache's, which is by namespace and name.
+    accounts.sort();
     assert_eq!(
         accounts,
-        [("web", true, vec!["Deployment/web".to_owned()]), ("batch", false, vec![])]
+        [("batch", false, vec![]), ("web", true, vec!["Deployment/web".to_owned()])]
     );
     assert_eq!(chain.roles[0].readable, ["secret/data/web/*"]);
     let dangers: Vec<(&str, String)> =
