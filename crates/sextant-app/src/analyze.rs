@@ -4,6 +4,8 @@
 //!
 //! The frontends never see objects or adapters: they hand over paths and print what comes back.
 
+pub mod gateway;
+
 use std::path::PathBuf;
 
 use serde::Serialize;

@@ -7,6 +7,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr, reason = "a CLI prints")]
 
 mod doctor;
+mod gateway;
 mod output;
 mod serve;
 
@@ -39,6 +40,9 @@ enum Commands {
     /// "nats": {same as vault}, "github": {"api_url", "token_source"?}}.
     /// No credential ever appears in it.
     Doctor(doctor::DoctorArgs),
+    /// Gateway API from manifests: attachment status (`status`) and the request explainer
+    /// (`explain`); see `sextant gateway status --help` for the JSON and exit codes.
+    Gateway(gateway::GatewayArgs),
 }
 
 fn main() -> ExitCode {
@@ -64,5 +68,6 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Commands::Serve(args) => serve::run(args).await,
         Commands::Doctor(args) => doctor::run(args).await,
+        Commands::Gateway(args) => gateway::run(args),
     }
 }

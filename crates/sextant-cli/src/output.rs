@@ -16,7 +16,6 @@ pub(crate) enum Output {
 
 /// Prints `error` as the contract says (a message on stderr; with JSON output, also
 /// `{"error": {...}}` on stdout) and returns exit code 2.
-#[allow(dead_code, reason = "the analyzer subcommands land next")]
 pub(crate) fn fail(output: Output, error: &AnalysisError) -> ExitCode {
     eprintln!("sextant: {}", sextant_app::redact(&error.message));
     if output == Output::Json {

@@ -96,6 +96,21 @@ pub enum Outcome {
     Rejected,
 }
 
+impl Outcome {
+    /// The JSON spelling: `routed`, `no_match`, `redirect`, `error`, `misdirected`, `rejected`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Routed => "routed",
+            Outcome::NoMatch => "no_match",
+            Outcome::Redirect => "redirect",
+            Outcome::Error => "error",
+            Outcome::Misdirected => "misdirected",
+            Outcome::Rejected => "rejected",
+        }
+    }
+}
+
 /// A backend of the winning rule.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BackendShare {
