@@ -1,9 +1,12 @@
 //! Integration tests of the Gateway API status model and request explainer.
 //!
-//! - `corpus`: the data-driven case corpus under `tests/gateway/cases/` (spec §8);
+//! - `corpus`: the data-driven case corpus under `tests/gateway/cases/` (spec §8), loaded and
+//!   checked by `check`, which the CLI's corpus test shares;
 //! - `properties`: proptest invariants of the precedence order;
 //! - `examples`: the upstream examples load, get a status, and explain a request per route.
 
+#[path = "gateway/check.rs"]
+mod check;
 #[path = "gateway/corpus.rs"]
 mod corpus;
 #[path = "gateway/examples.rs"]

@@ -937,26 +937,33 @@ fn parse_route(object: &KubeObject, kind: RouteKind) -> Route<'_> {
             unsupported: None,
         });
     }
+    // The v1alpha2 CRDs of TLSRoute, TCPRoute and UDPRoute allow 1 to 16 rules and (TLSRoute)
+    // no hostnames; v1alpha3 and v1 require exactly one rule and at least one hostname.
+    let v1alpha2 = object.api_version().ends_with("/v1alpha2");
+    let max_rules = if v1alpha2 { 16 } else { 1 };
+    let rule_count = if v1alpha2 { "1 to 16 rules" } else { "exactly one rule" };
     match kind {
         RouteKind::Tls => {
-            if hostnames.is_empty() {
+            if hostnames.is_empty() && !v1alpha2 {
                 invalid.push("a TLSRoute needs at least one hostname".to_owned());
             }
-            if rules_value.len() != 1 || rules.first().is_none_or(|rule| rule.backends.is_empty()) {
-                invalid.push(
-                    "a TLSRoute needs exactly one rule with at least one backendRef".to_owned(),
-                );
+            if !(1..=max_rules).contains(&rules_value.len())
+                || rules.iter().any(|rule| rule.backends.is_empty())
+            {
+                invalid.push(format!(
+                    "a TLSRoute ({}) needs {rule_count}, each with at least one backendRef",
+                    object.api_version()
+                ));
             }
         }
         RouteKind::Tcp | RouteKind::Udp => {
-            if rules_value.len() != 1
-                || rules
-                    .first()
-                    .is_none_or(|rule| rule.backends.is_empty() || rule.backends.len() > 16)
+            if !(1..=max_rules).contains(&rules_value.len())
+                || rules.iter().any(|rule| rule.backends.is_empty() || rule.backends.len() > 16)
             {
                 invalid.push(format!(
-                    "a {} needs exactly one rule with 1 to 16 backendRefs",
-                    kind.as_str()
+                    "a {} ({}) needs {rule_count}, each with 1 to 16 backendRefs",
+                    kind.as_str(),
+                    object.api_version()
                 ));
             }
         }
