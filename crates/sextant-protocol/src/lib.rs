@@ -62,6 +62,8 @@ macro_rules! for_each_command {
             $crate::drift::ListGitOpsApps,
             $crate::policy::ListPolicies,
             $crate::gateway::ListRoutes,
+            $crate::gateway::GetTrafficGraph,
+            $crate::gateway::ExplainRoute,
             $crate::vault::GetVaultInventory,
             $crate::wasmcloud::GetLattice,
             $crate::search::Search,
@@ -178,7 +180,7 @@ mod tests {
                 "{name} must be a snake_case Rust function name, since it names the Tauri handler"
             );
         }
-        assert_eq!(COMMAND_NAMES.len(), 9, "every command in for_each_command! is listed");
+        assert_eq!(COMMAND_NAMES.len(), 11, "every command in for_each_command! is listed");
     }
 
     #[test]
