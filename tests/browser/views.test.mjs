@@ -140,12 +140,13 @@ test('the explainer lights up the path that serves a request, with the why-trace
     'prod-eu|HTTPRoute/search/search-api/rule/0',
     'prod-eu|Listener/infra/public/https-api',
     'prod-eu|Service/search/search-api',
-  ].sort(), 'class, Gateway, listener, route, rule and Service light up');
-  assert.equal(await page.locator('path.edge.lit').count(), 5, 'and the five edges between them');
+    'prod-eu|Endpoints/search/search-api',
+  ].sort(), 'class, Gateway, listener, route, rule, Service and its endpoints light up');
+  assert.equal(await page.locator('path.edge.lit').count(), 6, 'and the six edges between them');
   const why = await text('explain-why');
   assert.match(why, /most specific on port 443/);
   assert.match(why, /PathPrefix \/search/);
-  await page.setViewportSize({ width: 1920, height: 1200 });
+  await page.setViewportSize({ width: 2048, height: 1200 });
   await page.screenshot({ path: `${shots}/gateway-graph.png` });
   await page.setViewportSize({ width: 1440, height: 900 });
   // A request for the refused checkout route gets the listener's 404, and lights no route.

@@ -161,6 +161,10 @@ pub async fn client_for(kubeconfig: &Kubeconfig, context: &str) -> Result<Client
 /// against, best first. A server that serves none of them is read at its preferred version.
 const WANTED: &[(&str, &[&str], &[&str])] = &[
     ("", &["v1"], &["Namespace", "Service"]),
+    // The traffic graph's endpoints, and the readiness of the Certificates behind listener
+    // Secrets (Secrets themselves are never read: their values must not be fetched).
+    ("discovery.k8s.io", &["v1"], &["EndpointSlice"]),
+    ("cert-manager.io", &["v1"], &["Certificate"]),
     ("kustomize.toolkit.fluxcd.io", &["v1"], &["Kustomization"]),
     ("helm.toolkit.fluxcd.io", &["v2"], &["HelmRelease"]),
     (

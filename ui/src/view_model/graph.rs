@@ -10,16 +10,16 @@ use sextant_protocol::gateway::{GraphEdge, GraphNode, Health, NodeKind, TrafficG
 pub(crate) const NODE_HEIGHT: f64 = 38.0;
 const ROW: f64 = 46.0;
 /// Horizontal gap between columns, and the space above the first row for column titles.
-const GAP: f64 = 86.0;
+const GAP: f64 = 76.0;
 const TOP: f64 = 34.0;
 
 /// A column's node width in pixels.
 fn column_pixels(kind: NodeKind) -> u16 {
     match kind {
-        NodeKind::GatewayClass | NodeKind::Endpoints => 110,
-        NodeKind::Gateway => 130,
-        NodeKind::Listener | NodeKind::Service => 150,
-        NodeKind::Route | NodeKind::Rule => 180,
+        NodeKind::GatewayClass | NodeKind::Endpoints => 100,
+        NodeKind::Gateway => 124,
+        NodeKind::Listener | NodeKind::Service => 144,
+        NodeKind::Route | NodeKind::Rule => 176,
     }
 }
 
@@ -751,7 +751,7 @@ mod tests {
     fn labels_are_clipped_to_their_column() {
         assert_eq!(clip("checkout/payments-webhooks", 10), "checkout/…");
         assert_eq!(clip("short", 10), "short");
-        assert!(label_limit(NodeKind::Route) >= 22, "a route's namespace/name usually fits");
+        assert!(label_limit(NodeKind::Route) >= 21, "a route's namespace/name usually fits");
     }
 
     #[test]

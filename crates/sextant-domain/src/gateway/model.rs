@@ -304,6 +304,16 @@ pub(crate) struct Grant {
     pub(crate) to: Vec<(String, String, Option<String>)>,
 }
 
+/// A cert-manager `Certificate`, as far as the listener check needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Certificate {
+    pub(crate) id: ObjectRef,
+    /// The `Ready` condition: status, reason, message; `None` before cert-manager reports.
+    pub(crate) ready: Option<(String, String, String)>,
+    /// `status.notAfter`.
+    pub(crate) not_after: Option<String>,
+}
+
 /// Everything the status model reads, indexed.
 #[derive(Debug, Default)]
 pub(crate) struct World<'a> {
@@ -313,6 +323,8 @@ pub(crate) struct World<'a> {
     pub(crate) grants: Vec<Grant>,
     pub(crate) services: HashMap<(String, String), Vec<u16>>,
     pub(crate) secrets: HashSet<(String, String)>,
+    /// cert-manager Certificates by the (namespace, Secret) they issue.
+    pub(crate) certificates: HashMap<(String, String), Certificate>,
     pub(crate) namespaces: HashMap<String, BTreeMap<String, String>>,
     pub(crate) unreadable: HashSet<String>,
 }
@@ -376,6 +388,24 @@ impl<'a> World<'a> {
                 }
                 ("", "Secret") => {
                     world.secrets.insert((namespace_of(object), object.name().to_owned()));
+                }
+                ("cert-manager.io", "Certificate") => {
+                    let secret = object.str_at("/spec/secretName").unwrap_or_default().to_owned();
+                    let ready = object.condition("Ready").map(|condition| {
+                        (
+                            condition.status.to_owned(),
+                            condition.reason.to_owned(),
+                            condition.message.to_owned(),
+                        )
+                    });
+                    world.certificates.insert(
+                        (namespace_of(object), secret),
+                        Certificate {
+                            id: object_ref(object),
+                            ready,
+                            not_after: object.str_at("/status/notAfter").map(str::to_owned),
+                        },
+                    );
                 }
                 ("", "Namespace") => {
                     let mut labels: BTreeMap<String, String> = object
