@@ -15,11 +15,14 @@ pub(crate) fn handlers<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync
         select_source,
         get_overview,
         list_git_ops_apps,
+        get_drift_diff,
         list_policies,
         list_routes,
         get_traffic_graph,
         explain_route,
         get_vault_inventory,
+        get_vault_access,
+        who_can_reach,
         get_lattice,
         search,
     ]
@@ -54,6 +57,14 @@ async fn list_git_ops_apps(
     cockpit: State<'_, Cockpit>,
     request: drift::ListGitOpsApps,
 ) -> Result<drift::GitOpsApps, CommandError> {
+    cockpit.handle(request).await
+}
+
+#[tauri::command]
+async fn get_drift_diff(
+    cockpit: State<'_, Cockpit>,
+    request: drift::GetDriftDiff,
+) -> Result<drift::DriftDiff, CommandError> {
     cockpit.handle(request).await
 }
 
@@ -94,6 +105,22 @@ async fn get_vault_inventory(
     cockpit: State<'_, Cockpit>,
     request: vault::GetVaultInventory,
 ) -> Result<vault::VaultInventory, CommandError> {
+    cockpit.handle(request).await
+}
+
+#[tauri::command]
+async fn get_vault_access(
+    cockpit: State<'_, Cockpit>,
+    request: vault::GetVaultAccess,
+) -> Result<vault::VaultAccess, CommandError> {
+    cockpit.handle(request).await
+}
+
+#[tauri::command]
+async fn who_can_reach(
+    cockpit: State<'_, Cockpit>,
+    request: vault::WhoCanReach,
+) -> Result<vault::Reachers, CommandError> {
     cockpit.handle(request).await
 }
 
@@ -147,6 +174,7 @@ mod tests {
             ("select_source", serde_json::json!({"source": "demo"})),
             ("get_overview", serde_json::json!({})),
             ("list_git_ops_apps", serde_json::json!({})),
+            ("get_drift_diff", serde_json::json!({})),
             ("list_policies", serde_json::json!({"cluster": "prod-eu"})),
             ("list_routes", serde_json::json!({})),
             ("get_traffic_graph", serde_json::json!({"cluster": "prod-eu"})),
@@ -155,6 +183,11 @@ mod tests {
                 serde_json::json!({"cluster": "prod-eu", "protocol": "HTTPS", "gateway": "infra/public", "port": 443, "host": "shop.northwind.example", "path": "/"}),
             ),
             ("get_vault_inventory", serde_json::json!({})),
+            ("get_vault_access", serde_json::json!({})),
+            (
+                "who_can_reach",
+                serde_json::json!({"path": "sys/policies/acl/x", "capability": "update"}),
+            ),
             ("get_lattice", serde_json::json!({})),
             ("search", serde_json::json!({"query": "checkout"})),
         ];

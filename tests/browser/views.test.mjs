@@ -77,6 +77,24 @@ test('drift lists every Flux and Argo CD application with its verdict', async ()
   await page.screenshot({ path: `${shots}/drift.png`, fullPage: true });
 });
 
+test('drift shows object diffs with Git beside live and the noise folded', async () => {
+  await visit('drift');
+  await page.locator('[data-testid="drift-diff"]').waitFor({ timeout: 20000 });
+  // assets/demo/drift/ gathers 28 cases of the drift corpus; their hand-written expectations add
+  // up to 30 objects in sync, 8 drifted, 1 missing live and 1 not in Git.
+  assert.equal(await number('diff-drifted'), 8);
+  assert.equal(await number('diff-in-sync'), 30);
+  assert.equal(await number('diff-missing-live'), 1);
+  assert.equal(await number('diff-not-in-git'), 1);
+  const panel = await page.locator('[data-testid="drift-diff"]').innerText();
+  assert.match(panel, /added by kubectl-edit at 2026-11-24T14:02:11Z/, 'the additive edit is attributed');
+  assert.doesNotMatch(panel, /not-a-real-password|ZWRpdGVkLWJ5LWhhbmQ=/, 'secret values are never shown');
+  const noise = page.locator('[data-testid="diff-noise"]').first();
+  await noise.locator('summary').click();
+  await page.evaluate(() => document.querySelector('[data-testid="drift-diff"]').scrollIntoView());
+  await page.screenshot({ path: `${shots}/drift-diff.png` });
+});
+
 test('policies list Kubewarden and Kyverno policies with their report results', async () => {
   await visit('policies');
   assert.equal(await number('policies-total'), 15, '5 Kubewarden policies on prod-eu and staging each, 5 Kyverno policies on prod-us');
@@ -168,6 +186,71 @@ test('vault lists policies, auth roles and identities', async () => {
   assert.equal(await number('vault-groups-total'), 5);
   assert.ok((await page.locator('[data-testid="vault-roles"]').innerText()).includes('ci-deployer'));
   await page.screenshot({ path: `${shots}/vault.png`, fullPage: true });
+});
+
+test('vault: a subject capability matrix, its escalation, who can reach a path, token dangers and a pasted JWT', async () => {
+  await visit('vault');
+  // The demo's CI pipeline logs in through the JWT role ci-deployer (assets/demo/vault/auth/jwt.json),
+  // which carries ci-deployer.hcl and default.
+  await page.locator('[data-testid="vault-subject"]').selectOption('role:jwt/ci-deployer');
+  await page.locator('[data-testid="vault-subject-policies"]', { hasText: 'auth/jwt/role/ci-deployer' }).waitFor();
+  assert.match(await text('vault-subject-policies'), /ci-deployer\s*default/);
+  // ci-deployer.hcl: path "auth/jwt/role/ci-deployer" { capabilities = ["read", "update"] }
+  const update = page.locator('[data-testid="cap:auth/jwt/role/ci-deployer:update"]');
+  assert.match(await update.getAttribute('class'), /cap-yes/);
+  assert.match(await update.getAttribute('title'), /decided by auth\/jwt\/role\/ci-deployer \(exact\) from ci-deployer/);
+  assert.match(await page.locator('[data-testid="cap:auth/jwt/role/ci-deployer:delete"]').getAttribute('class'), /cap-none/);
+  // path "sys/policies/acl/*" { capabilities = ["create", "read", "update", "list"] }
+  assert.match(await page.locator('[data-testid="cap:sys/policies/acl/*:create"]').getAttribute('class'), /cap-yes/);
+  assert.match(await page.locator('[data-testid="cap:sys/policies/acl/*:delete"]').getAttribute('class'), /cap-none/);
+  await update.click();
+  assert.match(await text('vault-cell-detail'), /Decided by auth\/jwt\/role\/ci-deployer/);
+  // Spec §16 rows 1–3: it may write any ACL policy and update its own login role: effectively admin.
+  const finding = await text('finding-VAULT-ESC-02');
+  assert.match(finding, /critical/);
+  assert.match(finding, /effectively admin/);
+  assert.match(finding, /Fix:/);
+  assert.match(await text('finding-VAULT-ESC-03'), /auth\/jwt\/role\/ci-deployer/);
+  // Who else can rewrite the platform-admin policy?
+  await page.locator('[data-testid="vault-reach-path"]').fill('sys/policies/acl/platform-admin');
+  await page.locator('[data-testid="vault-reach-capability"]').selectOption('update');
+  await page.locator('[data-testid="vault-reach-go"]').click();
+  await page.locator('[data-testid="vault-reach"]', { hasText: 'auth/jwt/role/ci-deployer' }).waitFor();
+  assert.match(await text('vault-reach'), /sys\/policies\/acl\/\*/);
+  // Token dangers of the demo: the staging role with the API server's default audience, and a
+  // forgotten legacy token Secret of catalog-api, which staging-apps (any ServiceAccount) accepts.
+  assert.match(await text('danger-VAULT-SA-02'), /kubernetes-staging\/role\/external-secrets/);
+  assert.match(await text('danger-VAULT-SA-03'), /catalog-api-debug-token/);
+  // A pasted token is decoded in the page. This one is made up here: header {"alg":"RS256"},
+  // payload {"aud":["https://kubernetes.default.svc.cluster.local"],"sub":"system:serviceaccount:checkout:checkout-api"}.
+  const b64 = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const jwt = `${b64({ alg: 'RS256' })}.${b64({ aud: ['https://kubernetes.default.svc.cluster.local'], sub: 'system:serviceaccount:checkout:checkout-api' })}.c2ln`;
+  const requests = [];
+  page.on('request', (request) => requests.push(request.postData() ?? ''));
+  await page.locator('[data-testid="vault-jwt-input"]').fill(jwt);
+  const decoded = await text('vault-jwt-decoded');
+  assert.match(decoded, /checkout\/checkout-api/);
+  assert.match(decoded, /no expiry/);
+  assert.match(decoded, /default audience/);
+  assert.ok(requests.every((body) => !body.includes(jwt.split('.')[1])), 'the token is never sent');
+  // The view's top (picker, matrix with the clicked cell's detail, escalations) in a tall window.
+  await page.setViewportSize({ width: 1440, height: 1500 });
+  await page.evaluate(() => document.querySelector('main.content').scrollTo(0, 0));
+  await page.screenshot({ path: `${shots}/vault-view.png` });
+  await page.evaluate(() => document.querySelector('[data-testid="vault-who-can"]').scrollIntoView());
+  await page.screenshot({ path: `${shots}/vault-chain.png` });
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.locator('[data-testid="vault-jwt-input"]').fill('');
+  // A shadowed deny (vault#8813): team-readonly.hcl denies secret/* but grants
+  // secret/data/+/shared/*; on the shared folders the grant is more specific, so the deny loses.
+  await page.locator('[data-testid="vault-subject"]').selectOption('role:kubernetes-prod-eu/external-secrets');
+  await page.locator('[data-testid="vault-subject-policies"]', { hasText: 'external-secrets' }).waitFor();
+  const shared = page.locator('[data-testid="row:secret/data/+/shared/*"]');
+  assert.match(await shared.getAttribute('class'), /shadowed-deny/);
+  assert.match(await page.locator('[data-testid="cap:secret/data/+/shared/*:read"]').getAttribute('class'), /cap-yes/);
+  assert.match(await page.locator('[data-testid="cap:secret/*:deny"]').getAttribute('class'), /cap-deny/);
+  await shared.click();
+  assert.match(await text('vault-cell-detail'), /secret\/\* from team-readonly: deny/);
 });
 
 test('the lattice shows the recorded host, its workloads and links with problems', async () => {

@@ -128,3 +128,141 @@ async fn a_trace_level_run_prints_no_credential() {
         }
     }
 }
+
+/// `sextant serve` on live clusters, end to end: two contexts (the emulator, and one whose
+/// server is down), watched from start; a route created in the emulator afterwards reaches the
+/// Overview through the watch, with no restart; and at trace level, no log line and no IPC
+/// payload carries the kubeconfig's token.
+#[tokio::test]
+async fn serve_watches_live_clusters_and_leaks_no_credential() {
+    use tokio::io::AsyncBufReadExt as _;
+    let cluster_token = "eyJhbGciOiJSUzI1NiIsImtpZCI6ImxpdmUifQ.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQ6b3BzOmNvY2twaXQifQ.bGl2ZS1zaWduYXR1cmUtb2YtdG9rZW4";
+    let crds: Vec<String> = CRDS.iter().map(|crd| (*crd).to_owned()).collect();
+    let (kmock, _) = start_kmock(&seed(), &crds);
+    let home = tempfile::tempdir().unwrap();
+    let dead_port = sextant_testkit::free_port();
+    let kubeconfig_path = home.path().join("kubeconfig");
+    std::fs::write(
+        &kubeconfig_path,
+        format!(
+            "apiVersion: v1\nkind: Config\ncurrent-context: emulated\nclusters:\n- name: emulated\n  cluster: {{server: 'http://127.0.0.1:{}'}}\n\
+             - name: gone\n  cluster: {{server: 'http://127.0.0.1:{dead_port}'}}\n\
+             contexts:\n- name: emulated\n  context: {{cluster: emulated, user: dev}}\n- name: down\n  context: {{cluster: gone, user: dev}}\n\
+             users:\n- name: dev\n  user: {{token: '{cluster_token}'}}\n",
+            kmock.port
+        ),
+    )
+    .unwrap();
+    let binary = workspace_root().join("target/debug/sextant");
+    assert!(binary.exists(), "build the CLI first: cargo build -p sextant-cli");
+    let mut serve = tokio::process::Command::new(binary)
+        .args(["serve", "--log", "trace"])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", home.path())
+        .env("KUBECONFIG", &kubeconfig_path)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    // A trace log fills a pipe quickly: read it as it comes, or the server blocks on writing.
+    let mut stderr_pipe = serve.stderr.take().unwrap();
+    let stderr_reader = tokio::spawn(async move {
+        let mut log = Vec::new();
+        let _ = tokio::io::AsyncReadExt::read_to_end(&mut stderr_pipe, &mut log).await;
+        log
+    });
+    let mut stdout = tokio::io::BufReader::new(serve.stdout.take().unwrap()).lines();
+    let url = loop {
+        let line = stdout.next_line().await.unwrap().expect("serve prints its URL");
+        if let Some(url) = line.strip_prefix("sextant serve: open ") {
+            break url.to_owned();
+        }
+    };
+    let (base, key) = url.split_once("/?k=").unwrap();
+    let client = reqwest::Client::new();
+    let mut payloads = String::new();
+    let overview = || {
+        let request = client
+            .post(format!("{base}/api/get_overview"))
+            .header("x-sextant-key", key)
+            .json(&serde_json::json!({}));
+        async move { request.send().await.unwrap().text().await.unwrap() }
+    };
+    let cluster = |text: &str, name: &str| -> serde_json::Value {
+        let overview: serde_json::Value = serde_json::from_str(text).unwrap();
+        overview["clusters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|cluster| cluster["name"] == name)
+            .cloned()
+            .unwrap()
+    };
+
+    let text = overview().await;
+    payloads.push_str(&text);
+    let emulated = cluster(&text, "emulated");
+    assert_eq!(emulated["state"], "ready", "{emulated}");
+    assert_eq!(emulated["counts"]["routes"], 1, "{emulated}");
+    // Discovery: the Gateway API is installed (its HTTPRoute CRD is declared), Argo CD is not.
+    let api = |name: &str| {
+        emulated["apis"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|api| api["name"] == name)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(api("Gateway API")["version"], "v1", "{emulated}");
+    assert!(api("Argo CD").get("version").is_none(), "not installed: {emulated}");
+    let kinds = emulated["kinds"].as_array().unwrap();
+    assert!(
+        kinds.iter().any(|kind| kind["kind"] == "HTTPRoute"
+            && kind["phase"] == "ready"
+            && kind["objects"] == 1),
+        "{emulated}"
+    );
+    let down = cluster(&text, "down");
+    assert_eq!(down["state"], "unreachable", "{down}");
+    assert!(down["message"].as_str().unwrap().contains("connection refused"), "{down}");
+
+    // A route created now arrives through the watch.
+    let created = client
+        .post(format!("http://127.0.0.1:{}/apis/gateway.networking.k8s.io/v1/namespaces/shop/httproutes", kmock.port))
+        .json(&serde_json::json!({"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
+                                  "metadata": {"name": "late", "namespace": "shop"},
+                                  "spec": {"parentRefs": [{"name": "edge", "namespace": "infra"}]}}))
+        .send()
+        .await
+        .unwrap();
+    assert!(created.status().is_success(), "{}", created.status());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let text = overview().await;
+        payloads.push_str(&text);
+        if cluster(&text, "emulated")["counts"]["routes"] == 2 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the new route never arrived: {text}");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+
+    serve.start_kill().unwrap();
+    serve.wait().await.unwrap();
+    let stderr = String::from_utf8_lossy(&stderr_reader.await.unwrap()).into_owned();
+    assert!(stderr.contains("TRACE"), "expected a trace log");
+    let pieces: Vec<&str> = (0..cluster_token.len() - 12)
+        .step_by(6)
+        .map(|start| &cluster_token[start..start + 12])
+        .collect();
+    for piece in pieces {
+        assert!(!stderr.contains(piece), "the kubeconfig token leaked in the log ({piece})");
+        assert!(
+            !payloads.contains(piece),
+            "the kubeconfig token leaked in an IPC payload ({piece})"
+        );
+    }
+}

@@ -6,6 +6,7 @@
 mod app;
 mod components;
 mod ipc;
+mod jwt;
 mod pages;
 mod state;
 mod view_model;

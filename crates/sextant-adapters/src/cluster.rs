@@ -2,13 +2,20 @@
 //! `Kubeconfig::read` merges the `KUBECONFIG` list), and a one-shot read of the kinds the views
 //! need, found through discovery so a missing API is "not installed" rather than an error.
 //!
-//! Long-lived watched caches per kind build on this (issue #5); today a read is a paged list.
+//! Long-lived data comes from [`watch::ClusterWatch`]: one watcher per kind, scoped by what
+//! RBAC allows ([`access`]), bounded, and honest about staleness. [`read_cluster`] is a
+//! one-shot read through the same caches.
+
+pub mod access;
+pub mod watch;
+
+use std::{fmt::Write as _, time::Duration};
 
 use kube::{
     Client,
     api::{Api, DynamicObject, ListParams},
     config::{KubeConfigOptions, Kubeconfig},
-    discovery::{ApiResource, Discovery},
+    discovery::ApiResource,
 };
 use serde_json::Value;
 use sextant_domain::{
@@ -134,8 +141,19 @@ pub fn contexts(kubeconfig: &Kubeconfig) -> Vec<ContextSummary> {
         .collect()
 }
 
-/// A client for `context`.
+/// A client for `context`, for one-shot requests: 5 s to connect, 20 s to read.
 pub async fn client_for(kubeconfig: &Kubeconfig, context: &str) -> Result<Client> {
+    client_with_timeouts(kubeconfig, context, Duration::from_secs(5), Duration::from_secs(20)).await
+}
+
+/// A client for `context` with the given timeouts. Watches need a read timeout longer than
+/// the watch's own server-side timeout.
+pub async fn client_with_timeouts(
+    kubeconfig: &Kubeconfig,
+    context: &str,
+    connect: Duration,
+    read: Duration,
+) -> Result<Client> {
     if !kubeconfig.contexts.iter().any(|named| named.name == context) {
         return Err(Error::ContextMissing(context.to_owned()));
     }
@@ -149,8 +167,8 @@ pub async fn client_for(kubeconfig: &Kubeconfig, context: &str) -> Result<Client
         })?;
     // kube's defaults (30 s to connect, about 5 minutes to read) would let one dead cluster hold
     // the whole live load; an unreachable cluster should be named within seconds.
-    config.connect_timeout = Some(std::time::Duration::from_secs(5));
-    config.read_timeout = Some(std::time::Duration::from_secs(20));
+    config.connect_timeout = Some(connect);
+    config.read_timeout = Some(read);
     Client::try_from(config).map_err(|error| Error::ContextInvalid {
         context: context.to_owned(),
         message: error.to_string(),
@@ -160,9 +178,12 @@ pub async fn client_for(kubeconfig: &Kubeconfig, context: &str) -> Result<Client
 /// The kinds the views read, by API group, with the versions their analyzers are written
 /// against, best first. A server that serves none of them is read at its preferred version.
 const WANTED: &[(&str, &[&str], &[&str])] = &[
-    ("", &["v1"], &["Namespace", "Service"]),
+    // ServiceAccounts and workloads: the Vault view's ServiceAccount chain (issue #3).
+    ("", &["v1"], &["Namespace", "Service", "ServiceAccount", "Pod"]),
+    ("apps", &["v1"], &["Deployment", "StatefulSet", "DaemonSet"]),
+    ("batch", &["v1"], &["Job", "CronJob"]),
     // The traffic graph's endpoints, and the readiness of the Certificates behind listener
-    // Secrets (Secrets themselves are never read: their values must not be fetched).
+    // Secrets (TLS Secrets are not read: only the metadata of ServiceAccount token Secrets is).
     ("discovery.k8s.io", &["v1"], &["EndpointSlice"]),
     ("cert-manager.io", &["v1"], &["Certificate"]),
     ("kustomize.toolkit.fluxcd.io", &["v1"], &["Kustomization"]),
@@ -200,6 +221,12 @@ const WANTED: &[(&str, &[&str], &[&str])] = &[
     ("kyverno.io", &["v1"], &["ClusterPolicy", "Policy"]),
     ("wgpolicyk8s.io", &["v1alpha2"], &["PolicyReport", "ClusterPolicyReport"]),
     ("openreports.io", &["v1alpha1"], &["Report", "ClusterReport"]),
+    (
+        "runtime.wasmcloud.dev",
+        &["v1alpha1"],
+        &["Host", "Workload", "WorkloadDeployment", "WorkloadReplicaSet", "Artifact"],
+    ),
+    ("cert-manager.io", &["v1"], &["Certificate", "Issuer", "ClusterIssuer"]),
 ];
 
 /// The version of `kind` to read from `group`: the first of `versions` that serves it, else the
@@ -221,64 +248,50 @@ fn resource_for(
         .map(|(resource, _)| resource)
 }
 
-/// Reads one cluster: its version, and every object of the wanted kinds that discovery finds.
-/// A failure becomes the snapshot's state and message; a kind that cannot be listed is noted.
+/// Reads one cluster once, through the same caches as the live views: connects, lists every
+/// wanted kind that discovery finds (as RBAC allows), and returns when every list has finished
+/// or after `SEXTANT_READ_TIMEOUT_SECS` (30 by default). A failure becomes the snapshot's
+/// state and message; each kind's own state is in `kinds`.
 pub async fn read_cluster(kubeconfig: &Kubeconfig, context: &str) -> ClusterSnapshot {
-    let mut snapshot = ClusterSnapshot {
-        name: context.to_owned(),
-        environment: None,
-        kubernetes_version: None,
-        state: ClusterState::Ready,
-        message: None,
-        objects: Vec::new(),
-    };
-    let client = match client_for(kubeconfig, context).await {
-        Ok(client) => client,
-        Err(error) => {
-            snapshot.state = ClusterState::Invalid;
-            snapshot.message = Some(crate::secret::redact(&error.to_string()));
-            return snapshot;
-        }
-    };
-    match client.apiserver_version().await {
-        Ok(info) => snapshot.kubernetes_version = Some(info.git_version),
-        Err(error) => {
-            (snapshot.state, snapshot.message) = classify(&error);
-            return snapshot;
-        }
-    }
-    let discovery = match Discovery::new(client.clone()).run().await {
-        Ok(discovery) => discovery,
-        Err(error) => {
-            (snapshot.state, snapshot.message) = classify(&error);
-            return snapshot;
-        }
-    };
-    let mut unreadable = Vec::new();
-    for group in discovery.groups() {
-        let Some((_, versions, kinds)) = WANTED.iter().find(|(name, _, _)| *name == group.name())
-        else {
-            continue;
-        };
-        for resource in kinds.iter().filter_map(|kind| resource_for(group, versions, kind)) {
-            // Listed across all namespaces for now; per-namespace lists for narrow RBAC are #5.
-            let api: Api<DynamicObject> = Api::all_with(client.clone(), &resource);
-            match api.list(&ListParams::default().limit(500)).await {
-                Ok(list) => snapshot
-                    .objects
-                    .extend(list.items.into_iter().map(|item| to_object(item, &resource))),
-                Err(error) => unreadable.push(format!(
-                    "{}: {}",
-                    resource.kind,
-                    classify(&error).1.unwrap_or_default()
-                )),
-            }
-        }
-    }
-    if !unreadable.is_empty() {
-        snapshot.message = Some(format!("some kinds could not be read: {}", unreadable.join("; ")));
-    }
-    snapshot
+    let watch = watch::ClusterWatch::start(kubeconfig, context, watch::WatchOptions::from_env());
+    let timeout = std::env::var("SEXTANT_READ_TIMEOUT_SECS")
+        .ok()
+        .and_then(|value| value.parse().ok())
+        .unwrap_or(30);
+    watch.wait_settled(Duration::from_secs(timeout)).await;
+    watch.snapshot()
+}
+
+/// The legacy ServiceAccount token Secrets, metadata only: the list asks the API server for
+/// `PartialObjectMetadata` filtered on the Secret type, so no Secret value is ever read.
+pub(crate) async fn legacy_token_secrets(
+    client: &Client,
+    resource: &ApiResource,
+) -> std::result::Result<Vec<KubeObject>, kube::Error> {
+    const TYPE: &str = "kubernetes.io/service-account-token";
+    let api: Api<DynamicObject> = Api::all_with(client.clone(), resource);
+    let list = api
+        .list_metadata(&ListParams::default().fields(&format!("type={TYPE}")).limit(500))
+        .await?;
+    // Every such Secret names its ServiceAccount; the check also guards against a server that
+    // ignores the field selector (the emulator does).
+    Ok(list
+        .items
+        .into_iter()
+        .filter(|item| {
+            item.metadata.annotations.as_ref().is_some_and(|annotations| {
+                annotations.contains_key("kubernetes.io/service-account.name")
+            })
+        })
+        .map(|item| {
+            KubeObject(serde_json::json!({
+                "apiVersion": resource.api_version,
+                "kind": "Secret",
+                "type": TYPE,
+                "metadata": serde_json::to_value(&item.metadata).unwrap_or(Value::Null),
+            }))
+        })
+        .collect())
 }
 
 fn to_object(item: DynamicObject, resource: &ApiResource) -> KubeObject {
@@ -290,14 +303,37 @@ fn to_object(item: DynamicObject, resource: &ApiResource) -> KubeObject {
     KubeObject(value)
 }
 
-/// The cluster state a kube error means, and the reason in words.
+/// The cluster state a kube error means, and the reason in words, saying what to do.
 fn classify(error: &kube::Error) -> (ClusterState, Option<String>) {
-    let message = crate::secret::redact(&error.to_string());
-    let state = match error {
-        kube::Error::Api(status) if status.code == 401 => ClusterState::Unauthenticated,
-        kube::Error::Api(status) if status.code == 403 => ClusterState::Forbidden,
-        kube::Error::Auth(_) => ClusterState::Unauthenticated,
-        _ => ClusterState::Unreachable,
+    let detail = crate::secret::redact(&error.to_string());
+    let mut chain = format!("{error:?} {detail}");
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        let _ = write!(chain, " {cause} {cause:?}");
+        source = cause.source();
+    }
+    let lowered = chain.to_ascii_lowercase();
+    let (state, message) = match error {
+        kube::Error::Api(status) if status.code == 401 => (
+            ClusterState::Unauthenticated,
+            "the API server rejected the credentials (expired or revoked): log in again or refresh the token".to_owned(),
+        ),
+        kube::Error::Api(status) if status.code == 403 => {
+            (ClusterState::Forbidden, format!("the API server refused the request: {}", status.message))
+        }
+        kube::Error::Auth(_) => (
+            ClusterState::Unauthenticated,
+            format!("could not get credentials for this context: {detail}"),
+        ),
+        _ if lowered.contains("timed out") || lowered.contains("timeout") || lowered.contains("elapsed") => (
+            ClusterState::Unreachable,
+            "the API server did not answer in time: check the network, VPN or proxy, then retry".to_owned(),
+        ),
+        _ if lowered.contains("connection refused") || lowered.contains("connectionrefused") => (
+            ClusterState::Unreachable,
+            "connection refused: the API server is down or the address is wrong; is the cluster running?".to_owned(),
+        ),
+        _ => (ClusterState::Unreachable, format!("cannot reach the API server: {detail}")),
     };
     (state, Some(message))
 }

@@ -56,6 +56,23 @@ pub fn load() -> Platform {
     load_from(&DEMO)
 }
 
+/// The demo's drift pairs (`assets/demo/drift/`): desired objects as rendered from Git, and
+/// live objects as an API server returns them.
+///
+/// # Errors
+/// When a file is missing or does not parse (a bug in the embedded demo).
+pub fn drift_pairs() -> Result<(Vec<KubeObject>, Vec<KubeObject>), String> {
+    let read = |name: &str| {
+        let text = DEMO
+            .get_file(format!("drift/{name}"))
+            .and_then(|file| file.contents_utf8())
+            .ok_or_else(|| format!("assets/demo/drift/{name} is missing"))?;
+        parse_manifests(text)
+            .map_err(|error| format!("assets/demo/drift/{name} does not parse: {error}"))
+    };
+    Ok((read("desired.yaml")?, read("live.yaml")?))
+}
+
 /// Loads a demo platform laid out like `assets/demo/` from `root`.
 #[must_use]
 pub fn load_from(root: &Dir<'_>) -> Platform {
@@ -98,6 +115,7 @@ pub fn load_from(root: &Dir<'_>) -> Platform {
                 .get_dir(format!("clusters/{}", entry.name))
                 .map(|dir| read_objects(dir, &mut problems))
                 .unwrap_or_default(),
+            ..ClusterSnapshot::default()
         })
         .collect();
     let vault = manifest.vault.map(|entry| read_vault(root, &entry, &mut problems));

@@ -15,5 +15,6 @@ pub mod demo;
 pub mod git;
 pub mod manifests;
 pub mod nats;
+pub mod render;
 pub mod secret;
 pub mod vault;

@@ -144,6 +144,24 @@ pub fn parse_text(text: &str) -> Result<Vec<KubeObject>, ManifestError> {
     Ok(objects)
 }
 
+/// Reads a file holding one YAML or JSON document that is not a Kubernetes object (an ignore-rules
+/// file, a values file), as a plain value.
+///
+/// # Errors
+/// When the file cannot be read or does not parse; the error names the line and column.
+pub fn load_value(file: &Path) -> Result<Value, ManifestError> {
+    let text = std::fs::read_to_string(file).map_err(|error| io_error(file, &error))?;
+    serde_norway::from_str(&text).map_err(|error| {
+        let location = error.location();
+        ManifestError {
+            file: file.to_owned(),
+            line: location.as_ref().map(serde_norway::Location::line),
+            column: location.as_ref().map(serde_norway::Location::column),
+            message: strip_location(&error.to_string()),
+        }
+    })
+}
+
 fn flatten(value: Value, document: usize, out: &mut Vec<KubeObject>) -> Result<(), ManifestError> {
     let not_an_object = |what: &str| ManifestError {
         file: PathBuf::new(),

@@ -9,6 +9,8 @@ use std::path::PathBuf;
 
 use reqwest::StatusCode;
 use serde_json::Value;
+use sextant_domain::vault::chain::RoleBinding;
+use sextant_domain::vault::template::TemplateAlias;
 use sextant_domain::vault::{AuthRole, Flavor, Identity, PolicySource, VaultSnapshot};
 
 use crate::secret::Secret;
@@ -308,12 +310,17 @@ impl VaultClient {
             };
             for name in names {
                 match self.get(&format!("{collection}/{name}")).await {
-                    Ok(value) => roles.push(auth_role_from_data(
-                        mount,
-                        method,
-                        &name,
-                        value.get("data").unwrap_or(&Value::Null),
-                    )),
+                    Ok(value) => {
+                        let mut role = auth_role_from_data(
+                            mount,
+                            method,
+                            &name,
+                            value.get("data").unwrap_or(&Value::Null),
+                        );
+                        role.binding.mount_accessor =
+                            description.get("accessor").and_then(Value::as_str).map(str::to_owned);
+                        roles.push(role);
+                    }
                     Err(error) => problems.push(error.to_string()),
                 }
             }
@@ -422,12 +429,53 @@ pub fn auth_role_from_data(mount: &str, method: &str, name: &str, data: &Value) 
             ));
         }
     }
+    let text = |key: &str| {
+        data.get(key).and_then(Value::as_str).filter(|value| !value.is_empty()).map(str::to_owned)
+    };
+    let binding = RoleBinding {
+        service_account_names: strings(data, "bound_service_account_names"),
+        service_account_namespaces: strings(data, "bound_service_account_namespaces"),
+        namespace_selector: text("bound_service_account_namespace_selector"),
+        audience: text("audience"),
+        bound_audiences: strings(data, "bound_audiences"),
+        bound_subject: text("bound_subject"),
+        bound_claims: data
+            .get("bound_claims")
+            .and_then(Value::as_object)
+            .map(|claims| {
+                claims
+                    .iter()
+                    .map(|(claim, value)| {
+                        let values = match value {
+                            Value::Array(items) => items
+                                .iter()
+                                .map(|item| {
+                                    item.as_str().map_or_else(|| item.to_string(), str::to_owned)
+                                })
+                                .collect(),
+                            Value::String(text) => vec![text.clone()],
+                            other => vec![other.to_string()],
+                        };
+                        (claim.clone(), values)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        claims_glob: data.get("bound_claims_type").and_then(Value::as_str) == Some("glob"),
+        role_type: text("role_type"),
+        mount_accessor: None,
+        no_default_policy: data
+            .get("token_no_default_policy")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+    };
     AuthRole {
         mount: mount.to_owned(),
         method: method.to_owned(),
         name: name.to_owned(),
         policies,
         bound,
+        binding,
     }
 }
 
@@ -440,7 +488,15 @@ pub fn auth_roles_from_mount_file(mount: &Value) -> Vec<AuthRole> {
         .get("roles")
         .and_then(Value::as_object)
         .map(|roles| {
-            roles.iter().map(|(name, data)| auth_role_from_data(path, method, name, data)).collect()
+            roles
+                .iter()
+                .map(|(name, data)| {
+                    let mut role = auth_role_from_data(path, method, name, data);
+                    role.binding.mount_accessor =
+                        mount.get("accessor").and_then(Value::as_str).map(str::to_owned);
+                    role
+                })
+                .collect()
         })
         .unwrap_or_default()
 }
@@ -448,10 +504,44 @@ pub fn auth_roles_from_mount_file(mount: &Value) -> Vec<AuthRole> {
 /// An [`Identity`] from the data of `GET identity/{group,entity}/id/<id>`.
 #[must_use]
 pub fn identity_from_data(data: &Value) -> Option<Identity> {
+    let map = |value: Option<&Value>| -> std::collections::BTreeMap<String, String> {
+        value
+            .and_then(Value::as_object)
+            .map(|map| {
+                map.iter()
+                    .filter_map(|(key, value)| Some((key.clone(), value.as_str()?.to_owned())))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let aliases = data
+        .get("aliases")
+        .and_then(Value::as_array)
+        .map(|aliases| {
+            aliases
+                .iter()
+                .map(|alias| TemplateAlias {
+                    mount_accessor: alias
+                        .get("mount_accessor")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_owned(),
+                    id: alias.get("id").and_then(Value::as_str).unwrap_or_default().to_owned(),
+                    name: alias.get("name").and_then(Value::as_str).unwrap_or_default().to_owned(),
+                    metadata: map(alias.get("metadata")),
+                    custom_metadata: map(alias.get("custom_metadata")),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     Some(Identity {
         id: data.get("id")?.as_str()?.to_owned(),
         name: data.get("name").and_then(Value::as_str).unwrap_or_default().to_owned(),
         policies: strings(data, "policies"),
+        metadata: map(data.get("metadata")),
+        aliases,
+        member_entity_ids: strings(data, "member_entity_ids"),
+        member_group_ids: strings(data, "member_group_ids"),
     })
 }
 

@@ -4,6 +4,7 @@
 //!
 //! The frontends never see objects or adapters: they hand over paths and print what comes back.
 
+pub mod drift;
 pub mod gateway;
 
 use std::path::PathBuf;
@@ -11,6 +12,8 @@ use std::path::PathBuf;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use sextant_adapters::manifests::{self, ManifestError, SourcedObject};
+
+pub mod vault;
 
 /// Why an analysis could not run: bad input or a failure to run (exit code 2). Serializes as
 /// the contract's `{"error": {"kind", "message", ...}}`.

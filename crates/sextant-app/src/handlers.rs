@@ -3,7 +3,7 @@
 
 use sextant_protocol::{
     CommandError, ErrorCode,
-    drift::{GitOpsApps, ListGitOpsApps},
+    drift::{DriftDiff, GetDriftDiff, GitOpsApps, ListGitOpsApps},
     gateway::{
         ExplainRoute, GetTrafficGraph, ListRoutes, RouteExplanation, RouteInventory, TrafficGraph,
     },
@@ -11,7 +11,9 @@ use sextant_protocol::{
     policy::{ListPolicies, PolicyInventory},
     search::{Search, SearchResults},
     session::{GetSession, SelectSource, Session, SourceInfo, SourceKind},
-    vault::{GetVaultInventory, VaultInventory},
+    vault::{
+        GetVaultAccess, GetVaultInventory, Reachers, VaultAccess, VaultInventory, WhoCanReach,
+    },
     wasmcloud::{GetLattice, Lattice},
 };
 
@@ -90,7 +92,8 @@ impl Handle<SelectSource> for Cockpit {
 
 impl Handle<GetOverview> for Cockpit {
     async fn handle(&self, _request: GetOverview) -> Result<Overview, CommandError> {
-        Ok(to_protocol::overview(&self.platform()))
+        let (platform, derived) = self.platform_and_derived();
+        Ok(derived.overview.get_or_init(|| to_protocol::overview(&platform)).clone())
     }
 }
 
@@ -209,6 +212,18 @@ impl Handle<GetVaultInventory> for Cockpit {
     }
 }
 
+impl Handle<GetVaultAccess> for Cockpit {
+    async fn handle(&self, request: GetVaultAccess) -> Result<VaultAccess, CommandError> {
+        Ok(crate::vault_access::access(&self.platform(), &request))
+    }
+}
+
+impl Handle<WhoCanReach> for Cockpit {
+    async fn handle(&self, request: WhoCanReach) -> Result<Reachers, CommandError> {
+        crate::vault_access::who_can_reach(&self.platform(), &request)
+    }
+}
+
 impl Handle<GetLattice> for Cockpit {
     async fn handle(&self, _request: GetLattice) -> Result<Lattice, CommandError> {
         Ok(self.platform().lattice.as_ref().map(to_protocol::lattice).unwrap_or_default())
@@ -217,12 +232,30 @@ impl Handle<GetLattice> for Cockpit {
 
 impl Handle<Search> for Cockpit {
     async fn handle(&self, request: Search) -> Result<SearchResults, CommandError> {
-        let (hits, total) = sextant_domain::search::search(
-            &self.platform(),
-            &request.query,
-            request.limit.unwrap_or(50).min(500),
-        );
+        let (platform, derived) = self.platform_and_derived();
+        let index =
+            derived.search.get_or_init(|| sextant_domain::search::SearchIndex::build(&platform));
+        let (hits, total) = index.search(&request.query, request.limit.unwrap_or(50).min(500));
         Ok(SearchResults { hits: hits.into_iter().map(to_protocol::search_hit).collect(), total })
+    }
+}
+
+impl Handle<GetDriftDiff> for Cockpit {
+    async fn handle(&self, _request: GetDriftDiff) -> Result<DriftDiff, CommandError> {
+        use sextant_domain::drift::{diff, ignore::IgnoreRules, schema_defaults::SchemaDefaults};
+        if self.source() != Source::Demo {
+            return Err(CommandError {
+                code: ErrorCode::NotFound,
+                message: "field-level diffs of live clusters are not read yet: render the desired manifests and run sextant drift diff --desired PATH --live PATH".to_owned(),
+            });
+        }
+        let (desired, live) = sextant_adapters::demo::drift_pairs()
+            .map_err(|message| CommandError { code: ErrorCode::Internal, message })?;
+        let ignore = IgnoreRules::default();
+        let schemas = SchemaDefaults::from_crds(&desired);
+        let options =
+            diff::DiffOptions { ignore: &ignore, schemas: &schemas, default_namespace: "default" };
+        Ok(to_protocol::drift_diff(&diff::diff_objects(&desired, &live, &options)))
     }
 }
 

@@ -11,20 +11,18 @@
 pub mod analyze;
 pub mod doctor;
 mod handlers;
+mod live;
 pub mod serve;
 pub mod telemetry;
 pub mod to_protocol;
+pub mod vault_access;
 
 pub use sextant_adapters::secret::redact;
 
 use std::sync::{Arc, RwLock};
 
 use kube::config::Kubeconfig;
-use sextant_adapters::{
-    cluster,
-    nats::LatticeClient,
-    vault::{VaultClient, VaultConfig},
-};
+use sextant_adapters::{cluster, vault::VaultConfig};
 use sextant_domain::platform::Platform;
 use sextant_protocol::{Command, CommandError, Event as _, EventEnvelope, session::SourceChanged};
 use tokio::sync::broadcast;
@@ -71,6 +69,18 @@ struct Inner {
 struct State {
     source: Source,
     platform: Arc<Platform>,
+    /// The live clusters' watched caches, while the live source is active.
+    live: Option<live::LiveClusters>,
+    /// Answers computed from `platform`, kept until it changes.
+    derived: Arc<Derived>,
+}
+
+/// Answers that cost a pass over every object, computed once per platform version: the
+/// overview and the search index are asked for again and again between changes.
+#[derive(Default)]
+pub(crate) struct Derived {
+    pub(crate) overview: std::sync::OnceLock<sextant_protocol::overview::Overview>,
+    pub(crate) search: std::sync::OnceLock<sextant_domain::search::SearchIndex>,
 }
 
 /// What live sources are configured, read once from the environment and the usual files.
@@ -98,7 +108,12 @@ pub struct NatsConfig {
 
 impl Default for State {
     fn default() -> Self {
-        State { source: Source::Demo, platform: Arc::new(Platform::default()) }
+        State {
+            source: Source::Demo,
+            platform: Arc::new(Platform::default()),
+            live: None,
+            derived: Arc::default(),
+        }
     }
 }
 
@@ -165,6 +180,12 @@ impl Cockpit {
         Arc::clone(&self.read_state().platform)
     }
 
+    /// The platform and the answers already derived from it.
+    pub(crate) fn platform_and_derived(&self) -> (Arc<Platform>, Arc<Derived>) {
+        let state = self.read_state();
+        (Arc::clone(&state.platform), Arc::clone(&state.derived))
+    }
+
     /// The active source.
     #[must_use]
     pub fn source(&self) -> Source {
@@ -177,22 +198,67 @@ impl Cockpit {
         &self.inner.live
     }
 
-    /// Loads `source` and makes it active, then tells every listener.
+    /// Loads `source` and makes it active, then tells every listener. Live clusters are
+    /// watched from then on: each change to their caches refreshes the platform and tells the
+    /// listeners again.
     pub async fn switch(&self, source: Source) {
-        let platform = match source {
-            Source::Demo => sextant_adapters::demo::load(),
-            Source::Live => load_live(&self.inner.live).await,
+        // Stop the previous source's watches first, so they cannot overwrite the new one.
+        self.write_state().live = None;
+        let (platform, live) = match source {
+            Source::Demo => (sextant_adapters::demo::load(), None),
+            Source::Live => {
+                let (platform, clusters) = live::load(&self.inner.live).await;
+                (platform, clusters)
+            }
         };
         {
-            let mut state =
-                self.inner.state.write().unwrap_or_else(std::sync::PoisonError::into_inner);
-            *state = State { source, platform: Arc::new(platform) };
+            let mut state = self.write_state();
+            *state = State { source, platform: Arc::new(platform), live, derived: Arc::default() };
         }
+        if let Some(live) = &mut self.write_state().live {
+            live.follow(self.clone());
+        }
+        self.announce();
+    }
+
+    /// Replaces the live platform's clusters with their caches' current snapshots.
+    fn refresh_clusters(&self) {
+        let Some(watches) = self.read_state().live.as_ref().map(live::LiveClusters::watches) else {
+            return;
+        };
+        // Copied out of the caches without holding the state lock: readers are never blocked.
+        let clusters = live::snapshots(&watches);
+        let mut state = self.write_state();
+        // The source may have been switched meanwhile: never write another session's clusters.
+        if !state.live.as_ref().is_some_and(|live| Arc::ptr_eq(&live.watches(), &watches)) {
+            return;
+        }
+        // Everything but the clusters is kept; the old clusters are not copied.
+        let old = &state.platform;
+        let platform = Platform {
+            name: old.name.clone(),
+            description: old.description.clone(),
+            clusters,
+            vault: old.vault.clone(),
+            lattice: old.lattice.clone(),
+            repositories: old.repositories.clone(),
+            problems: old.problems.clone(),
+        };
+        state.platform = Arc::new(platform);
+        state.derived = Arc::default();
+    }
+
+    /// Tells every listener that the data changed.
+    fn announce(&self) {
         let session = handlers::session(self);
         let payload = serde_json::to_value(SourceChanged { session }).unwrap_or_default();
         // Nobody listening is fine: there may be no open window yet.
         let _ =
             self.inner.events.send(EventEnvelope { name: SourceChanged::NAME.to_owned(), payload });
+    }
+
+    fn write_state(&self) -> std::sync::RwLockWriteGuard<'_, State> {
+        self.inner.state.write().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Events for the UI, in order.
@@ -204,39 +270,4 @@ impl Cockpit {
     fn read_state(&self) -> std::sync::RwLockReadGuard<'_, State> {
         self.inner.state.read().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
-}
-
-/// Reads every configured live source; each failure is a problem on the platform, never a crash.
-async fn load_live(config: &LiveConfig) -> Platform {
-    let mut platform = Platform { name: "Live".to_owned(), ..Platform::default() };
-    match &config.kubeconfig {
-        Ok(Some(kubeconfig)) => {
-            let reads = kubeconfig
-                .contexts
-                .iter()
-                .map(|named| cluster::read_cluster(kubeconfig, &named.name));
-            platform.clusters = futures::future::join_all(reads).await;
-        }
-        Ok(None) => {}
-        Err(error) => platform.problems.push(format!("{error}; fix the file or unset KUBECONFIG")),
-    }
-    if config.vault.address.is_some() {
-        match VaultClient::new(&config.vault) {
-            Ok(client) => match client.snapshot().await {
-                Ok(snapshot) => platform.vault = Some(snapshot),
-                Err(error) => platform.problems.push(error.to_string()),
-            },
-            Err(error) => platform.problems.push(error.to_string()),
-        }
-    }
-    if let Some(nats) = &config.nats {
-        match LatticeClient::connect(&nats.url, nats.credentials.as_deref(), &nats.lattice).await {
-            Ok(client) => match client.snapshot().await {
-                Ok(snapshot) => platform.lattice = Some(snapshot),
-                Err(error) => platform.problems.push(error.to_string()),
-            },
-            Err(error) => platform.problems.push(error.to_string()),
-        }
-    }
-    platform
 }

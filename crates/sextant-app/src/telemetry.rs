@@ -10,7 +10,16 @@ use tracing_subscriber::{EnvFilter, fmt::MakeWriter};
 /// Installs the global subscriber writing to stderr. `filter` is an `EnvFilter` directive
 /// (`info`, `sextant=debug,kube=trace`); `RUST_LOG` overrides it.
 pub fn init(filter: &str) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(filter));
+    // kube's client builder logs every failed connection at ERROR; Sextant names that failure
+    // in the cluster's state, so at the default levels those lines are only noise.
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        let quiet = matches!(filter, "warn" | "error" | "info");
+        EnvFilter::new(if quiet {
+            format!("{filter},kube_client::client::builder=off")
+        } else {
+            filter.to_owned()
+        })
+    });
     // A second call (tests) keeps the first subscriber.
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)

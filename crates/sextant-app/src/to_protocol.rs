@@ -5,7 +5,7 @@
 use sextant_domain::{
     drift, gateway,
     object::KubeObject,
-    platform::{ClusterSnapshot, ClusterState, Platform, SourceRepository},
+    platform::{ClusterSnapshot, ClusterState, KindPhase, KindStatus, Platform, SourceRepository},
     policy, search,
     vault::{self, VaultSnapshot},
     wasmcloud::LatticeSnapshot,
@@ -81,11 +81,49 @@ fn cluster_summary(cluster: &ClusterSnapshot) -> protocol::overview::ClusterSumm
                 .filter(|route| matches!(gateway::written_route_status(route), Some((false, _))))
                 .count(),
         },
+        apis: cluster
+            .apis
+            .iter()
+            .map(|api| protocol::overview::ApiRow {
+                name: api.name.clone(),
+                group: api.group.clone(),
+                version: api.version.clone(),
+            })
+            .collect(),
+        kinds: cluster.kinds.iter().map(kind_row).collect(),
+    }
+}
+
+fn kind_row(status: &KindStatus) -> protocol::overview::KindRow {
+    protocol::overview::KindRow {
+        api_version: if status.group.is_empty() {
+            status.version.clone()
+        } else {
+            format!("{}/{}", status.group, status.version)
+        },
+        kind: status.kind.clone(),
+        phase: match status.phase {
+            KindPhase::Listing => "listing",
+            KindPhase::Ready => "ready",
+            KindPhase::Relisting => "relisting",
+            KindPhase::Reconnecting => "reconnecting",
+            KindPhase::Forbidden => "forbidden",
+            KindPhase::Unauthenticated => "unauthenticated",
+            KindPhase::Failed => "failed",
+        }
+        .to_owned(),
+        objects: status.objects,
+        dropped: status.dropped,
+        namespaces: status.namespaces.clone(),
+        denied_namespaces: status.denied_namespaces.clone(),
+        synced_at: status.synced_at,
+        message: status.message.clone(),
     }
 }
 
 fn cluster_state(state: ClusterState) -> protocol::overview::ClusterState {
     match state {
+        ClusterState::Connecting => protocol::overview::ClusterState::Connecting,
         ClusterState::Ready => protocol::overview::ClusterState::Ready,
         ClusterState::Forbidden => protocol::overview::ClusterState::Forbidden,
         ClusterState::Unreachable => protocol::overview::ClusterState::Unreachable,
@@ -558,5 +596,61 @@ pub fn search_hit(hit: search::SearchHit) -> protocol::search::SearchHit {
         kind: hit.kind,
         title: hit.title,
         location: hit.location,
+    }
+}
+
+/// A field-level drift comparison, as `sextant drift diff` prints it and the Drift page shows it.
+#[must_use]
+pub fn drift_diff(report: &drift::diff::DiffReport) -> protocol::drift::DriftDiff {
+    use drift::diff::{FieldClass, ObjectState};
+    use protocol::drift as wire;
+    let summary = report.summary();
+    wire::DriftDiff {
+        objects: report
+            .objects
+            .iter()
+            .map(|object| wire::ObjectDiff {
+                id: wire::DiffObjectId {
+                    group: object.id.group.clone(),
+                    version: object.id.version.clone(),
+                    kind: object.id.kind.clone(),
+                    namespace: object.id.namespace.clone(),
+                    name: object.id.name.clone(),
+                },
+                state: match object.state {
+                    ObjectState::InSync => wire::ObjectState::InSync,
+                    ObjectState::Drifted => wire::ObjectState::Drifted,
+                    ObjectState::MissingLive => wire::ObjectState::MissingLive,
+                    ObjectState::NotInGit => wire::ObjectState::NotInGit,
+                },
+                fields: object
+                    .fields
+                    .iter()
+                    .map(|field| wire::FieldDiff {
+                        path: field.path.clone(),
+                        desired: field.desired.clone(),
+                        live: field.live.clone(),
+                        class: match field.class {
+                            FieldClass::Drift => wire::FieldClass::Drift,
+                            FieldClass::ExpectedMutation => wire::FieldClass::ExpectedMutation,
+                            FieldClass::Ignored => wire::FieldClass::Ignored,
+                        },
+                        reason: field.reason.clone(),
+                        manager: field.manager.clone(),
+                        time: field.time.clone(),
+                        redacted: field.redacted,
+                    })
+                    .collect(),
+            })
+            .collect(),
+        summary: wire::DriftSummary {
+            in_sync: summary.in_sync,
+            drifted: summary.drifted,
+            missing_live: summary.missing_live,
+            not_in_git: summary.not_in_git,
+        },
+        mode: wire::DiffMode::Estimated,
+        skipped_owned: report.skipped_owned,
+        problems: report.problems.clone(),
     }
 }

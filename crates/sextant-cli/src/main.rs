@@ -7,9 +7,11 @@
 #![allow(clippy::print_stdout, clippy::print_stderr, reason = "a CLI prints")]
 
 mod doctor;
+mod drift;
 mod gateway;
 mod output;
 mod serve;
+mod vault;
 
 use std::process::ExitCode;
 
@@ -40,6 +42,10 @@ enum Commands {
     /// "nats": {same as vault}, "github": {"api_url", "token_source"?}}.
     /// No credential ever appears in it.
     Doctor(doctor::DoctorArgs),
+    /// Vault and OpenBao effective permissions: `sextant vault capabilities`.
+    Vault(vault::VaultArgs),
+    /// GitOps drift: compare desired objects from Git with live ones.
+    Drift(drift::DriftArgs),
     /// Gateway API from manifests: attachment status (`status`) and the request explainer
     /// (`explain`); see `sextant gateway status --help` for the JSON and exit codes.
     Gateway(gateway::GatewayArgs),
@@ -68,6 +74,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Commands::Serve(args) => serve::run(args).await,
         Commands::Doctor(args) => doctor::run(args).await,
+        Commands::Vault(args) => vault::run(args).await,
+        Commands::Drift(args) => drift::run(args),
         Commands::Gateway(args) => gateway::run(args),
     }
 }

@@ -4,8 +4,20 @@
 //! `observedGeneration` lags the spec, or that was applied at an older revision than its source
 //! now offers, is reported as [`Verdict::Stale`] rather than as healthy
 //! (`shared/specs/gitops-drift.md` §1–§2).
+//!
+//! The field-level diff of desired (Git) against live objects is [`diff::diff_objects`]: the
+//! normalisation pipeline in [`normalize`] and [`schema_defaults`], the comparison in [`diff`],
+//! and the classification by field manager in [`classify`] and [`managed_fields`] (spec §4).
 
 use crate::object::KubeObject;
+
+pub mod classify;
+pub mod diff;
+pub mod ignore;
+pub mod managed_fields;
+pub mod normalize;
+pub mod quantity;
+pub mod schema_defaults;
 
 const FLUX_KUSTOMIZE: &str = "kustomize.toolkit.fluxcd.io";
 const FLUX_HELM: &str = "helm.toolkit.fluxcd.io";

@@ -33,16 +33,42 @@ pub struct SearchHit {
 }
 
 /// Hits for every word of `query` (case-insensitive), best first, at most `limit`, and the
-/// total number of matches.
+/// total number of matches. Builds a [`SearchIndex`] for the one query; callers that search
+/// the same platform again keep the index.
 #[must_use]
 pub fn search(platform: &Platform, query: &str, limit: usize) -> (Vec<SearchHit>, usize) {
-    let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
-    let mut scored: Vec<(u8, SearchHit)> = Vec::new();
-    let mut consider = |hit: SearchHit, labels: &str| {
-        let haystack =
-            format!("{} {} {} {}", hit.kind, hit.title, hit.location, labels).to_lowercase();
-        if words.iter().all(|word| haystack.contains(word.as_str())) {
-            let title = hit.title.to_lowercase();
+    SearchIndex::build(platform).search(query, limit)
+}
+
+/// Everything searchable in a platform, with its lower-cased text prepared once, so that a
+/// query is one pass of substring tests (the palette searches on every keystroke).
+#[derive(Debug, Clone, Default)]
+pub struct SearchIndex {
+    entries: Vec<Entry>,
+}
+
+#[derive(Debug, Clone)]
+struct Entry {
+    hit: SearchHit,
+    /// Kind, title, location and labels, lower-cased.
+    haystack: String,
+    /// The title's length within `haystack` (it follows the kind and a space).
+    title: std::ops::Range<usize>,
+}
+
+impl SearchIndex {
+    /// Hits for every word of `query` (case-insensitive), best first (a name that starts with
+    /// the first word, then a title that contains it, then the rest; by title within each), at
+    /// most `limit`, and the total number of matches.
+    #[must_use]
+    pub fn search(&self, query: &str, limit: usize) -> (Vec<SearchHit>, usize) {
+        let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
+        let mut scored: Vec<(u8, &SearchHit)> = Vec::new();
+        for entry in &self.entries {
+            if !words.iter().all(|word| entry.haystack.contains(word.as_str())) {
+                continue;
+            }
+            let title = &entry.haystack[entry.title.clone()];
             let score = match words.first() {
                 Some(first)
                     if title
@@ -55,106 +81,130 @@ pub fn search(platform: &Platform, query: &str, limit: usize) -> (Vec<SearchHit>
                 Some(first) if title.contains(first.as_str()) => 1,
                 _ => 2,
             };
-            scored.push((score, hit));
+            scored.push((score, &entry.hit));
         }
-    };
-    for cluster in &platform.clusters {
-        consider(
-            SearchHit {
-                view: HitView::Overview,
-                kind: "Cluster".into(),
-                title: cluster.name.clone(),
-                location: cluster.environment.clone().unwrap_or_default(),
-            },
-            "",
-        );
-        for object in &cluster.objects {
-            let view = view_of(object.group(), object.kind());
-            let title = match object.namespace() {
-                Some(namespace) => format!("{namespace}/{}", object.name()),
-                None => object.name().to_owned(),
-            };
-            let labels: String = object.labels().fold(String::new(), |mut labels, (key, value)| {
-                labels.push_str(key);
-                labels.push('=');
-                labels.push_str(value);
-                labels.push(' ');
-                labels
+        let total = scored.len();
+        let limit = limit.min(total);
+        if limit < total {
+            scored.select_nth_unstable_by(limit, |left, right| {
+                left.0.cmp(&right.0).then_with(|| left.1.title.cmp(&right.1.title))
             });
-            consider(
-                SearchHit {
-                    view,
-                    kind: object.kind().to_owned(),
-                    title,
-                    location: cluster.name.clone(),
-                },
-                &labels,
-            );
+            scored.truncate(limit);
         }
+        scored.sort_by(|left, right| {
+            left.0.cmp(&right.0).then_with(|| left.1.title.cmp(&right.1.title))
+        });
+        (scored.into_iter().map(|(_, hit)| hit.clone()).collect(), total)
     }
-    if let Some(vault) = &platform.vault {
-        for policy in &vault.policies {
+
+    /// Indexes every cluster, object, Vault policy and role, and lattice host, component and
+    /// provider of `platform`.
+    #[must_use]
+    pub fn build(platform: &Platform) -> SearchIndex {
+        let mut entries = Vec::new();
+        let mut consider = |hit: SearchHit, labels: &str| {
+            let kind = hit.kind.to_lowercase();
+            let title = hit.title.to_lowercase();
+            let haystack = format!("{kind} {title} {} {labels}", hit.location).to_lowercase();
+            let start = kind.len() + 1;
+            entries.push(Entry { title: start..start + title.len(), haystack, hit });
+        };
+        for cluster in &platform.clusters {
             consider(
                 SearchHit {
-                    view: HitView::Vault,
-                    kind: "VaultPolicy".into(),
-                    title: policy.name.clone(),
-                    location: vault.address.clone(),
+                    view: HitView::Overview,
+                    kind: "Cluster".into(),
+                    title: cluster.name.clone(),
+                    location: cluster.environment.clone().unwrap_or_default(),
                 },
                 "",
             );
-        }
-        for role in &vault.auth_roles {
-            consider(
-                SearchHit {
-                    view: HitView::Vault,
-                    kind: format!("{}Role", role.method),
-                    title: role.name.clone(),
-                    location: format!("auth/{}", role.mount),
-                },
-                "",
-            );
-        }
-    }
-    if let Some(lattice) = &platform.lattice {
-        for host in &lattice.hosts {
-            consider(
-                SearchHit {
-                    view: HitView::Lattice,
-                    kind: "Host".into(),
-                    title: host.friendly_name.clone(),
-                    location: lattice.lattice.clone(),
-                },
-                &host.host_id,
-            );
-            for component in &host.components {
+            for object in &cluster.objects {
+                let view = view_of(object.group(), object.kind());
+                let title = match object.namespace() {
+                    Some(namespace) => format!("{namespace}/{}", object.name()),
+                    None => object.name().to_owned(),
+                };
+                let labels: String =
+                    object.labels().fold(String::new(), |mut labels, (key, value)| {
+                        labels.push_str(key);
+                        labels.push('=');
+                        labels.push_str(value);
+                        labels.push(' ');
+                        labels
+                    });
                 consider(
                     SearchHit {
-                        view: HitView::Lattice,
-                        kind: "Component".into(),
-                        title: component.id.clone(),
-                        location: host.friendly_name.clone(),
+                        view,
+                        kind: object.kind().to_owned(),
+                        title,
+                        location: cluster.name.clone(),
                     },
-                    &component.image_ref,
+                    &labels,
                 );
             }
-            for provider in &host.providers {
+        }
+        if let Some(vault) = &platform.vault {
+            for policy in &vault.policies {
                 consider(
                     SearchHit {
-                        view: HitView::Lattice,
-                        kind: "Provider".into(),
-                        title: provider.id.clone(),
-                        location: host.friendly_name.clone(),
+                        view: HitView::Vault,
+                        kind: "VaultPolicy".into(),
+                        title: policy.name.clone(),
+                        location: vault.address.clone(),
+                    },
+                    "",
+                );
+            }
+            for role in &vault.auth_roles {
+                consider(
+                    SearchHit {
+                        view: HitView::Vault,
+                        kind: format!("{}Role", role.method),
+                        title: role.name.clone(),
+                        location: format!("auth/{}", role.mount),
                     },
                     "",
                 );
             }
         }
+        if let Some(lattice) = &platform.lattice {
+            for host in &lattice.hosts {
+                consider(
+                    SearchHit {
+                        view: HitView::Lattice,
+                        kind: "Host".into(),
+                        title: host.friendly_name.clone(),
+                        location: lattice.lattice.clone(),
+                    },
+                    &host.host_id,
+                );
+                for component in &host.components {
+                    consider(
+                        SearchHit {
+                            view: HitView::Lattice,
+                            kind: "Component".into(),
+                            title: component.id.clone(),
+                            location: host.friendly_name.clone(),
+                        },
+                        &component.image_ref,
+                    );
+                }
+                for provider in &host.providers {
+                    consider(
+                        SearchHit {
+                            view: HitView::Lattice,
+                            kind: "Provider".into(),
+                            title: provider.id.clone(),
+                            location: host.friendly_name.clone(),
+                        },
+                        "",
+                    );
+                }
+            }
+        }
+        SearchIndex { entries }
     }
-    let total = scored.len();
-    scored
-        .sort_by(|left, right| left.0.cmp(&right.0).then_with(|| left.1.title.cmp(&right.1.title)));
-    (scored.into_iter().take(limit).map(|(_, hit)| hit).collect(), total)
 }
 
 fn view_of(group: &str, kind: &str) -> HitView {
@@ -201,6 +251,7 @@ mod tests {
                     object("HTTPRoute", "gateway.networking.k8s.io/v1", "web"),
                     object("Service", "v1", "web"),
                 ],
+                ..ClusterSnapshot::default()
             }],
             ..Platform::default()
         };

@@ -8,6 +8,7 @@
 //! * [`store`] holds a server's parsed policies and resolves a token's policy list;
 //! * [`template`] renders identity templates, [`builtin`] holds the built-in policies;
 //! * [`reverse`] answers "who can reach this path", [`escalation`] flags self-escalation;
+//! * [`chain`] follows auth roles to ServiceAccounts and workloads, and flags token dangers;
 //! * [`cases`] generates the differential corpus checked against a real OpenBao.
 
 // Product names (OpenBao, Vault) read better without backticks.
@@ -17,10 +18,12 @@ pub mod acl;
 pub mod builtin;
 pub mod capability;
 pub mod cases;
+pub mod chain;
 pub mod escalation;
 pub mod parse;
 pub mod reverse;
 pub mod store;
+pub mod subject;
 pub mod syntax;
 pub mod template;
 
@@ -98,10 +101,12 @@ pub struct AuthRole {
     pub policies: Vec<String>,
     /// What it binds to, in words (ServiceAccounts, namespaces, claims, audiences).
     pub bound: Vec<String>,
+    /// The same, structured, for the ServiceAccount chain.
+    pub binding: chain::RoleBinding,
 }
 
 /// An identity group or entity.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Identity {
     /// Its id.
     pub id: String,
@@ -109,6 +114,14 @@ pub struct Identity {
     pub name: String,
     /// Its directly attached policies.
     pub policies: Vec<String>,
+    /// Its metadata (templates read it).
+    pub metadata: std::collections::BTreeMap<String, String>,
+    /// Entities: their aliases (templates read them).
+    pub aliases: Vec<template::TemplateAlias>,
+    /// Groups: the member entities' ids.
+    pub member_entity_ids: Vec<String>,
+    /// Groups: the member groups' ids (their members inherit this group's policies).
+    pub member_group_ids: Vec<String>,
 }
 
 #[cfg(test)]

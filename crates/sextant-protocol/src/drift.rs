@@ -97,3 +97,142 @@ impl Verdict {
         matches!(self, Verdict::OutOfSync | Verdict::Failed | Verdict::Stale)
     }
 }
+
+/// Asks for the field-level diff of desired (Git) and live objects. The demo platform answers
+/// with its drift pairs; live clusters do not answer yet (use `sextant drift diff`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GetDriftDiff {}
+
+impl Command for GetDriftDiff {
+    const NAME: &'static str = "get_drift_diff";
+    type Response = DriftDiff;
+}
+
+/// A field-level comparison of desired (Git) and live objects: the JSON of `sextant drift diff`
+/// (`shared/specs/cli-contract.md`, "GitOps drift"), also used by the Drift page.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DriftDiff {
+    /// Every object compared: desired ones first, then those only live.
+    pub objects: Vec<ObjectDiff>,
+    /// The objects counted by state.
+    pub summary: DriftSummary,
+    /// Which engine produced the answer.
+    pub mode: DiffMode,
+    /// Live objects left out because a controller owns them (ReplicaSets, Pods, ...).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub skipped_owned: usize,
+    /// Problems with the input: duplicate objects, ignore rules that could not be applied.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<String>,
+}
+
+#[allow(
+    clippy::trivially_copy_pass_by_ref,
+    reason = "serde's skip_serializing_if passes a reference"
+)]
+fn is_zero(count: &usize) -> bool {
+    *count == 0
+}
+
+/// How the live side was predicted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DiffMode {
+    /// Locally, without a cluster: the API server's defaulting is reproduced (spec §4.4).
+    #[default]
+    Estimated,
+    /// By a server-side-apply dry-run under the controller's field manager.
+    ServerDryRun,
+}
+
+/// The objects counted by state.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DriftSummary {
+    /// Objects whose fields match Git (expected mutations and ignored fields aside).
+    pub in_sync: usize,
+    /// Objects with at least one field that is drift.
+    pub drifted: usize,
+    /// Objects in Git, not live.
+    pub missing_live: usize,
+    /// Live objects not in Git.
+    pub not_in_git: usize,
+}
+
+/// The identity of a compared object.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DiffObjectId {
+    /// The API group, empty for the core group.
+    pub group: String,
+    /// The version.
+    pub version: String,
+    /// The kind.
+    pub kind: String,
+    /// The namespace, for namespaced objects.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    /// The name.
+    pub name: String,
+}
+
+/// An object's state after the comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ObjectState {
+    /// No field is drift.
+    InSync,
+    /// At least one field is drift.
+    Drifted,
+    /// In Git, not live.
+    MissingLive,
+    /// Live, not in Git.
+    NotInGit,
+}
+
+/// The comparison of one object.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ObjectDiff {
+    /// Which object.
+    pub id: DiffObjectId,
+    /// Its state.
+    pub state: ObjectState,
+    /// The fields that differ, drift or not.
+    pub fields: Vec<FieldDiff>,
+}
+
+/// Why a field differs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldClass {
+    /// A change someone should look at.
+    Drift,
+    /// Set by a controller, an operator, a webhook or an autoscaler.
+    ExpectedMutation,
+    /// Covered by an ignore rule or annotation.
+    Ignored,
+}
+
+/// One differing field.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FieldDiff {
+    /// A JSON Pointer (list elements by index: desired for elements in Git, live otherwise).
+    pub path: String,
+    /// The value in Git, when there is one (never for a Secret's data).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub desired: Option<serde_json::Value>,
+    /// The live value, when there is one (never for a Secret's data).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub live: Option<serde_json::Value>,
+    /// The class.
+    pub class: FieldClass,
+    /// Why: who changed it and when, or which rule hides it.
+    pub reason: String,
+    /// The field manager that set the live value, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manager: Option<String>,
+    /// When that manager wrote.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<String>,
+    /// True when the values are withheld because they are secret.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub redacted: bool,
+}

@@ -60,11 +60,14 @@ macro_rules! for_each_command {
             $crate::session::SelectSource,
             $crate::overview::GetOverview,
             $crate::drift::ListGitOpsApps,
+            $crate::drift::GetDriftDiff,
             $crate::policy::ListPolicies,
             $crate::gateway::ListRoutes,
             $crate::gateway::GetTrafficGraph,
             $crate::gateway::ExplainRoute,
             $crate::vault::GetVaultInventory,
+            $crate::vault::GetVaultAccess,
+            $crate::vault::WhoCanReach,
             $crate::wasmcloud::GetLattice,
             $crate::search::Search,
         }
@@ -180,7 +183,7 @@ mod tests {
                 "{name} must be a snake_case Rust function name, since it names the Tauri handler"
             );
         }
-        assert_eq!(COMMAND_NAMES.len(), 11, "every command in for_each_command! is listed");
+        assert_eq!(COMMAND_NAMES.len(), 14, "every command in for_each_command! is listed");
     }
 
     #[test]

@@ -52,12 +52,65 @@ pub struct ClusterSummary {
     pub message: Option<String>,
     /// Counts per view.
     pub counts: ClusterCounts,
+    /// The APIs the views know and whether this cluster serves them (live clusters only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub apis: Vec<ApiRow>,
+    /// Each watched kind: objects held, sync phase, partial or forbidden (live clusters only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kinds: Vec<KindRow>,
+}
+
+/// An API a view needs, and whether the cluster serves it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiRow {
+    /// `Flux`, `Argo CD`, `Gateway API`, ….
+    pub name: String,
+    /// The API group.
+    pub group: String,
+    /// The version read; absent means "not installed".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+}
+
+/// One watched kind in one cluster.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KindRow {
+    /// `group/version` (or `version` for the core group).
+    pub api_version: String,
+    /// The kind.
+    pub kind: String,
+    /// `listing`, `ready`, `relisting`, `reconnecting`, `forbidden`, `unauthenticated`, `failed`.
+    pub phase: String,
+    /// Objects held.
+    pub objects: usize,
+    /// Objects beyond the limit, not held: the data is partial by this many.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub dropped: usize,
+    /// Namespaces watched, when not cluster-wide.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub namespaces: Vec<String>,
+    /// Namespaces where listing is forbidden.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub denied_namespaces: Vec<String>,
+    /// When the data was last complete and current (Unix seconds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub synced_at: Option<u64>,
+    /// Why it is not simply ready, naming what to do.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+#[expect(clippy::trivially_copy_pass_by_ref, reason = "serde's skip_serializing_if signature")]
+fn is_zero(value: &usize) -> bool {
+    *value == 0
 }
 
 /// The state of a cluster connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ClusterState {
+    /// Connecting, or the initial lists are still running.
+    Connecting,
     /// Read successfully.
     Ready,
     /// The credentials were accepted but reads were refused.

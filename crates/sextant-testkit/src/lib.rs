@@ -5,7 +5,11 @@
 //! process and kills it (by its own PID) when dropped, so a failing test never leaks a server.
 //! Readiness is polled with a deadline; a server that does not come up fails the test with its
 //! own output.
+//!
+//! Faults that no real server produces on demand come from [`fake_apiserver`], beside them.
 #![allow(clippy::disallowed_methods, reason = "test support starts processes and waits for them")]
+
+pub mod fake_apiserver;
 
 use std::{
     io::{Read, Write},

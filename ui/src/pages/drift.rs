@@ -1,10 +1,13 @@
 //! GitOps applications and their controllers' verdicts.
 
 use leptos::prelude::*;
-use sextant_protocol::drift::{GitOpsApps, GitOpsTool, ListGitOpsApps, Verdict};
+use sextant_protocol::drift::{
+    DriftDiff, FieldClass, FieldDiff, GetDriftDiff, GitOpsApps, GitOpsTool, ListGitOpsApps,
+    ObjectDiff, ObjectState, Verdict,
+};
 
 use crate::{
-    components::{DataTable, Stat},
+    components::{Badge, DataTable, Stat},
     ipc,
     pages::loaded,
     state::use_app_state,
@@ -86,6 +89,144 @@ pub(crate) fn DriftPage() -> impl IntoView {
                 testid="drift-repositories"
                 empty_hint="No Git repository is read yet."
             />
+            <ObjectDiffs/>
         }
     })
+}
+
+/// Field-level diffs of desired (Git) against live objects, side by side; differences that are
+/// not drift (expected mutations, ignored fields) are folded away.
+#[component]
+fn ObjectDiffs() -> impl IntoView {
+    let state = use_app_state();
+    let diff = ipc::resource(state.refresh, || GetDriftDiff {});
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match diff.await {
+                    Ok(diff) => diff_view(diff).into_any(),
+                    Err(error) => view! {
+                        <section class="panel" data-testid="drift-diff-unavailable">
+                            <header class="panel-head"><h2>"Object diffs"</h2></header>
+                            <p class="muted empty-row">{error.message}</p>
+                        </section>
+                    }
+                    .into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+fn diff_view(diff: DriftDiff) -> impl IntoView {
+    let summary = diff.summary;
+    let mut objects: Vec<ObjectDiff> = diff
+        .objects
+        .into_iter()
+        .filter(|object| object.state != ObjectState::InSync || !object.fields.is_empty())
+        .collect();
+    // Drift first, then objects missing or extra, then objects in sync with folded noise.
+    objects.sort_by_key(|object| match object.state {
+        ObjectState::Drifted => 0,
+        ObjectState::MissingLive | ObjectState::NotInGit => 1,
+        ObjectState::InSync => 2,
+    });
+    let quiet = summary.in_sync
+        - objects.iter().filter(|object| object.state == ObjectState::InSync).count();
+    let objects: Vec<_> = objects.into_iter().map(object_view).collect();
+    view! {
+        <section class="panel" data-testid="drift-diff">
+            <header class="panel-head">
+                <h2>"Object diffs"</h2>
+                <span class="muted">"estimated locally from Git and live objects, classed by field manager"</span>
+            </header>
+            <div class="stats">
+                <Stat label="in sync" value=summary.in_sync tone=Tone::Good testid="diff-in-sync"/>
+                <Stat label="drifted" value=summary.drifted tone=Tone::Bad testid="diff-drifted"/>
+                <Stat label="missing live" value=summary.missing_live tone=Tone::Warn testid="diff-missing-live"/>
+                <Stat label="not in Git" value=summary.not_in_git tone=Tone::Warn testid="diff-not-in-git"/>
+            </div>
+            {objects}
+            <p class="muted">{format!("{quiet} more objects match Git exactly once defaults, canonical values and server metadata are set aside.")}</p>
+        </section>
+    }
+}
+
+fn object_view(object: ObjectDiff) -> impl IntoView {
+    let id = &object.id;
+    let kind =
+        if id.group.is_empty() { id.kind.clone() } else { format!("{}.{}", id.kind, id.group) };
+    let name = match &id.namespace {
+        Some(namespace) => format!("{namespace}/{}", id.name),
+        None => id.name.clone(),
+    };
+    let (label, tone) = match object.state {
+        ObjectState::InSync => ("in sync", Tone::Good),
+        ObjectState::Drifted => ("drifted", Tone::Bad),
+        ObjectState::MissingLive => ("missing live", Tone::Warn),
+        ObjectState::NotInGit => ("not in Git", Tone::Warn),
+    };
+    let (drift, noise): (Vec<FieldDiff>, Vec<FieldDiff>) =
+        object.fields.into_iter().partition(|field| field.class == FieldClass::Drift);
+    let noise_count = noise.len();
+    let drift_table = (!drift.is_empty()).then(|| field_table(drift));
+    let noise_table = (noise_count > 0).then(|| {
+        view! {
+            <details class="diff-noise" data-testid="diff-noise">
+                <summary>{format!("{noise_count} expected or ignored difference(s)")}</summary>
+                {field_table(noise)}
+            </details>
+        }
+    });
+    view! {
+        <article class="diff-object" data-testid="diff-object">
+            <h3><code>{kind}" "{name}</code>" "<Badge text=label.to_owned() tone=tone/></h3>
+            {drift_table}
+            {noise_table}
+        </article>
+    }
+}
+
+fn field_table(fields: Vec<FieldDiff>) -> impl IntoView {
+    let value = |field: &FieldDiff, value: &Option<serde_json::Value>| match (field.redacted, value)
+    {
+        (true, _) => "(secret, not shown)".to_owned(),
+        (false, None) => "—".to_owned(),
+        (false, Some(serde_json::Value::String(text))) => text.clone(),
+        (false, Some(other)) => other.to_string(),
+    };
+    let rows: Vec<_> = fields
+        .into_iter()
+        .map(|field| {
+            let (class, tone) = match field.class {
+                FieldClass::Drift => ("drift", Tone::Bad),
+                FieldClass::ExpectedMutation => ("expected mutation", Tone::Neutral),
+                FieldClass::Ignored => ("ignored", Tone::Neutral),
+            };
+            let desired = value(&field, &field.desired);
+            let live = value(&field, &field.live);
+            let differs = if field.desired.is_some() && field.live.is_some() {
+                "diff-changed"
+            } else {
+                "diff-one-side"
+            };
+            view! {
+                <tr>
+                    <td><code>{field.path}</code></td>
+                    <td class=format!("diff-git {differs}")><code>{desired}</code></td>
+                    <td class=format!("diff-live {differs}")><code>{live}</code></td>
+                    <td><Badge text=class.to_owned() tone=tone/></td>
+                    <td>{field.reason}</td>
+                </tr>
+            }
+        })
+        .collect();
+    view! {
+        <div class="table-wrap">
+            <table class="diff-table">
+                <thead><tr><th>"Field"</th><th>"Git"</th><th>"Live"</th><th>"Class"</th><th>"Why"</th></tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
 }

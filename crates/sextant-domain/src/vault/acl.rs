@@ -209,6 +209,24 @@ pub enum TieBreak {
 }
 
 impl TieBreak {
+    /// A stable snake_case code for the rule, e.g. `later_wildcard`.
+    #[must_use]
+    pub fn code(self) -> &'static str {
+        match self {
+            TieBreak::RootPolicy => "root_policy",
+            TieBreak::NothingMatched => "nothing_matched",
+            TieBreak::ExactMatch => "exact_match",
+            TieBreak::ExactWithoutTrailingSlash => "exact_without_trailing_slash",
+            TieBreak::OnlyCandidate => "only_candidate",
+            TieBreak::LaterWildcard => "later_wildcard",
+            TieBreak::NotGlob => "not_glob",
+            TieBreak::FewerPlusSegments => "fewer_plus_segments",
+            TieBreak::LongerPattern => "longer_pattern",
+            TieBreak::LexicographicallyLarger => "lexicographically_larger",
+            TieBreak::LookupOrder => "lookup_order",
+        }
+    }
+
     /// The rule in plain words.
     #[must_use]
     pub fn describe(self, flavor: Flavor) -> &'static str {

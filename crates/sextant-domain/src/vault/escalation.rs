@@ -60,7 +60,8 @@ type SimpleCheck = (
     &'static str,
 );
 
-const PROBE: &str = "sextant-escalation-probe";
+/// The name the probe paths use for "a name of the subject's choosing".
+pub const PROBE: &str = "sextant-escalation-probe";
 
 fn caps(capabilities: &[Capability]) -> CapabilitySet {
     CapabilitySet::of(capabilities)

@@ -101,7 +101,7 @@ pub fn principals_from_snapshot(snapshot: &VaultSnapshot) -> Vec<Principal> {
         },
         name: format!("{}{}", role.mount, role.name),
         policies: role.policies.clone(),
-        include_default: true,
+        include_default: !role.binding.no_default_policy,
         identity: None,
     };
     let identity = |kind: PrincipalKind, identity: &Identity| Principal {
@@ -132,8 +132,8 @@ mod tests {
                 PolicySource { name: "app".into(), text: "path \"secret/app/*\" { capabilities = [\"read\"] }".into() },
                 PolicySource { name: "ops".into(), text: "path \"secret/*\" { capabilities = [\"update\"] }\npath \"secret/app/locked\" { capabilities = [\"deny\"] }".into() },
             ],
-            auth_roles: vec![AuthRole { mount: "kubernetes/".into(), method: "kubernetes".into(), name: "app".into(), policies: vec!["app".into()], bound: vec![] }],
-            groups: vec![Identity { id: "g1".into(), name: "ops".into(), policies: vec!["ops".into()] }],
+            auth_roles: vec![AuthRole { mount: "kubernetes/".into(), method: "kubernetes".into(), name: "app".into(), policies: vec!["app".into()], bound: vec![], binding: crate::vault::chain::RoleBinding::default() }],
+            groups: vec![Identity { id: "g1".into(), name: "ops".into(), policies: vec!["ops".into()], ..Identity::default() }],
             ..VaultSnapshot::default()
         };
         let store = PolicyStore::from_sources(&snapshot.policies, Flavor::OpenBao);

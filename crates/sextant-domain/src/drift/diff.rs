@@ -1,0 +1,918 @@
+//! The field-level diff of spec §4: desired objects (rendered from Git) against live ones (as an
+//! API server returns them), matched by identity (§4.2), normalised (§4.3), compared (§4.4) and
+//! every differing field classed by who set it (§4.8).
+//!
+//! This is the "estimated" mode: no cluster is asked for a server-side-apply dry-run, so the
+//! API server's defaulting is reproduced locally ([`super::normalize`], [`super::schema_defaults`]).
+
+use std::borrow::Cow;
+use std::cmp::Ordering;
+use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
+
+use serde_json::Value;
+
+use super::classify::{Classifier, LiveStep, RawDiff, RawKind};
+use super::ignore::IgnoreRules;
+use super::normalize;
+use super::quantity;
+use super::schema_defaults::{self, SchemaDefaults};
+use crate::object::KubeObject;
+
+/// Identifies an object: group, kind, namespace and name (the version is carried, not compared).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ObjectId {
+    /// The API group, empty for the core group.
+    pub group: String,
+    /// The version the object was written at.
+    pub version: String,
+    /// The kind.
+    pub kind: String,
+    /// The namespace, for namespaced objects.
+    pub namespace: Option<String>,
+    /// The name.
+    pub name: String,
+}
+
+impl ObjectId {
+    /// The identity without the version, borrowed (lookups run once per object per side).
+    fn key(&self) -> (&str, &str, Option<&str>, &str) {
+        (&self.group, &self.kind, self.namespace.as_deref(), &self.name)
+    }
+}
+
+impl std::fmt::Display for ObjectId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kind = if self.group.is_empty() {
+            self.kind.clone()
+        } else {
+            format!("{}.{}", self.kind, self.group)
+        };
+        match &self.namespace {
+            Some(namespace) => write!(f, "{kind} {namespace}/{}", self.name),
+            None => write!(f, "{kind} {}", self.name),
+        }
+    }
+}
+
+/// An object's state after the comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ObjectState {
+    /// No field is `drift` (expected mutations and ignored fields may remain).
+    InSync,
+    /// At least one field is `drift`.
+    Drifted,
+    /// In Git, not live.
+    MissingLive,
+    /// Live, not in Git.
+    NotInGit,
+}
+
+/// Why a field differs, in Sextant's three classes (spec §4.8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FieldClass {
+    /// A change someone should look at.
+    Drift,
+    /// Set by a controller, an operator, a webhook or an autoscaler.
+    ExpectedMutation,
+    /// Covered by an ignore rule or annotation.
+    Ignored,
+}
+
+/// One differing field.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldDiff {
+    /// A JSON Pointer: desired indices for elements in Git, live ones for live-only elements.
+    pub path: String,
+    /// The value in Git, when it is there (never for a Secret's data).
+    pub desired: Option<Value>,
+    /// The live value, when it is there (never for a Secret's data).
+    pub live: Option<Value>,
+    /// The class.
+    pub class: FieldClass,
+    /// Why, in words: who changed it and when, or which rule hides it.
+    pub reason: String,
+    /// The manager that set the live value, when known.
+    pub manager: Option<String>,
+    /// When that manager wrote, as the object records it.
+    pub time: Option<String>,
+    /// Whether the values were withheld because they are secret.
+    pub redacted: bool,
+}
+
+/// The comparison of one object.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ObjectDiff {
+    /// Which object.
+    pub id: ObjectId,
+    /// Its state.
+    pub state: ObjectState,
+    /// The differing fields, in path order.
+    pub fields: Vec<FieldDiff>,
+    /// Its position among the desired objects given.
+    pub desired_index: Option<usize>,
+    /// Its position among the live objects given.
+    pub live_index: Option<usize>,
+}
+
+/// What the comparison found.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DiffReport {
+    /// Every object, desired ones first (in the order given), then those only live.
+    pub objects: Vec<ObjectDiff>,
+    /// Live objects left out because a controller owns them (ReplicaSets, Pods, ...).
+    pub skipped_owned: usize,
+    /// Problems with the input: duplicates, rules that could not be applied.
+    pub problems: Vec<String>,
+}
+
+/// The objects counted by state.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// `in_sync`.
+    pub in_sync: usize,
+    /// `drifted`.
+    pub drifted: usize,
+    /// `missing_live`.
+    pub missing_live: usize,
+    /// `not_in_git`.
+    pub not_in_git: usize,
+}
+
+impl DiffReport {
+    /// Counts the objects by state.
+    #[must_use]
+    pub fn summary(&self) -> Summary {
+        let mut summary = Summary::default();
+        for object in &self.objects {
+            match object.state {
+                ObjectState::InSync => summary.in_sync += 1,
+                ObjectState::Drifted => summary.drifted += 1,
+                ObjectState::MissingLive => summary.missing_live += 1,
+                ObjectState::NotInGit => summary.not_in_git += 1,
+            }
+        }
+        summary
+    }
+
+    /// Whether any object is drifted, missing live or not in Git.
+    #[must_use]
+    pub fn has_drift(&self) -> bool {
+        self.objects.iter().any(|object| object.state != ObjectState::InSync)
+    }
+}
+
+/// What the comparison takes besides the objects.
+#[derive(Debug, Clone, Copy)]
+pub struct DiffOptions<'a> {
+    /// Ignore rules (Argo CD `ignoreDifferences` shape).
+    pub ignore: &'a IgnoreRules,
+    /// CRD schemas, for custom resources' defaults, scope and list keys.
+    pub schemas: &'a SchemaDefaults,
+    /// The namespace of namespaced desired objects that name none.
+    pub default_namespace: &'a str,
+}
+
+/// Kinds that are cluster-scoped, for identity (spec §4.2).
+const CLUSTER_SCOPED: &[(&str, &str)] = &[
+    ("", "Namespace"),
+    ("", "Node"),
+    ("", "PersistentVolume"),
+    ("rbac.authorization.k8s.io", "ClusterRole"),
+    ("rbac.authorization.k8s.io", "ClusterRoleBinding"),
+    ("apiextensions.k8s.io", "CustomResourceDefinition"),
+    ("storage.k8s.io", "StorageClass"),
+    ("storage.k8s.io", "CSIDriver"),
+    ("networking.k8s.io", "IngressClass"),
+    ("scheduling.k8s.io", "PriorityClass"),
+    ("node.k8s.io", "RuntimeClass"),
+    ("admissionregistration.k8s.io", "MutatingWebhookConfiguration"),
+    ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration"),
+    ("admissionregistration.k8s.io", "ValidatingAdmissionPolicy"),
+    ("admissionregistration.k8s.io", "ValidatingAdmissionPolicyBinding"),
+    ("apiregistration.k8s.io", "APIService"),
+    ("gateway.networking.k8s.io", "GatewayClass"),
+    ("cert-manager.io", "ClusterIssuer"),
+    ("kyverno.io", "ClusterPolicy"),
+    ("policies.kubewarden.io", "ClusterAdmissionPolicy"),
+];
+
+/// Compares every desired object with its live counterpart.
+#[must_use]
+pub fn diff_objects(
+    desired: &[KubeObject],
+    live: &[KubeObject],
+    options: &DiffOptions<'_>,
+) -> DiffReport {
+    let mut report =
+        DiffReport { problems: options.ignore.unsupported.clone(), ..DiffReport::default() };
+    let scopes = LiveScopes::of(live);
+    let live_ids: Vec<ObjectId> =
+        live.iter().map(|object| identity(object, &scopes, options)).collect();
+    let mut live_by_key: HashMap<(&str, &str, Option<&str>, &str), usize> = HashMap::new();
+    for (index, id) in live_ids.iter().enumerate() {
+        live_by_key.entry(id.key()).or_insert(index);
+    }
+    let desired_ids: Vec<ObjectId> =
+        desired.iter().map(|object| identity(object, &scopes, options)).collect();
+    let hpa_targets = hpa_targets(desired.iter().chain(live), options.default_namespace);
+    let mut matched_live = HashSet::new();
+    let mut seen_desired = HashSet::new();
+    for (desired_index, (object, id)) in desired.iter().zip(&desired_ids).enumerate() {
+        if !seen_desired.insert(id.key()) {
+            report.problems.push(format!(
+                "{id} appears more than once in the desired objects; the first one is compared"
+            ));
+            continue;
+        }
+        let live_index = live_by_key.get(&id.key()).copied();
+        let (state, fields) = match live_index {
+            None => (ObjectState::MissingLive, Vec::new()),
+            Some(live_index) => {
+                matched_live.insert(live_index);
+                let hpa = if hpa_targets.is_empty() {
+                    None
+                } else {
+                    hpa_targets.get(&(id.namespace.clone(), id.kind.clone(), id.name.clone()))
+                };
+                let fields =
+                    diff_pair(id, object, &live[live_index], options, hpa.map(String::as_str));
+                let state = if fields.iter().any(|field| field.class == FieldClass::Drift) {
+                    ObjectState::Drifted
+                } else {
+                    ObjectState::InSync
+                };
+                (state, fields)
+            }
+        };
+        report.objects.push(ObjectDiff {
+            id: id.clone(),
+            state,
+            fields,
+            desired_index: Some(desired_index),
+            live_index,
+        });
+    }
+    for (live_index, object) in live.iter().enumerate() {
+        if matched_live.contains(&live_index) {
+            continue;
+        }
+        if owned_by_controller(object) {
+            report.skipped_owned += 1;
+            continue;
+        }
+        report.objects.push(ObjectDiff {
+            id: live_ids[live_index].clone(),
+            state: ObjectState::NotInGit,
+            fields: Vec::new(),
+            desired_index: None,
+            live_index: Some(live_index),
+        });
+    }
+    report
+}
+
+fn owned_by_controller(object: &KubeObject) -> bool {
+    object
+        .0
+        .get("metadata")
+        .and_then(|metadata| metadata.get("ownerReferences"))
+        .and_then(Value::as_array)
+        .is_some_and(|owners| {
+            owners
+                .iter()
+                .any(|owner| owner.get("controller").and_then(Value::as_bool) == Some(true))
+        })
+}
+
+/// The identifying fields, read without JSON Pointers (which allocate per lookup): this runs
+/// for every object on both sides.
+struct Head<'v> {
+    group: &'v str,
+    version: &'v str,
+    kind: &'v str,
+    name: &'v str,
+    namespace: Option<&'v str>,
+}
+
+impl<'v> Head<'v> {
+    fn of(object: &'v KubeObject) -> Head<'v> {
+        let text = |value: Option<&'v Value>| value.and_then(Value::as_str).unwrap_or_default();
+        let api_version = text(object.0.get("apiVersion"));
+        let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
+        let metadata = object.0.get("metadata");
+        Head {
+            group,
+            version,
+            kind: text(object.0.get("kind")),
+            name: text(metadata.and_then(|metadata| metadata.get("name"))),
+            namespace: metadata
+                .and_then(|metadata| metadata.get("namespace"))
+                .and_then(Value::as_str)
+                .filter(|namespace| !namespace.is_empty()),
+        }
+    }
+}
+
+/// The identity of an object (spec §4.2): namespaced objects without a namespace get the
+/// default one; cluster-scoped ones lose any namespace they name.
+#[must_use]
+pub fn identity(object: &KubeObject, scopes: &LiveScopes, options: &DiffOptions<'_>) -> ObjectId {
+    let head = Head::of(object);
+    let namespaced = is_namespaced(head.group, head.kind, scopes, options.schemas);
+    let namespace =
+        namespaced.then(|| head.namespace.unwrap_or(options.default_namespace).to_owned());
+    ObjectId {
+        group: head.group.to_owned(),
+        version: head.version.to_owned(),
+        kind: head.kind.to_owned(),
+        namespace,
+        name: head.name.to_owned(),
+    }
+}
+
+/// For kinds neither built in nor declared by a CRD: whether the live objects of that kind carry
+/// a namespace.
+#[derive(Debug, Clone, Default)]
+pub struct LiveScopes(HashMap<(String, String), bool>);
+
+impl LiveScopes {
+    /// Reads the scope of every kind among `live`.
+    #[must_use]
+    pub fn of(live: &[KubeObject]) -> LiveScopes {
+        let mut scopes: HashMap<(String, String), bool> = HashMap::new();
+        for object in live {
+            let head = Head::of(object);
+            if let Some(namespaced) = scopes.get_mut(&(head.group.to_owned(), head.kind.to_owned()))
+            {
+                *namespaced |= head.namespace.is_some();
+            } else {
+                scopes.insert(
+                    (head.group.to_owned(), head.kind.to_owned()),
+                    head.namespace.is_some(),
+                );
+            }
+        }
+        LiveScopes(scopes)
+    }
+}
+
+fn is_namespaced(group: &str, kind: &str, scopes: &LiveScopes, schemas: &SchemaDefaults) -> bool {
+    if CLUSTER_SCOPED.contains(&(group, kind)) {
+        return false;
+    }
+    if let Some(namespaced) = schemas.namespaced(group, kind) {
+        return namespaced;
+    }
+    scopes.0.get(&(group.to_owned(), kind.to_owned())).copied().unwrap_or(true)
+}
+
+/// `(namespace, kind, name)` of every object an HPA scales, with the HPA's name.
+fn hpa_targets<'a>(
+    objects: impl Iterator<Item = &'a KubeObject>,
+    default_namespace: &str,
+) -> HashMap<(Option<String>, String, String), String> {
+    objects
+        .filter(|object| {
+            let head = Head::of(object);
+            (head.group, head.kind) == ("autoscaling", "HorizontalPodAutoscaler")
+        })
+        .filter_map(|hpa| {
+            let kind = hpa.str_at("/spec/scaleTargetRef/kind")?;
+            let name = hpa.str_at("/spec/scaleTargetRef/name")?;
+            Some((
+                (
+                    Some(hpa.namespace().unwrap_or(default_namespace).to_owned()),
+                    kind.to_owned(),
+                    name.to_owned(),
+                ),
+                hpa.name().to_owned(),
+            ))
+        })
+        .collect()
+}
+
+fn diff_pair(
+    id: &ObjectId,
+    desired: &KubeObject,
+    live: &KubeObject,
+    options: &DiffOptions<'_>,
+    hpa: Option<&str>,
+) -> Vec<FieldDiff> {
+    let (group, kind) = (id.group.as_str(), id.kind.as_str());
+    let is_secret = (group, kind) == ("", "Secret");
+    // The desired object as written (for display and "is it in Git"), and with the server's
+    // defaults (for the comparison). The first is only needed when something differs.
+    let as_written = |prune: bool| {
+        let mut value = normalize::clone_without_server_fields(&desired.0);
+        normalize::strip_server_fields(&mut value);
+        if is_secret {
+            normalize::fold_secret(&mut value);
+        }
+        // Identity already decided the namespace; a manifest not naming it is no difference.
+        if let Some(metadata) = value.get_mut("metadata").and_then(Value::as_object_mut) {
+            metadata.remove("namespace");
+        }
+        if prune {
+            normalize::prune_empty(&mut value);
+        }
+        value
+    };
+    let mut desired_full = as_written(false);
+    normalize::apply_builtin_defaults(group, kind, &mut desired_full);
+    normalize::apply_builtin_top_level_defaults(group, kind, &mut desired_full);
+    options.schemas.apply(group, kind, &id.version, &mut desired_full);
+    normalize::prune_empty(&mut desired_full);
+    // The live object is compared as it is (noise is skipped while walking); only a Secret is
+    // copied, to fold its values.
+    let live_view: Cow<'_, Value> = if is_secret {
+        let mut folded = normalize::clone_without_server_fields(&live.0);
+        normalize::fold_secret(&mut folded);
+        Cow::Owned(folded)
+    } else {
+        Cow::Borrowed(&live.0)
+    };
+    let live_norm: &Value = &live_view;
+
+    let schema = options.schemas.schema(group, kind, &id.version);
+    let mut walker = Walker { group, kind, schema, is_secret, out: Vec::new() };
+    walker.compare(&desired_full, live_norm, &mut Vec::new(), &mut Vec::new());
+    let raws = walker.out;
+    if raws.is_empty() {
+        return Vec::new();
+    }
+    let desired_git = as_written(true);
+    let classifier =
+        Classifier::new(id, desired, live, &desired_git, live_norm, options.ignore, hpa);
+    raws.iter().filter_map(|raw| classifier.classify(raw)).collect()
+}
+
+/// A step of a path while walking: borrowed, so that walking an object in sync allocates nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Seg<'v> {
+    Key(&'v str),
+    Index(usize),
+}
+
+fn seg_name<'v>(seg: Option<&Seg<'v>>) -> &'v str {
+    match seg {
+        Some(Seg::Key(key)) => key,
+        Some(Seg::Index(_)) | None => "",
+    }
+}
+
+static EMPTY_MAP: LazyLock<Value> = LazyLock::new(|| Value::Object(serde_json::Map::new()));
+
+struct Walker<'a> {
+    group: &'a str,
+    kind: &'a str,
+    schema: Option<&'a Value>,
+    is_secret: bool,
+    out: Vec<RawDiff>,
+}
+
+impl<'a> Walker<'a> {
+    fn compare<'v>(
+        &mut self,
+        desired: &'v Value,
+        live: &'v Value,
+        segments: &mut Vec<Seg<'v>>,
+        live_steps: &mut Vec<Seg<'v>>,
+    ) {
+        match (desired, live) {
+            (Value::Object(desired_map), Value::Object(live_map)) => {
+                if *MAPS_SORTED {
+                    // Both maps iterate in key order (serde_json's default BTreeMap): one merge
+                    // pass instead of a lookup per key.
+                    let mut desired_entries = desired_map.iter().peekable();
+                    let mut live_entries = live_map.iter().peekable();
+                    loop {
+                        let order = match (desired_entries.peek(), live_entries.peek()) {
+                            (None, None) => break,
+                            (Some(_), None) => Ordering::Less,
+                            (None, Some(_)) => Ordering::Greater,
+                            (Some((desired_key, _)), Some((live_key, _))) => {
+                                desired_key.cmp(live_key)
+                            }
+                        };
+                        match order {
+                            Ordering::Less => {
+                                let (key, desired_child) =
+                                    desired_entries.next().unwrap_or_else(|| unreachable!());
+                                self.desired_only_key(key, desired_child, segments, live_steps);
+                            }
+                            Ordering::Greater => {
+                                let (key, live_child) =
+                                    live_entries.next().unwrap_or_else(|| unreachable!());
+                                self.live_only_key(key, live_child, segments, live_steps);
+                            }
+                            Ordering::Equal => {
+                                let (key, desired_child) =
+                                    desired_entries.next().unwrap_or_else(|| unreachable!());
+                                let (_, live_child) =
+                                    live_entries.next().unwrap_or_else(|| unreachable!());
+                                segments.push(Seg::Key(key));
+                                live_steps.push(Seg::Key(key));
+                                self.compare(desired_child, live_child, segments, live_steps);
+                                segments.pop();
+                                live_steps.pop();
+                            }
+                        }
+                    }
+                    return;
+                }
+                for (key, desired_child) in desired_map {
+                    match live_map.get(key) {
+                        Some(live_child) => {
+                            segments.push(Seg::Key(key));
+                            live_steps.push(Seg::Key(key));
+                            self.compare(desired_child, live_child, segments, live_steps);
+                            segments.pop();
+                            live_steps.pop();
+                        }
+                        None => self.desired_only_key(key, desired_child, segments, live_steps),
+                    }
+                }
+                for (key, live_child) in live_map {
+                    if !desired_map.contains_key(key) {
+                        self.live_only_key(key, live_child, segments, live_steps);
+                    }
+                }
+            }
+            (Value::Array(desired_items), Value::Array(live_items)) => {
+                self.compare_lists(desired_items, live_items, segments, live_steps);
+            }
+            (desired, live) => {
+                if !self.scalars_equal(segments, desired, live) {
+                    self.push(RawKind::Changed, segments, live_steps, None);
+                }
+            }
+        }
+    }
+
+    fn desired_only_key<'v>(
+        &mut self,
+        key: &'v str,
+        desired_child: &'v Value,
+        segments: &mut Vec<Seg<'v>>,
+        live_steps: &mut Vec<Seg<'v>>,
+    ) {
+        segments.push(Seg::Key(key));
+        live_steps.push(Seg::Key(key));
+        if desired_child.is_object() {
+            // A map only one side has is walked into, so that each key is classed on its own.
+            self.compare(desired_child, &EMPTY_MAP, segments, live_steps);
+        } else {
+            self.push(RawKind::DesiredOnly, segments, live_steps, Some(desired_child));
+        }
+        segments.pop();
+        live_steps.pop();
+    }
+
+    fn live_only_key<'v>(
+        &mut self,
+        key: &'v str,
+        live_child: &'v Value,
+        segments: &mut Vec<Seg<'v>>,
+        live_steps: &mut Vec<Seg<'v>>,
+    ) {
+        if self.live_noise(segments, key, live_child) {
+            return;
+        }
+        segments.push(Seg::Key(key));
+        live_steps.push(Seg::Key(key));
+        if live_child.is_object() {
+            // Each key of a map set live is classed by its own manager (labels by different tools).
+            self.compare(&EMPTY_MAP, live_child, segments, live_steps);
+        } else {
+            self.push(RawKind::LiveOnly, segments, live_steps, None);
+        }
+        segments.pop();
+        live_steps.pop();
+    }
+
+    fn compare_lists<'v>(
+        &mut self,
+        desired: &'v [Value],
+        live: &'v [Value],
+        segments: &mut Vec<Seg<'v>>,
+        live_steps: &mut Vec<Seg<'v>>,
+    ) {
+        if let Some(keys) = self.list_keys(segments, desired, live) {
+            let live_keys: Vec<Vec<KeyPart<'_>>> =
+                live.iter().map(|item| key_of(&keys, item)).collect();
+            let mut live_matched = vec![false; live.len()];
+            for (desired_index, desired_item) in desired.iter().enumerate() {
+                let key = key_of(&keys, desired_item);
+                segments.push(Seg::Index(desired_index));
+                match live_keys.iter().position(|live_key| *live_key == key) {
+                    Some(live_index) => {
+                        live_matched[live_index] = true;
+                        live_steps.push(Seg::Index(live_index));
+                        self.compare(desired_item, &live[live_index], segments, live_steps);
+                        live_steps.pop();
+                    }
+                    None => {
+                        self.push(RawKind::DesiredOnly, segments, live_steps, Some(desired_item));
+                    }
+                }
+                segments.pop();
+            }
+            for (live_index, matched) in live_matched.iter().enumerate() {
+                if !matched {
+                    segments.push(Seg::Index(live_index));
+                    live_steps.push(Seg::Index(live_index));
+                    self.push(RawKind::LiveOnly, segments, live_steps, None);
+                    segments.pop();
+                    live_steps.pop();
+                }
+            }
+            return;
+        }
+        let objects = desired.iter().chain(live).all(Value::is_object);
+        if objects && desired.len() == live.len() && self.same_multiset(segments, desired, live) {
+            // Lists of objects with no merge key are sets in practice (HPA metrics, rules,
+            // tolerations): the server or a controller may reorder them (spec §2.6-B).
+            return;
+        }
+        if desired.len() == live.len() && objects {
+            for (index, (desired_item, live_item)) in desired.iter().zip(live).enumerate() {
+                segments.push(Seg::Index(index));
+                live_steps.push(Seg::Index(index));
+                self.compare(desired_item, live_item, segments, live_steps);
+                segments.pop();
+                live_steps.pop();
+            }
+            return;
+        }
+        let equal = desired.len() == live.len()
+            && desired
+                .iter()
+                .zip(live)
+                .all(|(desired_item, live_item)| self.equal(segments, desired_item, live_item));
+        if !equal {
+            self.push(RawKind::Changed, segments, live_steps, None);
+        }
+    }
+
+    fn schema_says_quantity(&self, segments: &[Seg<'_>]) -> bool {
+        self.schema.is_some_and(|schema| {
+            let path: Vec<&str> = segments
+                .iter()
+                .filter_map(|segment| match segment {
+                    Seg::Key(key) => Some(*key),
+                    Seg::Index(_) => None,
+                })
+                .collect();
+            schema_defaults::is_quantity(schema, &path)
+        })
+    }
+
+    fn live_noise(&self, segments: &[Seg<'_>], key: &str, value: &Value) -> bool {
+        let path: Vec<Option<&str>> = segments
+            .iter()
+            .map(|segment| match segment {
+                Seg::Key(key) => Some(*key),
+                Seg::Index(_) => None,
+            })
+            .collect();
+        normalize::is_live_noise(self.group, self.kind, &path, key, value)
+    }
+
+    fn same_multiset(&self, segments: &[Seg<'_>], desired: &[Value], live: &[Value]) -> bool {
+        let mut used = vec![false; live.len()];
+        desired.iter().all(|desired_item| {
+            let found = live.iter().enumerate().position(|(index, live_item)| {
+                !used[index] && self.equal(segments, desired_item, live_item)
+            });
+            found.inspect(|index| used[*index] = true).is_some()
+        })
+    }
+
+    /// Deep equality with the same canonicalisation as the comparison.
+    fn equal(&self, segments: &[Seg<'_>], desired: &Value, live: &Value) -> bool {
+        let mut probe = Walker {
+            group: self.group,
+            kind: self.kind,
+            schema: self.schema,
+            is_secret: self.is_secret,
+            out: Vec::new(),
+        };
+        let mut segments = segments.to_vec();
+        segments.push(Seg::Index(0));
+        probe.compare(desired, live, &mut segments, &mut Vec::new());
+        probe.out.is_empty()
+    }
+
+    fn list_keys(
+        &self,
+        segments: &[Seg<'_>],
+        desired: &[Value],
+        live: &[Value],
+    ) -> Option<Vec<&'a str>> {
+        let field = seg_name(segments.last());
+        let items = || desired.iter().chain(live);
+        if !items().all(Value::is_object) || desired.is_empty() && live.is_empty() {
+            return None;
+        }
+        let has = |key: &str| items().all(|item| item.get(key).is_some());
+        let schema_keys = self.schema.and_then(|schema| {
+            let path: Vec<&str> = segments
+                .iter()
+                .filter_map(|segment| match segment {
+                    Seg::Key(key) => Some(*key),
+                    Seg::Index(_) => None,
+                })
+                .collect();
+            schema_defaults::list_map_keys(schema, &path)
+        });
+        let keys: Vec<&'a str> = if let Some(keys) = schema_keys {
+            keys
+        } else {
+            match field {
+                "volumeMounts" => vec!["mountPath"],
+                "volumeDevices" => vec!["devicePath"],
+                "hostAliases" => vec!["ip"],
+                "conditions" => vec!["type"],
+                "topologySpreadConstraints" => vec!["topologyKey", "whenUnsatisfiable"],
+                "ports" if has("containerPort") => vec!["containerPort", "protocol"],
+                "ports" if has("port") => vec!["port", "protocol"],
+                _ if has("name") => vec!["name"],
+                _ => return None,
+            }
+        };
+        // A key must identify one element on each side; otherwise compare by position.
+        for side in [desired, live] {
+            let side_keys: Vec<Vec<KeyPart<'_>>> =
+                side.iter().map(|item| key_of(&keys, item)).collect();
+            for (index, key) in side_keys.iter().enumerate() {
+                if side_keys[..index].contains(key) {
+                    return None;
+                }
+            }
+        }
+        Some(keys)
+    }
+
+    fn scalars_equal(&self, segments: &[Seg<'_>], desired: &Value, live: &Value) -> bool {
+        if desired == live {
+            return true;
+        }
+        let field = seg_name(segments.last());
+        let parent = seg_name(segments.len().checked_sub(2).and_then(|index| segments.get(index)));
+        if self.is_secret && segments.len() == 2 && parent == "data" {
+            return normalize::decode_secret_value(desired).is_some()
+                && normalize::decode_secret_value(desired) == normalize::decode_secret_value(live);
+        }
+        if let (Value::Number(desired), Value::Number(live)) = (desired, live) {
+            return desired.as_f64() == live.as_f64();
+        }
+        if (is_quantity_field(self.kind, parent, field) || self.schema_says_quantity(segments))
+            && quantity::same_quantity(desired, live)
+        {
+            return true;
+        }
+        if INT_OR_STRING.contains(&field) {
+            return int_or_string(desired) == int_or_string(live)
+                && int_or_string(desired).is_some();
+        }
+        false
+    }
+
+    fn push(
+        &mut self,
+        kind: RawKind,
+        segments: &[Seg<'_>],
+        live_steps: &[Seg<'_>],
+        desired: Option<&Value>,
+    ) {
+        // An explicit zero value the server drops (`initialDelaySeconds: 0`, `hostNetwork:
+        // false`, `value: ""`) is the same as absent (spec §2.6-A).
+        if kind == RawKind::DesiredOnly
+            && desired.is_some_and(|value| {
+                matches!(value, Value::Bool(false))
+                    || value.as_f64() == Some(0.0)
+                    || value.as_str() == Some("")
+            })
+        {
+            return;
+        }
+        let segments = segments
+            .iter()
+            .map(|segment| match segment {
+                Seg::Key(key) => (*key).to_owned(),
+                Seg::Index(index) => index.to_string(),
+            })
+            .collect();
+        let live_steps = live_steps
+            .iter()
+            .map(|step| match step {
+                Seg::Key(key) => LiveStep::Field((*key).to_owned()),
+                Seg::Index(index) => LiveStep::Element(*index),
+            })
+            .collect();
+        self.out.push(RawDiff { kind, segments, live_steps });
+    }
+}
+
+/// Whether serde_json's maps iterate in key order (its default BTreeMap). Checked once rather than
+/// assumed, because another crate in the build could switch serde_json to insertion order.
+static MAPS_SORTED: LazyLock<bool> = LazyLock::new(|| {
+    let mut probe = serde_json::Map::new();
+    probe.insert("b".to_owned(), Value::Null);
+    probe.insert("a".to_owned(), Value::Null);
+    probe.keys().map(String::as_str).eq(["a", "b"])
+});
+
+/// One part of a list element's merge key, canonical: `8080` and `"8080"` are the same port.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum KeyPart<'v> {
+    Missing,
+    Int(i64),
+    Text(&'v str),
+    Other(&'v Value),
+}
+
+fn key_of<'v>(keys: &[&str], item: &'v Value) -> Vec<KeyPart<'v>> {
+    keys.iter()
+        .map(|key| match item.get(*key) {
+            None | Some(Value::Null) => KeyPart::Missing,
+            Some(Value::Number(number)) => {
+                number.as_i64().map_or(KeyPart::Other(&item[*key]), KeyPart::Int)
+            }
+            Some(Value::String(text)) => text.parse().map_or(KeyPart::Text(text), KeyPart::Int),
+            Some(other) => KeyPart::Other(other),
+        })
+        .collect()
+}
+
+/// Fields typed int-or-string whose number may be written as a number or a digit string.
+const INT_OR_STRING: &[&str] =
+    &["targetPort", "port", "maxSurge", "maxUnavailable", "minAvailable"];
+
+fn int_or_string(value: &Value) -> Option<i64> {
+    match value {
+        Value::Number(number) => number.as_i64(),
+        Value::String(text) => text.parse().ok(),
+        _ => None,
+    }
+}
+
+/// Whether a value sits where Kubernetes keeps quantities: resource requests and limits (also in
+/// custom resources that embed pod specs), quotas, limit ranges, capacities, `sizeLimit`.
+fn is_quantity_field(kind: &str, parent: &str, field: &str) -> bool {
+    matches!(parent, "requests" | "limits" | "hard" | "capacity" | "allocatable" | "overhead")
+        || field == "sizeLimit"
+        || (kind == "LimitRange"
+            && matches!(
+                parent,
+                "default" | "defaultRequest" | "max" | "min" | "maxLimitRequestRatio"
+            ))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn report(desired: Value, live: Value) -> DiffReport {
+        let ignore = IgnoreRules::default();
+        let schemas = SchemaDefaults::default();
+        let options =
+            DiffOptions { ignore: &ignore, schemas: &schemas, default_namespace: "default" };
+        diff_objects(&[KubeObject(desired)], &[KubeObject(live)], &options)
+    }
+
+    #[test]
+    fn a_manifest_without_namespace_matches_the_default_namespace() {
+        let report = report(
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}, "data": {"k": "v"}}),
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a", "namespace": "default"}, "data": {"k": "v"}}),
+        );
+        assert_eq!(report.summary(), Summary { in_sync: 1, ..Summary::default() });
+        assert_eq!(report.objects[0].id.namespace.as_deref(), Some("default"));
+    }
+
+    #[test]
+    fn cluster_scoped_objects_have_no_namespace() {
+        let report = report(
+            json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop", "namespace": "ignored"}}),
+            json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop", "labels": {"kubernetes.io/metadata.name": "shop"}},
+                "spec": {"finalizers": ["kubernetes"]}, "status": {"phase": "Active"}}),
+        );
+        assert_eq!(report.objects[0].id.namespace, None);
+        assert_eq!(report.objects[0].state, ObjectState::InSync, "{:?}", report.objects[0].fields);
+    }
+
+    #[test]
+    fn pointers_escape_slashes_and_tildes_in_keys() {
+        let report = report(
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a", "namespace": "x", "annotations": {"a/b~c": "1"}}}),
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a", "namespace": "x", "annotations": {"a/b~c": "2"}}}),
+        );
+        assert_eq!(report.objects[0].fields[0].path, "/metadata/annotations/a~1b~0c");
+        assert_eq!(report.objects[0].fields[0].desired, Some(json!("1")));
+        assert_eq!(report.objects[0].fields[0].live, Some(json!("2")));
+    }
+}

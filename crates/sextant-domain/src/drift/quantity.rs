@@ -1,0 +1,117 @@
+//! Kubernetes quantities (`500m`, `1Gi`, `1e3`), compared by value.
+//!
+//! The API server stores a quantity in its canonical form, so `1000m` in Git comes back as `1`,
+//! `3072Mi` as `3Gi` and `0.5` as `500m` (spec §2.6-A). Comparing the strings would report drift
+//! where there is none; comparing the values does not.
+
+/// A quantity's value in nano-units (10⁻⁹), rounded up as the API server rounds.
+///
+/// Returns `None` for text that is not a quantity, or one too large to hold.
+#[must_use]
+pub fn parse_nanos(text: &str) -> Option<i128> {
+    let text = text.trim();
+    let (negative, unsigned) = match text.as_bytes().first()? {
+        b'-' => (true, &text[1..]),
+        b'+' => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let number_end = unsigned
+        .find(|character: char| !(character.is_ascii_digit() || character == '.'))
+        .unwrap_or(unsigned.len());
+    let (number, suffix) = unsigned.split_at(number_end);
+    if number.is_empty() || number == "." || number.matches('.').count() > 1 {
+        return None;
+    }
+    let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
+    let digits: String = format!("{whole}{fraction}");
+    let mut mantissa: i128 = 0;
+    for digit in digits.bytes() {
+        mantissa = mantissa.checked_mul(10)?.checked_add(i128::from(digit - b'0'))?;
+    }
+    let fraction_len = i32::try_from(fraction.len()).ok()?;
+    let (decimal_exponent, binary_exponent): (i32, u32) = match suffix {
+        "" => (0, 0),
+        "n" => (-9, 0),
+        "u" => (-6, 0),
+        "m" => (-3, 0),
+        "k" => (3, 0),
+        "M" => (6, 0),
+        "G" => (9, 0),
+        "T" => (12, 0),
+        "P" => (15, 0),
+        "E" => (18, 0),
+        "Ki" => (0, 10),
+        "Mi" => (0, 20),
+        "Gi" => (0, 30),
+        "Ti" => (0, 40),
+        "Pi" => (0, 50),
+        "Ei" => (0, 60),
+        exponent if exponent.starts_with(['e', 'E']) => (exponent[1..].parse::<i32>().ok()?, 0),
+        _ => return None,
+    };
+    let mut value = mantissa.checked_mul(1_i128.checked_shl(binary_exponent)?)?;
+    let scale = decimal_exponent + 9 - fraction_len;
+    if scale >= 0 {
+        value = value.checked_mul(10_i128.checked_pow(u32::try_from(scale).ok()?)?)?;
+    } else {
+        let divisor = 10_i128.checked_pow(u32::try_from(-scale).ok()?)?;
+        // The API server rounds a quantity finer than a nano-unit up.
+        value = value / divisor + i128::from(value % divisor != 0);
+    }
+    Some(if negative { -value } else { value })
+}
+
+/// Whether two JSON values are the same quantity: `"1000m"` and `1`, `"3072Mi"` and `"3Gi"`.
+#[must_use]
+pub fn same_quantity(left: &serde_json::Value, right: &serde_json::Value) -> bool {
+    match (quantity_of(left), quantity_of(right)) {
+        (Some(left), Some(right)) => left == right,
+        _ => false,
+    }
+}
+
+fn quantity_of(value: &serde_json::Value) -> Option<i128> {
+    match value {
+        serde_json::Value::String(text) => parse_nanos(text),
+        serde_json::Value::Number(number) => parse_nanos(&number.to_string()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn canonical_spellings_are_equal() {
+        // The pairs of spec §2.6-A.
+        assert!(same_quantity(&json!("1000m"), &json!("1")));
+        assert!(same_quantity(&json!("0.5"), &json!("500m")));
+        assert!(same_quantity(&json!("1000M"), &json!("1G")));
+        assert!(same_quantity(&json!("3072Mi"), &json!("3Gi")));
+        assert!(same_quantity(&json!(1), &json!("1")));
+        assert!(same_quantity(&json!("12000m"), &json!("12")));
+        assert!(same_quantity(&json!("1e3"), &json!("1k")));
+    }
+
+    #[test]
+    fn different_values_differ() {
+        assert!(!same_quantity(&json!("500m"), &json!("1")));
+        assert!(!same_quantity(&json!("1G"), &json!("1Gi")));
+        assert!(!same_quantity(&json!("abc"), &json!("abc")));
+    }
+
+    #[test]
+    fn values_in_nanos() {
+        assert_eq!(parse_nanos("1"), Some(1_000_000_000));
+        assert_eq!(parse_nanos("1Ki"), Some(1024 * 1_000_000_000));
+        assert_eq!(parse_nanos("1n"), Some(1));
+        assert_eq!(parse_nanos("0.1n"), Some(1), "rounded up");
+        assert_eq!(parse_nanos("-2m"), Some(-2_000_000));
+        assert_eq!(parse_nanos("1.5Gi"), Some(1_610_612_736 * 1_000_000_000));
+        assert_eq!(parse_nanos("1x"), None);
+        assert_eq!(parse_nanos(""), None);
+    }
+}

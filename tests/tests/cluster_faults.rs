@@ -1,0 +1,314 @@
+//! The watched caches under the faults a real cluster produces but no test server does on
+//! demand: a 410 Gone on a watch, a 403 on one kind and in one namespace, an API server that
+//! disappears mid-watch and comes back, an expired token (also from an exec plugin), a slow
+//! server. Each test asserts what the user would see: the cluster's state, each kind's phase
+//! and message, and the objects shown.
+//!
+//! The server is `sextant_testkit::fake_apiserver`, a fake for faults only; the ordinary paths
+//! run against the kmock emulator in `cluster_and_redaction.rs`.
+#![allow(clippy::unwrap_used, reason = "a failing step fails the test")]
+
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use sextant_adapters::cluster::watch::{ClusterWatch, WatchOptions};
+use sextant_domain::platform::{ClusterSnapshot, ClusterState, KindPhase, KindStatus};
+use sextant_testkit::fake_apiserver::FakeApiServer;
+
+fn objects() -> Vec<Value> {
+    let namespace = |name: &str| json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name, "resourceVersion": "1"}});
+    let service = |namespace: &str, name: &str| {
+        json!({"apiVersion": "v1", "kind": "Service",
+               "metadata": {"name": name, "namespace": namespace, "resourceVersion": "2"},
+               "spec": {"ports": [{"port": 80}]}})
+    };
+    let route = |namespace: &str, name: &str| {
+        json!({"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
+               "metadata": {"name": name, "namespace": namespace, "resourceVersion": "3"},
+               "spec": {"parentRefs": [{"name": "edge"}]}})
+    };
+    vec![
+        namespace("team-a"),
+        namespace("team-b"),
+        service("team-a", "web"),
+        service("team-b", "api"),
+        route("team-a", "web"),
+        route("team-b", "api"),
+        json!({"apiVersion": "gateway.networking.k8s.io/v1", "kind": "Gateway",
+               "metadata": {"name": "edge", "namespace": "team-a", "resourceVersion": "4"}}),
+    ]
+}
+
+fn options() -> WatchOptions {
+    WatchOptions {
+        max_reconnect_delay: Duration::from_secs(1),
+        request_timeout: Duration::from_secs(10),
+        ..WatchOptions::default()
+    }
+}
+
+fn start(
+    server: &FakeApiServer,
+    dir: &tempfile::TempDir,
+    user: &str,
+    options: WatchOptions,
+) -> ClusterWatch {
+    let path = server.kubeconfig(dir.path(), user);
+    let kubeconfig = kube::config::Kubeconfig::read_from(path).unwrap();
+    ClusterWatch::start(&kubeconfig, "fake", options)
+}
+
+/// Waits (up to 30 s) until `condition` holds for the snapshot; panics with the last one.
+async fn eventually(
+    watch: &ClusterWatch,
+    what: &str,
+    condition: impl Fn(&ClusterSnapshot) -> bool,
+) -> ClusterSnapshot {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let snapshot = watch.snapshot();
+        if condition(&snapshot) {
+            return snapshot;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "never saw {what}; last: {:?} {:?} {:#?}",
+            snapshot.state,
+            snapshot.message,
+            snapshot.kinds
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+fn kind<'a>(snapshot: &'a ClusterSnapshot, kind: &str) -> &'a KindStatus {
+    snapshot
+        .kinds
+        .iter()
+        .find(|status| status.kind == kind)
+        .unwrap_or_else(|| panic!("no {kind} in {:#?}", snapshot.kinds))
+}
+
+fn names(snapshot: &ClusterSnapshot, kind: &str) -> Vec<String> {
+    let mut names: Vec<String> = snapshot
+        .objects
+        .iter()
+        .filter(|object| object.kind() == kind)
+        .map(|object| format!("{}/{}", object.namespace().unwrap_or_default(), object.name()))
+        .collect();
+    names.sort();
+    names
+}
+
+#[tokio::test]
+async fn a_watch_that_expires_is_listed_again_and_then_follows_changes() {
+    let server = FakeApiServer::start(objects()).await;
+    server.faults().gone_watches.insert("services".to_owned(), 1);
+    let dir = tempfile::tempdir().unwrap();
+    let watch = start(&server, &dir, "{token: dev-token}", options());
+    // The first watch after the initial list answers 410 Gone: the watcher lists again.
+    eventually(&watch, "services listed twice", |_| {
+        let lists = server
+            .requests()
+            .iter()
+            .filter(|request| request.starts_with("GET /api/v1/services?&limit="))
+            .count();
+        lists >= 2
+    })
+    .await;
+    let snapshot = eventually(&watch, "services ready after the relist", |snapshot| {
+        snapshot
+            .kinds
+            .iter()
+            .any(|status| status.kind == "Service" && status.phase == KindPhase::Ready)
+    })
+    .await;
+    assert_eq!(names(&snapshot, "Service"), ["team-a/web", "team-b/api"]);
+    assert!(kind(&snapshot, "Service").synced_at.is_some());
+    // The watch that follows the relist delivers new objects.
+    server.add(json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "new", "namespace": "team-a"}}));
+    let snapshot =
+        eventually(&watch, "the new service", |snapshot| names(snapshot, "Service").len() == 3)
+            .await;
+    assert_eq!(names(&snapshot, "Service"), ["team-a/new", "team-a/web", "team-b/api"]);
+    assert_eq!(snapshot.state, ClusterState::Ready, "{:?}", snapshot.message);
+}
+
+#[tokio::test]
+async fn a_forbidden_kind_is_named_and_told_apart_from_an_empty_one() {
+    let server = FakeApiServer::start(objects()).await;
+    server.faults().forbidden.insert("gateways".to_owned());
+    server.faults().forbidden_in.insert("httproutes".to_owned(), ["team-b".to_owned()].into());
+    let dir = tempfile::tempdir().unwrap();
+    let watch = start(&server, &dir, "{token: dev-token}", options());
+    watch.wait_settled(Duration::from_secs(30)).await;
+    let snapshot = watch.snapshot();
+    assert_eq!(snapshot.state, ClusterState::Ready, "{:?}", snapshot.message);
+
+    let gateways = kind(&snapshot, "Gateway");
+    assert_eq!(gateways.phase, KindPhase::Forbidden);
+    let message = gateways.message.as_deref().unwrap();
+    assert!(
+        message.contains("may not") && message.contains("gateways") && message.contains("`list`"),
+        "{message}"
+    );
+    assert!(snapshot.unreadable("Gateway"), "a forbidden kind is unknown, not absent");
+    assert!(names(&snapshot, "Gateway").is_empty());
+
+    // HTTPRoutes: forbidden cluster-wide and in team-b, allowed in team-a.
+    let routes = kind(&snapshot, "HTTPRoute");
+    assert_eq!(routes.phase, KindPhase::Ready);
+    assert_eq!(routes.namespaces, ["team-a"]);
+    assert_eq!(routes.denied_namespaces, ["team-b"]);
+    assert!(routes.message.as_deref().unwrap().contains("in team-b"), "{:?}", routes.message);
+    assert_eq!(names(&snapshot, "HTTPRoute"), ["team-a/web"]);
+    assert!(snapshot.unreadable("HTTPRoute"));
+
+    // Everything else is read in full.
+    assert_eq!(kind(&snapshot, "Service").phase, KindPhase::Ready);
+    assert!(!snapshot.unreadable("Service"));
+    assert_eq!(names(&snapshot, "Service"), ["team-a/web", "team-b/api"]);
+}
+
+#[tokio::test]
+async fn a_server_that_disappears_mid_watch_shows_stale_data_then_recovers() {
+    let mut server = FakeApiServer::start(objects()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let watch = start(&server, &dir, "{token: dev-token}", options());
+    eventually(&watch, "ready", |snapshot| snapshot.state == ClusterState::Ready).await;
+
+    server.stop();
+    let snapshot = eventually(&watch, "the cluster unreachable", |snapshot| {
+        snapshot.state == ClusterState::Unreachable
+    })
+    .await;
+    // The data from before is still shown, and marked as not current.
+    assert_eq!(names(&snapshot, "Service"), ["team-a/web", "team-b/api"]);
+    assert!(snapshot.kinds.iter().any(|status| status.phase == KindPhase::Reconnecting));
+    assert!(
+        snapshot.message.as_deref().unwrap().contains("reconnecting"),
+        "{:?}",
+        snapshot.message
+    );
+
+    server.restart().await;
+    server.add(json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "back", "namespace": "team-b"}}));
+    let snapshot = eventually(&watch, "ready again with the new service", |snapshot| {
+        snapshot.state == ClusterState::Ready && names(snapshot, "Service").len() == 3
+    })
+    .await;
+    assert_eq!(names(&snapshot, "Service"), ["team-a/web", "team-b/api", "team-b/back"]);
+    assert!(
+        snapshot
+            .kinds
+            .iter()
+            .all(|status| status.phase == KindPhase::Ready || status.phase == KindPhase::Forbidden)
+    );
+}
+
+#[tokio::test]
+async fn an_expired_token_is_named_as_such() {
+    let server = FakeApiServer::start(objects()).await;
+    server.faults().accepted_token = Some("current-token".to_owned());
+    let dir = tempfile::tempdir().unwrap();
+    let watch = start(&server, &dir, "{token: expired-token}", options());
+    let snapshot = eventually(&watch, "unauthenticated", |snapshot| {
+        snapshot.state == ClusterState::Unauthenticated
+    })
+    .await;
+    let message = snapshot.message.unwrap();
+    assert!(
+        message.contains("rejected the credentials") && message.contains("log in again"),
+        "{message}"
+    );
+    assert!(!message.contains("expired-token"), "the token is never shown: {message}");
+    assert!(snapshot.objects.is_empty());
+}
+
+#[tokio::test]
+async fn an_exec_plugin_whose_credential_expires_is_named_after_the_next_reconnect() {
+    let mut server = FakeApiServer::start(objects()).await;
+    server.faults().accepted_token = Some("exec-token-1".to_owned());
+    let dir = tempfile::tempdir().unwrap();
+    // The plugin prints whatever token the file holds, valid for 30 s: kube refreshes tokens
+    // that expire within a minute, so it runs the plugin again for every new connection.
+    let token_file = dir.path().join("token");
+    std::fs::write(&token_file, "exec-token-1").unwrap();
+    let plugin = dir.path().join("credential-plugin");
+    std::fs::write(
+        &plugin,
+        format!(
+            "#!/bin/sh\nprintf '{{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\",\"status\":{{\"token\":\"%s\",\"expirationTimestamp\":\"%s\"}}}}' \"$(cat {})\" \"$(date -u -d '+30 seconds' +%Y-%m-%dT%H:%M:%SZ)\"\n",
+            token_file.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&plugin, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let user = format!(
+        "{{exec: {{apiVersion: client.authentication.k8s.io/v1, command: '{}', interactiveMode: Never}}}}",
+        plugin.display()
+    );
+    let watch = start(&server, &dir, &user, options());
+    let snapshot = eventually(&watch, "ready with the plugin's credential", |snapshot| {
+        snapshot.state == ClusterState::Ready && !names(snapshot, "Service").is_empty()
+    })
+    .await;
+    assert_eq!(names(&snapshot, "Service"), ["team-a/web", "team-b/api"]);
+
+    // The plugin now hands out a credential the server no longer accepts.
+    std::fs::write(&token_file, "exec-token-0-expired").unwrap();
+    server.stop();
+    server.restart().await;
+    let snapshot = eventually(&watch, "unauthenticated", |snapshot| {
+        snapshot.state == ClusterState::Unauthenticated
+    })
+    .await;
+    assert!(
+        snapshot.message.as_deref().unwrap().contains("rejected the credentials"),
+        "{:?}",
+        snapshot.message
+    );
+    let shown = format!("{:?} {:?}", snapshot.message, snapshot.kinds);
+    assert!(!shown.contains("exec-token"), "no token in what the user sees: {shown}");
+    // What was read before is still there, not thrown away.
+    assert_eq!(names(&snapshot, "Service"), ["team-a/web", "team-b/api"]);
+}
+
+#[tokio::test]
+async fn a_slow_server_is_named_within_the_request_timeout() {
+    let server = FakeApiServer::start(objects()).await;
+    server.faults().delay = Duration::from_secs(3);
+    let dir = tempfile::tempdir().unwrap();
+    let options = WatchOptions { request_timeout: Duration::from_secs(1), ..options() };
+    let watch = start(&server, &dir, "{token: dev-token}", options);
+    let snapshot =
+        eventually(&watch, "unreachable", |snapshot| snapshot.state == ClusterState::Unreachable)
+            .await;
+    let message = snapshot.message.unwrap();
+    assert!(message.contains("did not answer in time"), "{message}");
+    // Once the server is fast again, the watch recovers without a restart.
+    server.faults().delay = Duration::ZERO;
+    let snapshot = eventually(&watch, "ready", |snapshot| {
+        snapshot.state == ClusterState::Ready && !snapshot.objects.is_empty()
+    })
+    .await;
+    assert_eq!(names(&snapshot, "Service"), ["team-a/web", "team-b/api"]);
+}
+
+#[tokio::test]
+async fn a_kind_over_its_limit_is_partial_and_says_by_how_much() {
+    let server = FakeApiServer::start(objects()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let options = WatchOptions { max_objects_per_kind: 1, ..options() };
+    let watch = start(&server, &dir, "{token: dev-token}", options);
+    watch.wait_settled(Duration::from_secs(30)).await;
+    let snapshot = watch.snapshot();
+    let services = kind(&snapshot, "Service");
+    assert_eq!((services.objects, services.dropped), (1, 1));
+    assert!(
+        services.message.as_deref().unwrap().starts_with("partial: 1 more objects"),
+        "{:?}",
+        services.message
+    );
+    assert_eq!(names(&snapshot, "Service").len(), 1);
+}
