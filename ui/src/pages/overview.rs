@@ -191,7 +191,7 @@ fn KindsTable(clusters: Vec<(String, Vec<KindRow>)>) -> impl IntoView {
     });
     let attention = rows.iter().filter(|(_, kind)| needs_attention(kind)).count();
     let open = attention > 0;
-    let now = (js_sys::Date::now() / 1000.0) as u64;
+    let now = unix_now();
     let body = rows
         .into_iter()
         .map(|(cluster, kind)| {
@@ -249,4 +249,14 @@ fn human_age(seconds: u64) -> String {
         60..3600 => format!("{} min", seconds / 60),
         _ => format!("{} h", seconds / 3600),
     }
+}
+
+/// Seconds since the Unix epoch, from the browser's clock.
+#[expect(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    reason = "Date.now() is a positive millisecond count far below 2^53"
+)]
+fn unix_now() -> u64 {
+    (js_sys::Date::now() / 1000.0) as u64
 }
