@@ -141,7 +141,9 @@ test('routes draw the traffic graph of every route kind, with rejected edges and
 test('the explainer lights up the path that serves a request, with the why-trace beside it', async () => {
   await page.locator('[data-testid="view-filter"]').fill('');
   await page.locator('[data-testid="cluster-switcher"]').selectOption('prod-eu');
-  await page.locator('[data-testid="graph-node"][data-node-id="prod-eu|Gateway/infra/public"]').waitFor();
+  // The graph reloads for the one cluster: wait until the other clusters' nodes are gone.
+  await page.waitForFunction(() => document.querySelector('[data-node-id="prod-eu|Gateway/infra/public"]')
+    && !document.querySelector('[data-node-id^="prod-us|"]'));
   await page.locator('[data-testid="explain-gateway"]').selectOption('prod-eu|infra/public');
   await page.locator('[data-testid="explain-listener"]').selectOption('https-api');
   assert.equal(await page.locator('[data-testid="explain-host"]').inputValue(), 'api.northwind.example', 'the listener fills in its host');
@@ -167,6 +169,13 @@ test('the explainer lights up the path that serves a request, with the why-trace
   await page.setViewportSize({ width: 2048, height: 1200 });
   await page.screenshot({ path: `${shots}/gateway-graph.png` });
   await page.setViewportSize({ width: 1440, height: 900 });
+  // A reload (Refresh, a live change) keeps the request, its answer and the lit path.
+  await page.locator('[data-testid="refresh"]').click();
+  await page.waitForLoadState('networkidle');
+  await page.locator('svg.traffic-graph.has-lit').waitFor();
+  assert.match(await text('explain-verdict'), /^routed/);
+  assert.equal(await page.locator('[data-testid="explain-path"]').inputValue(), '/search/items?q=boots');
+  assert.equal(await page.locator('g.node.lit').count(), 7);
   // A request for the refused checkout route gets the listener's 404, and lights no route.
   await page.locator('[data-testid="explain-listener"]').selectOption('https-shop');
   await page.locator('[data-testid="explain-host"]').fill('checkout.northwind.shop');

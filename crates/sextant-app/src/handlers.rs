@@ -146,8 +146,10 @@ impl Handle<ListRoutes> for Cockpit {
     }
 }
 
-/// The kinds a cluster snapshot holds no answer for: live reads never fetch Secrets (their
-/// values must not be read), and a kind the cluster refused is named in the snapshot's message.
+/// The kinds a cluster snapshot holds no answer for, so that the Gateway analysis says
+/// "unknown" rather than "absent": live reads never fetch TLS Secrets (only the metadata of
+/// ServiceAccount token Secrets), and a kind the user may not list (anywhere, or in some
+/// namespaces) is named by the snapshot's kind states.
 fn unreadable_kinds(
     source: Source,
     cluster: &sextant_domain::platform::ClusterSnapshot,
@@ -155,17 +157,10 @@ fn unreadable_kinds(
     let mut kinds = Vec::new();
     if source == Source::Live {
         kinds.push("Secret".to_owned());
-        if let Some(refused) = cluster
-            .message
-            .as_deref()
-            .and_then(|message| message.strip_prefix("some kinds could not be read: "))
-        {
-            kinds.extend(
-                refused
-                    .split("; ")
-                    .filter_map(|entry| entry.split_once(':'))
-                    .map(|(kind, _)| kind.trim().to_owned()),
-            );
+    }
+    for status in &cluster.kinds {
+        if cluster.unreadable(&status.kind) && !kinds.contains(&status.kind) {
+            kinds.push(status.kind.clone());
         }
     }
     kinds

@@ -29,9 +29,45 @@ use crate::{
 #[component]
 pub(crate) fn RoutesPage() -> impl IntoView {
     let state = use_app_state();
+    // The explainer's form and answer live above the reloading part, so that a reload (another
+    // cluster, Refresh, a live change) keeps what the user typed and the lit path.
+    let explain = ExplainState::new();
     let graph =
         ipc::resource(state.refresh, move || GetTrafficGraph { cluster: state.cluster.get() });
-    loaded(graph, |graph: TrafficGraph| view! { <TrafficView graph=graph/> })
+    loaded(graph, move |graph: TrafficGraph| view! { <TrafficView graph=graph explain=explain/> })
+}
+
+/// The explainer's form fields and its last answer.
+#[derive(Clone, Copy)]
+struct ExplainState {
+    /// `cluster|namespace/name` of the Gateway.
+    target: RwSignal<String>,
+    listener: RwSignal<String>,
+    port: RwSignal<u16>,
+    protocol: RwSignal<String>,
+    host: RwSignal<String>,
+    method: RwSignal<String>,
+    path: RwSignal<String>,
+    service: RwSignal<String>,
+    headers: RwSignal<String>,
+    answer: RwSignal<Option<Result<RouteExplanation, CommandError>>>,
+}
+
+impl ExplainState {
+    fn new() -> Self {
+        ExplainState {
+            target: RwSignal::new(String::new()),
+            listener: RwSignal::new(String::new()),
+            port: RwSignal::new(80),
+            protocol: RwSignal::new("HTTP".to_owned()),
+            host: RwSignal::new(String::new()),
+            method: RwSignal::new("GET".to_owned()),
+            path: RwSignal::new("/".to_owned()),
+            service: RwSignal::new(String::new()),
+            headers: RwSignal::new(String::new()),
+            answer: RwSignal::new(None),
+        }
+    }
 }
 
 fn health_class(health: Health) -> &'static str {
@@ -69,7 +105,7 @@ fn result_tone(result: &str) -> Tone {
 }
 
 #[component]
-fn TrafficView(graph: TrafficGraph) -> impl IntoView {
+fn TrafficView(graph: TrafficGraph, explain: ExplainState) -> impl IntoView {
     let state = use_app_state();
     let [classes, gateways, routes, rejected, caveats, services] = graph_counts(&graph);
     let namespaces = route_namespaces(&graph);
@@ -94,7 +130,7 @@ fn TrafficView(graph: TrafficGraph) -> impl IntoView {
     let collapsed = RwSignal::new(BTreeSet::<String>::new());
     let problems_only = RwSignal::new(false);
     let selected = RwSignal::new(None::<String>);
-    let answer = RwSignal::new(None::<Result<RouteExplanation, CommandError>>);
+    let answer = explain.answer;
     let drawing = Memo::new(move |_| {
         let options = GraphOptions {
             query: state.filter.get(),
@@ -110,7 +146,8 @@ fn TrafficView(graph: TrafficGraph) -> impl IntoView {
         });
         graph.with_value(|graph| {
             let visible = visible_graph(graph, &options, &lit);
-            (layout(&visible), visible.hidden, !lit.is_empty())
+            let has_lit = visible.nodes.iter().any(|node| node.lit);
+            (layout(&visible), visible.hidden, has_lit)
         })
     });
     let all_namespaces: BTreeSet<String> = namespaces.iter().map(|(key, _)| key.clone()).collect();
@@ -151,7 +188,7 @@ fn TrafficView(graph: TrafficGraph) -> impl IntoView {
             <Stat label="routes with a caveat" value=caveats tone=Tone::Warn testid="routes-warnings"/>
             <Stat label="services" value=services testid="routes-services"/>
         </div>
-        <ExplainForm targets=targets answer=answer/>
+        <ExplainForm targets=targets explain=explain/>
         <div class="graph-toolbar">
             <label class="field">
                 <input type="checkbox" data-testid="problems-only" prop:checked=move || problems_only.get()
@@ -298,50 +335,61 @@ fn listener_host(hostname: Option<&str>) -> String {
 }
 
 #[component]
-fn ExplainForm(
-    targets: Vec<ExplainTarget>,
-    answer: RwSignal<Option<Result<RouteExplanation, CommandError>>>,
-) -> impl IntoView {
+fn ExplainForm(targets: Vec<ExplainTarget>, explain: ExplainState) -> impl IntoView {
+    let ExplainState {
+        target,
+        listener,
+        port,
+        protocol,
+        host,
+        method,
+        path,
+        service,
+        headers,
+        answer,
+    } = explain;
     let targets = StoredValue::new(targets);
-    let first = targets.with_value(|targets| {
+    // Keep the fields across reloads while their Gateway is still there; otherwise start from
+    // the first Gateway with an HTTP(S) listener, on its HTTPS listener if it has one.
+    let known = targets.with_value(|targets| {
+        let key = target.get_untracked();
         targets
             .iter()
-            .find(|target| {
-                target.listeners.iter().any(|listener| listener.protocol.starts_with("HTTP"))
-            })
-            .or_else(|| targets.first())
-            .cloned()
+            .any(|candidate| format!("{}|{}", candidate.cluster, candidate.gateway) == key)
     });
-    let initial_listener = first.as_ref().and_then(|target| {
-        target
-            .listeners
-            .iter()
-            .find(|listener| listener.protocol == "HTTPS")
-            .or_else(|| target.listeners.first())
-            .cloned()
-    });
-    let target = RwSignal::new(
-        first
-            .as_ref()
-            .map(|target| format!("{}|{}", target.cluster, target.gateway))
-            .unwrap_or_default(),
-    );
-    let listener = RwSignal::new(
-        initial_listener.as_ref().map(|listener| listener.name.clone()).unwrap_or_default(),
-    );
-    let port = RwSignal::new(initial_listener.as_ref().map_or(80, |listener| listener.port));
-    let protocol = RwSignal::new(
-        initial_listener
-            .as_ref()
-            .map_or_else(|| "HTTP".to_owned(), |listener| listener.protocol.clone()),
-    );
-    let host = RwSignal::new(listener_host(
-        initial_listener.as_ref().and_then(|listener| listener.hostname.as_deref()),
-    ));
-    let method = RwSignal::new("GET".to_owned());
-    let path = RwSignal::new("/".to_owned());
-    let service = RwSignal::new(String::new());
-    let headers = RwSignal::new(String::new());
+    if !known {
+        let first = targets.with_value(|targets| {
+            targets
+                .iter()
+                .find(|target| {
+                    target.listeners.iter().any(|listener| listener.protocol.starts_with("HTTP"))
+                })
+                .or_else(|| targets.first())
+                .cloned()
+        });
+        let initial = first.as_ref().and_then(|target| {
+            target
+                .listeners
+                .iter()
+                .find(|listener| listener.protocol == "HTTPS")
+                .or_else(|| target.listeners.first())
+                .cloned()
+        });
+        target.set(
+            first
+                .as_ref()
+                .map(|target| format!("{}|{}", target.cluster, target.gateway))
+                .unwrap_or_default(),
+        );
+        listener.set(initial.as_ref().map(|listener| listener.name.clone()).unwrap_or_default());
+        port.set(initial.as_ref().map_or(80, |listener| listener.port));
+        protocol.set(
+            initial
+                .as_ref()
+                .map_or_else(|| "HTTP".to_owned(), |listener| listener.protocol.clone()),
+        );
+        host.set(listener_host(initial.as_ref().and_then(|listener| listener.hostname.as_deref())));
+    }
     let current_target = move || {
         let key = target.get();
         targets.with_value(|targets| {
