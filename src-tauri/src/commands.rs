@@ -18,6 +18,8 @@ pub(crate) fn handlers<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync
         get_drift_diff,
         list_policies,
         list_routes,
+        get_traffic_graph,
+        explain_route,
         get_vault_inventory,
         get_vault_access,
         who_can_reach,
@@ -79,6 +81,22 @@ async fn list_routes(
     cockpit: State<'_, Cockpit>,
     request: gateway::ListRoutes,
 ) -> Result<gateway::RouteInventory, CommandError> {
+    cockpit.handle(request).await
+}
+
+#[tauri::command]
+async fn get_traffic_graph(
+    cockpit: State<'_, Cockpit>,
+    request: gateway::GetTrafficGraph,
+) -> Result<gateway::TrafficGraph, CommandError> {
+    cockpit.handle(request).await
+}
+
+#[tauri::command]
+async fn explain_route(
+    cockpit: State<'_, Cockpit>,
+    request: gateway::ExplainRoute,
+) -> Result<gateway::RouteExplanation, CommandError> {
     cockpit.handle(request).await
 }
 
@@ -159,6 +177,11 @@ mod tests {
             ("get_drift_diff", serde_json::json!({})),
             ("list_policies", serde_json::json!({"cluster": "prod-eu"})),
             ("list_routes", serde_json::json!({})),
+            ("get_traffic_graph", serde_json::json!({"cluster": "prod-eu"})),
+            (
+                "explain_route",
+                serde_json::json!({"cluster": "prod-eu", "protocol": "HTTPS", "gateway": "infra/public", "port": 443, "host": "shop.northwind.example", "path": "/"}),
+            ),
             ("get_vault_inventory", serde_json::json!({})),
             ("get_vault_access", serde_json::json!({})),
             (

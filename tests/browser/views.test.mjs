@@ -103,18 +103,89 @@ test('policies list Kubewarden and Kyverno policies with their report results', 
   await page.screenshot({ path: `${shots}/policies.png`, fullPage: true });
 });
 
-test('routes list gateways, listeners and every route kind, with rejected ones marked', async () => {
+test('routes draw the traffic graph of every route kind, with rejected edges and their reasons', async () => {
   await visit('routes');
+  await page.locator('[data-testid="traffic-graph"]').waitFor();
   assert.equal(await number('routes-total'), 23);
   assert.equal(await number('routes-gateways'), 5);
   assert.equal(await number('routes-classes'), 3);
-  assert.ok(await number('routes-not-accepted') >= 3, 'NotAllowedByListeners, NoMatchingListenerHostname, NoMatchingParent');
-  assert.ok(await number('routes-no-status') >= 1, 'the route to a missing Gateway has no status');
-  // The view filter narrows the table.
+  assert.ok(await number('routes-rejected') >= 3, 'NotAllowedByListeners, NoMatchingListenerHostname, NoMatchingParent');
+  const node = (id) => page.locator(`[data-testid="graph-node"][data-node-id="${id}"]`);
+  // Listener-level nodes, and a rejected edge labelled with its reason.
+  await node('prod-eu|Listener/infra/public/https-shop').waitFor();
+  const refused = page.locator('path.edge.error[data-from="prod-eu|Listener/infra/public/https-shop"][data-to="prod-eu|HTTPRoute/checkout/checkout"]');
+  assert.equal(await refused.count(), 1, 'the checkout route is refused by the https-shop listener');
+  assert.match(await page.locator('svg.traffic-graph').innerHTML(), /NoMatching.*Listener/);
+  // The route to a missing Gateway hangs from a node drawn as missing.
+  assert.equal(await page.locator('g.node.missing[data-node-id="prod-eu|Gateway/infra/public-legacy"]').count(), 1);
+  // The view filter narrows the graph to what leads to and from the match.
   await page.locator('[data-testid="view-filter"]').fill('payments-db');
-  assert.equal((await text('routes-table-count')).trim(), '1 of 23');
+  await node('prod-eu|TCPRoute/payments/payments-db').waitFor();
+  const routes = () => page.locator('[data-testid="graph-node"]').evaluateAll((nodes) =>
+    nodes.map((node) => node.dataset.nodeId).filter((id) => /Route\/[^/]+\/[^/]+$/.test(id)));
+  assert.deepEqual(await routes(), ['prod-eu|TCPRoute/payments/payments-db'], 'one route left');
+  await node('prod-eu|Listener/infra/internal/tcp-postgres').waitFor();
   await page.locator('[data-testid="view-filter"]').fill('');
+  // Collapsing every namespace leaves one node per namespace.
+  await page.locator('[data-testid="collapse-all"]').click();
+  assert.deepEqual(await routes(), [], 'routes fold into their namespace');
+  assert.ok(await page.locator('g.node.group').count() >= 5);
+  await page.locator('[data-testid="expand-all"]').click();
+  // Clicking a route shows its conditions per parent.
+  await node('prod-eu|HTTPRoute/checkout/checkout').click();
+  assert.equal((await text('node-details-name')).trim(), 'checkout/checkout');
+  assert.match(await page.locator('[data-testid="condition-table"]').first().innerText(), /NoMatchingListenerHostname/);
   await page.screenshot({ path: `${shots}/routes.png`, fullPage: true });
+});
+
+test('the explainer lights up the path that serves a request, with the why-trace beside it', async () => {
+  await page.locator('[data-testid="view-filter"]').fill('');
+  await page.locator('[data-testid="cluster-switcher"]').selectOption('prod-eu');
+  // The graph reloads for the one cluster: wait until the other clusters' nodes are gone.
+  await page.waitForFunction(() => document.querySelector('[data-node-id="prod-eu|Gateway/infra/public"]')
+    && !document.querySelector('[data-node-id^="prod-us|"]'));
+  await page.locator('[data-testid="explain-gateway"]').selectOption('prod-eu|infra/public');
+  await page.locator('[data-testid="explain-listener"]').selectOption('https-api');
+  assert.equal(await page.locator('[data-testid="explain-host"]').inputValue(), 'api.northwind.example', 'the listener fills in its host');
+  await page.locator('[data-testid="explain-path"]').fill('/search/items?q=boots');
+  await page.locator('[data-testid="explain-submit"]').click();
+  await page.locator('svg.traffic-graph.has-lit').waitFor();
+  assert.match(await text('explain-verdict'), /^routed/);
+  assert.match(await text('explain-route'), /HTTPRoute search\/search-api · rule 0/);
+  const lit = await page.locator('g.node.lit').evaluateAll((nodes) => nodes.map((node) => node.dataset.nodeId).sort());
+  assert.deepEqual(lit, [
+    'prod-eu|GatewayClass/envoy',
+    'prod-eu|Gateway/infra/public',
+    'prod-eu|HTTPRoute/search/search-api',
+    'prod-eu|HTTPRoute/search/search-api/rule/0',
+    'prod-eu|Listener/infra/public/https-api',
+    'prod-eu|Service/search/search-api',
+    'prod-eu|Endpoints/search/search-api',
+  ].sort(), 'class, Gateway, listener, route, rule, Service and its endpoints light up');
+  assert.equal(await page.locator('path.edge.lit').count(), 6, 'and the six edges between them');
+  const why = await text('explain-why');
+  assert.match(why, /most specific on port 443/);
+  assert.match(why, /PathPrefix \/search/);
+  await page.setViewportSize({ width: 2048, height: 1200 });
+  await page.screenshot({ path: `${shots}/gateway-graph.png` });
+  await page.setViewportSize({ width: 1440, height: 900 });
+  // A reload (Refresh, a live change) keeps the request, its answer and the lit path.
+  await page.locator('[data-testid="refresh"]').click();
+  await page.waitForLoadState('networkidle');
+  await page.locator('svg.traffic-graph.has-lit').waitFor();
+  assert.match(await text('explain-verdict'), /^routed/);
+  assert.equal(await page.locator('[data-testid="explain-path"]').inputValue(), '/search/items?q=boots');
+  assert.equal(await page.locator('g.node.lit').count(), 7);
+  // A request for the refused checkout route gets the listener's 404, and lights no route.
+  await page.locator('[data-testid="explain-listener"]').selectOption('https-shop');
+  await page.locator('[data-testid="explain-host"]').fill('checkout.northwind.shop');
+  await page.locator('[data-testid="explain-path"]').fill('/checkout');
+  await page.locator('[data-testid="explain-submit"]').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="explain-verdict"]')?.textContent.startsWith('no_match'));
+  assert.equal(await text('explain-verdict'), 'no_match · HTTP 404');
+  assert.equal(await page.locator('g.node.lit[data-node-id*="Route/"]').count(), 0);
+  await page.locator('[data-testid="explain-clear"]').click();
+  await page.locator('[data-testid="cluster-switcher"]').selectOption('');
 });
 
 test('vault lists policies, auth roles and identities', async () => {

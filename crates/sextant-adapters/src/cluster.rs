@@ -182,6 +182,10 @@ const WANTED: &[(&str, &[&str], &[&str])] = &[
     ("", &["v1"], &["Namespace", "Service", "ServiceAccount", "Pod"]),
     ("apps", &["v1"], &["Deployment", "StatefulSet", "DaemonSet"]),
     ("batch", &["v1"], &["Job", "CronJob"]),
+    // The readiness of the Certificates behind listener Secrets (TLS Secrets are not read: only
+    // the metadata of ServiceAccount token Secrets is). EndpointSlices, which the traffic graph
+    // draws when given, are not watched: one per Service would weigh on large clusters.
+    ("cert-manager.io", &["v1"], &["Certificate"]),
     ("kustomize.toolkit.fluxcd.io", &["v1"], &["Kustomization"]),
     ("helm.toolkit.fluxcd.io", &["v2"], &["HelmRelease"]),
     (

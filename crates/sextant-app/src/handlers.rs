@@ -4,7 +4,9 @@
 use sextant_protocol::{
     CommandError, ErrorCode,
     drift::{DriftDiff, GetDriftDiff, GitOpsApps, ListGitOpsApps},
-    gateway::{ListRoutes, RouteInventory},
+    gateway::{
+        ExplainRoute, GetTrafficGraph, ListRoutes, RouteExplanation, RouteInventory, TrafficGraph,
+    },
     overview::{GetOverview, Overview},
     policy::{ListPolicies, PolicyInventory},
     search::{Search, SearchResults},
@@ -144,6 +146,61 @@ impl Handle<ListRoutes> for Cockpit {
     }
 }
 
+/// The kinds a cluster snapshot holds no answer for, so that the Gateway analysis says
+/// "unknown" rather than "absent": live reads never fetch TLS Secrets (only the metadata of
+/// ServiceAccount token Secrets), and a kind the user may not list (anywhere, or in some
+/// namespaces) is named by the snapshot's kind states.
+fn unreadable_kinds(
+    source: Source,
+    cluster: &sextant_domain::platform::ClusterSnapshot,
+) -> Vec<String> {
+    let mut kinds = Vec::new();
+    if source == Source::Live {
+        kinds.push("Secret".to_owned());
+    }
+    for status in &cluster.kinds {
+        if cluster.unreadable(&status.kind) && !kinds.contains(&status.kind) {
+            kinds.push(status.kind.clone());
+        }
+    }
+    kinds
+}
+
+impl Handle<GetTrafficGraph> for Cockpit {
+    async fn handle(&self, request: GetTrafficGraph) -> Result<TrafficGraph, CommandError> {
+        let platform = self.platform();
+        let source = self.source();
+        let mut graph = TrafficGraph::default();
+        for cluster in platform.clusters_named(request.cluster.as_deref()) {
+            let unreadable = unreadable_kinds(source, cluster);
+            let unreadable: Vec<&str> = unreadable.iter().map(String::as_str).collect();
+            let found = sextant_domain::gateway::traffic_graph(&cluster.objects, &unreadable);
+            to_protocol::extend_traffic_graph(&mut graph, &cluster.name, &found);
+        }
+        Ok(graph)
+    }
+}
+
+impl Handle<ExplainRoute> for Cockpit {
+    async fn handle(&self, request: ExplainRoute) -> Result<RouteExplanation, CommandError> {
+        let platform = self.platform();
+        let Some(cluster) = platform.clusters_named(Some(&request.cluster)).next() else {
+            return Err(CommandError::new(
+                ErrorCode::NotFound,
+                format!("no cluster named {}", request.cluster),
+            ));
+        };
+        let explained = to_protocol::domain_request(&request)?;
+        let unreadable = unreadable_kinds(self.source(), cluster);
+        let unreadable: Vec<&str> = unreadable.iter().map(String::as_str).collect();
+        let table = sextant_domain::gateway::RouteTable::build(&cluster.objects, &unreadable);
+        let answer = table.explain(&explained);
+        let graph = sextant_domain::gateway::traffic_graph(&cluster.objects, &unreadable);
+        let lit = sextant_domain::gateway::lit_path(&graph, &answer);
+        Ok(to_protocol::route_explanation(&cluster.name, &answer, &lit))
+    }
+}
+
 impl Handle<GetVaultInventory> for Cockpit {
     async fn handle(&self, _request: GetVaultInventory) -> Result<VaultInventory, CommandError> {
         Ok(self.platform().vault.as_ref().map(to_protocol::vault_inventory).unwrap_or_default())
@@ -194,5 +251,59 @@ impl Handle<GetDriftDiff> for Cockpit {
         let options =
             diff::DiffOptions { ignore: &ignore, schemas: &schemas, default_namespace: "default" };
         Ok(to_protocol::drift_diff(&diff::diff_objects(&desired, &live, &options)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_demo_graph_shows_rejected_edges_and_an_explained_path_lights_up() {
+        let cockpit = Cockpit::start(Some(Source::Demo)).await;
+        let graph =
+            cockpit.handle(GetTrafficGraph { cluster: Some("prod-eu".to_owned()) }).await.unwrap();
+        let refused = graph
+            .edges
+            .iter()
+            .find(|edge| edge.to == "prod-eu|HTTPRoute/checkout/checkout")
+            .expect("the checkout route hangs from a listener");
+        assert_eq!(refused.label.as_deref(), Some("NoMatchingListenerHostname"), "{refused:?}");
+        assert!(graph.targets.iter().all(|target| target.cluster == "prod-eu"));
+        let answer = cockpit
+            .handle(ExplainRoute {
+                cluster: "prod-eu".to_owned(),
+                protocol: "HTTPS".to_owned(),
+                gateway: "infra/public".to_owned(),
+                port: 443,
+                host: Some("api.northwind.example".to_owned()),
+                path: Some("/search/items".to_owned()),
+                ..ExplainRoute::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(answer.result, "routed", "{answer:?}");
+        assert!(
+            answer.lit.contains(&"prod-eu|HTTPRoute/search/search-api/rule/0".to_owned()),
+            "the winning rule is on the lit path: {:?}",
+            answer.lit
+        );
+        for id in &answer.lit {
+            assert!(graph.nodes.iter().any(|node| &node.id == id), "{id} is a node of the graph");
+        }
+        let refused = cockpit
+            .handle(ExplainRoute { cluster: "nowhere".to_owned(), ..ExplainRoute::default() })
+            .await
+            .unwrap_err();
+        assert_eq!(refused.code, ErrorCode::NotFound);
+        let bad = cockpit
+            .handle(ExplainRoute {
+                cluster: "prod-eu".to_owned(),
+                protocol: "QUIC".to_owned(),
+                ..ExplainRoute::default()
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(bad.code, ErrorCode::InvalidInput);
     }
 }

@@ -242,6 +242,239 @@ pub fn extend_route_inventory(
     }
 }
 
+/// The id of `node` in a graph of several clusters.
+fn graph_id(cluster: &str, node: &str) -> String {
+    format!("{cluster}|{node}")
+}
+
+fn health(health: gateway::graph::Health) -> protocol::gateway::Health {
+    use gateway::graph::Health as Domain;
+    use protocol::gateway::Health;
+    match health {
+        Domain::Ok => Health::Ok,
+        Domain::Warning => Health::Warning,
+        Domain::Error => Health::Error,
+        Domain::Unknown => Health::Unknown,
+    }
+}
+
+fn gateway_diagnostic(
+    cluster: &str,
+    diagnostic: &gateway::Diagnostic,
+) -> protocol::gateway::GatewayDiagnostic {
+    protocol::gateway::GatewayDiagnostic {
+        cluster: cluster.to_owned(),
+        severity: diagnostic.severity.as_str().to_owned(),
+        code: diagnostic.code.to_owned(),
+        object: diagnostic.object.clone(),
+        message: diagnostic.message.clone(),
+        fix: diagnostic.fix.clone(),
+    }
+}
+
+/// Adds the traffic graph of `cluster` to `graph`, ids prefixed with the cluster's name.
+pub fn extend_traffic_graph(
+    graph: &mut protocol::gateway::TrafficGraph,
+    cluster: &str,
+    found: &gateway::TrafficGraph,
+) {
+    use gateway::graph::NodeKind as Domain;
+    use protocol::gateway::{
+        ConditionRow, ConditionTable, DetailSection, ExplainTarget, GraphEdge, GraphNode,
+        ListenerTarget, NodeKind,
+    };
+    graph.nodes.extend(found.nodes.iter().map(|node| {
+        GraphNode {
+            id: graph_id(cluster, &node.id),
+            kind: match node.kind {
+                Domain::GatewayClass => NodeKind::GatewayClass,
+                Domain::Gateway => NodeKind::Gateway,
+                Domain::Listener => NodeKind::Listener,
+                Domain::Route => NodeKind::Route,
+                Domain::Rule => NodeKind::Rule,
+                Domain::Service => NodeKind::Service,
+                Domain::Endpoints => NodeKind::Endpoints,
+            },
+            cluster: cluster.to_owned(),
+            namespace: node.namespace.clone(),
+            label: node.label.clone(),
+            detail: node.detail.clone(),
+            health: health(node.health),
+            missing: node.missing,
+            sections: node
+                .sections
+                .iter()
+                .map(|section| DetailSection {
+                    title: section.title.clone(),
+                    rows: section
+                        .rows
+                        .iter()
+                        .map(|row| (row.key.clone(), row.value.clone()))
+                        .collect(),
+                })
+                .collect(),
+            conditions: node
+                .conditions
+                .iter()
+                .map(|table| ConditionTable {
+                    title: table.title.clone(),
+                    rows: table
+                        .rows
+                        .iter()
+                        .map(|row| ConditionRow {
+                            condition: row.condition.clone(),
+                            status: row.status.clone(),
+                            reason: row.reason.clone(),
+                            message: row.message.clone(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+            diagnostics: node
+                .diagnostics
+                .iter()
+                .map(|diagnostic| gateway_diagnostic(cluster, diagnostic))
+                .collect(),
+            search: node.search.clone(),
+        }
+    }));
+    // Keep the column order across clusters.
+    graph.nodes.sort_by_key(|node| node.kind);
+    graph.edges.extend(found.edges.iter().map(|edge| GraphEdge {
+        from: graph_id(cluster, &edge.from),
+        to: graph_id(cluster, &edge.to),
+        health: health(edge.health),
+        label: edge.label.clone(),
+        mirror: edge.mirror,
+    }));
+    graph
+        .diagnostics
+        .extend(found.diagnostics.iter().map(|diagnostic| gateway_diagnostic(cluster, diagnostic)));
+    graph.targets.extend(found.targets.iter().map(|target| {
+        ExplainTarget {
+            cluster: cluster.to_owned(),
+            gateway: target.gateway.clone(),
+            listeners: target
+                .listeners
+                .iter()
+                .map(|listener| ListenerTarget {
+                    name: listener.name.clone(),
+                    port: listener.port,
+                    protocol: listener.protocol.clone(),
+                    hostname: listener.hostname.clone(),
+                })
+                .collect(),
+        }
+    }));
+}
+
+/// The domain's request for an explain command from the UI.
+///
+/// # Errors
+/// `InvalidInput` for an unknown protocol.
+pub fn domain_request(
+    request: &protocol::gateway::ExplainRoute,
+) -> Result<gateway::Request, protocol::CommandError> {
+    use gateway::explain::Protocol;
+    let protocol = match request.protocol.to_ascii_uppercase().as_str() {
+        "HTTP" => Protocol::Http,
+        "HTTPS" => Protocol::Https,
+        "GRPC" => Protocol::Grpc,
+        "TLS" => Protocol::Tls,
+        "TCP" => Protocol::Tcp,
+        "UDP" => Protocol::Udp,
+        other => {
+            return Err(protocol::CommandError::new(
+                protocol::ErrorCode::InvalidInput,
+                format!("unknown protocol {other:?}: use HTTP, HTTPS, GRPC, TLS, TCP or UDP"),
+            ));
+        }
+    };
+    let nonempty =
+        |value: &Option<String>| value.as_ref().filter(|value| !value.trim().is_empty()).cloned();
+    let headers: std::collections::BTreeMap<String, String> = request
+        .headers
+        .iter()
+        .filter(|(name, _)| !name.trim().is_empty())
+        .map(|(name, value)| (name.trim().to_owned(), value.trim().to_owned()))
+        .collect();
+    let grpc = protocol == Protocol::Grpc;
+    let host = nonempty(&request.host);
+    Ok(gateway::Request {
+        protocol,
+        gateway: request.gateway.clone(),
+        port: request.port,
+        host: if grpc { None } else { host.clone() },
+        // An HTTPS or TLS request's SNI is its host unless given.
+        sni: nonempty(&request.sni).or_else(|| {
+            matches!(protocol, Protocol::Https | Protocol::Tls).then(|| host.clone()).flatten()
+        }),
+        method: nonempty(&request.method),
+        path: nonempty(&request.path),
+        headers: if grpc { std::collections::BTreeMap::new() } else { headers.clone() },
+        authority: if grpc { host } else { None },
+        service: nonempty(&request.service),
+        metadata: if grpc { headers } else { std::collections::BTreeMap::new() },
+    })
+}
+
+/// The explainer's answer for the UI, with the lit path's node ids.
+#[must_use]
+pub fn route_explanation(
+    cluster: &str,
+    answer: &gateway::Explanation,
+    lit: &[String],
+) -> protocol::gateway::RouteExplanation {
+    protocol::gateway::RouteExplanation {
+        result: answer.result.as_str().to_owned(),
+        http_status: answer.http_status,
+        grpc_status: answer.grpc_status.map(str::to_owned),
+        listener: answer.listener.clone(),
+        route: answer.route.as_ref().map(gateway::model::ObjectRef::display),
+        rule_index: answer.rule_index,
+        backends: answer
+            .backends
+            .iter()
+            .map(|backend| {
+                let target = match backend.port {
+                    Some(port) => format!("{}/{}:{port}", backend.namespace, backend.name),
+                    None => format!("{}/{}", backend.namespace, backend.name),
+                };
+                protocol::gateway::BackendShare {
+                    target,
+                    weight: backend.weight,
+                    share: backend.share,
+                    valid: backend.valid,
+                }
+            })
+            .collect(),
+        error_share: answer.error_share,
+        upstream: answer.upstream_request.as_ref().map(|upstream| {
+            protocol::gateway::UpstreamRequest {
+                host: upstream.host.clone(),
+                path: upstream.path.clone(),
+                headers: upstream
+                    .headers
+                    .iter()
+                    .map(|(name, value)| (name.clone(), value.clone()))
+                    .collect(),
+            }
+        }),
+        mirrors: answer
+            .mirrors
+            .iter()
+            .map(|mirror| format!("{}/{} ({}%)", mirror.namespace, mirror.name, mirror.percent))
+            .collect(),
+        redirect: answer
+            .redirect
+            .as_ref()
+            .map(|redirect| (redirect.status_code, redirect.location.clone())),
+        why: answer.why.clone(),
+        ambiguous: answer.ambiguous.clone(),
+        lit: lit.iter().map(|id| graph_id(cluster, id)).collect(),
+    }
+}
+
 /// What was read from Vault.
 #[must_use]
 pub fn vault_inventory(vault: &VaultSnapshot) -> protocol::vault::VaultInventory {

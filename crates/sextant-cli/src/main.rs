@@ -8,6 +8,7 @@
 
 mod doctor;
 mod drift;
+mod gateway;
 mod output;
 mod serve;
 mod vault;
@@ -45,6 +46,9 @@ enum Commands {
     Vault(vault::VaultArgs),
     /// GitOps drift: compare desired objects from Git with live ones.
     Drift(drift::DriftArgs),
+    /// Gateway API from manifests: attachment status (`status`) and the request explainer
+    /// (`explain`); see `sextant gateway status --help` for the JSON and exit codes.
+    Gateway(gateway::GatewayArgs),
 }
 
 fn main() -> ExitCode {
@@ -72,5 +76,6 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Commands::Doctor(args) => doctor::run(args).await,
         Commands::Vault(args) => vault::run(args).await,
         Commands::Drift(args) => drift::run(args),
+        Commands::Gateway(args) => gateway::run(args),
     }
 }

@@ -5,7 +5,9 @@
 //!   Gateway, plus what no controller writes (dangling parents, stale status, unreadable kinds),
 //!   as coded [`Diagnostic`]s;
 //! - [`explain`] answers "which listener, route, rule and backend serve this request?" with the
-//!   precedence of the spec and a human trace.
+//!   precedence of the spec and a human trace;
+//! - [`graph`] draws the same analysis as a traffic graph for the view, with the path of an
+//!   explained request.
 //!
 //! Both take untyped [`KubeObject`]s and apply the API server's defaults themselves, because
 //! manifests read from files were never defaulted.
@@ -15,11 +17,13 @@ use serde_json::Value;
 use crate::object::{KubeObject, conditions_of};
 
 pub mod explain;
+pub mod graph;
 pub mod hostname;
 pub mod model;
 pub mod status;
 
 pub use explain::{Explanation, Request, RouteTable};
+pub use graph::{TrafficGraph, lit_path, traffic_graph};
 pub use status::{Diagnostic, Severity, StatusReport};
 
 /// Computes the status report for `objects`. `unreadable` names the kinds the caller could not

@@ -63,6 +63,8 @@ macro_rules! for_each_command {
             $crate::drift::GetDriftDiff,
             $crate::policy::ListPolicies,
             $crate::gateway::ListRoutes,
+            $crate::gateway::GetTrafficGraph,
+            $crate::gateway::ExplainRoute,
             $crate::vault::GetVaultInventory,
             $crate::vault::GetVaultAccess,
             $crate::vault::WhoCanReach,
@@ -181,7 +183,7 @@ mod tests {
                 "{name} must be a snake_case Rust function name, since it names the Tauri handler"
             );
         }
-        assert_eq!(COMMAND_NAMES.len(), 12, "every command in for_each_command! is listed");
+        assert_eq!(COMMAND_NAMES.len(), 14, "every command in for_each_command! is listed");
     }
 
     #[test]

@@ -1,112 +1,659 @@
-//! Gateway API objects.
+//! Gateway API traffic: the graph GatewayClass → Gateway → listener → route → rule → Service,
+//! every edge coloured by its status, with the request explainer built in (the winning path
+//! lights up, the why-trace beside it) and a details panel for the clicked node.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
 
 use leptos::prelude::*;
-use sextant_protocol::gateway::{ListRoutes, RouteInventory};
+use sextant_protocol::CommandError;
+use sextant_protocol::gateway::{
+    ExplainRoute, ExplainTarget, GetTrafficGraph, GraphNode, Health, RouteExplanation, TrafficGraph,
+};
 
 use crate::{
-    components::{DataTable, Stat},
+    components::{Badge, DataTable, Stat},
     ipc,
     pages::loaded,
     state::use_app_state,
-    view_model::{Cell, Row, Tone},
+    view_model::{
+        Cell, Row, Tone,
+        graph::{
+            GraphOptions, Layout, NODE_HEIGHT, clip, edges_of, graph_counts, label_limit,
+            label_lines, layout, route_namespaces, visible_graph,
+        },
+    },
 };
 
 /// The routes page.
 #[component]
 pub(crate) fn RoutesPage() -> impl IntoView {
     let state = use_app_state();
-    let inventory =
-        ipc::resource(state.refresh, move || ListRoutes { cluster: state.cluster.get() });
-    loaded(inventory, |inventory: RouteInventory| {
-        let not_accepted =
-            inventory.routes.iter().filter(|route| route.accepted == Some(false)).count();
-        let no_status = inventory.routes.iter().filter(|route| route.accepted.is_none()).count();
-        let classes = inventory
-            .gateway_classes
-            .iter()
-            .map(|class| Row {
-                key: format!("{}/{}", class.object.cluster, class.object.name),
-                cells: vec![
-                    Cell::Text(class.object.cluster.clone()),
-                    Cell::Code(class.object.name.clone()),
-                    Cell::Code(class.controller.clone()),
-                ],
-            })
-            .collect();
-        let listeners = inventory
-            .gateways
-            .iter()
-            .flat_map(|gateway| {
-                gateway.listeners.iter().map(move |listener| Row {
-                    key: format!(
-                        "{}/{}/{}",
-                        gateway.object.cluster,
-                        gateway.object.display_name(),
-                        listener.name
-                    ),
-                    cells: vec![
-                        Cell::Text(gateway.object.cluster.clone()),
-                        Cell::Code(gateway.object.display_name()),
-                        Cell::Text(gateway.class.clone()),
-                        Cell::Code(listener.name.clone()),
-                        Cell::Text(format!("{} {}", listener.protocol, listener.port)),
-                        Cell::Code(listener.hostname.clone().unwrap_or_else(|| "*".into())),
-                        Cell::Text(
-                            listener
-                                .attached_routes
-                                .map_or_else(|| "–".into(), |count| count.to_string()),
-                        ),
-                    ],
-                })
-            })
-            .collect();
-        let routes = inventory
-            .routes
-            .iter()
-            .map(|route| {
-                let status = match route.accepted {
-                    Some(true) if route.reason.is_none() => {
-                        Cell::Badge("Accepted".into(), Tone::Good)
-                    }
-                    Some(true) => Cell::Badge(route.reason.clone().unwrap_or_default(), Tone::Warn),
-                    Some(false) => Cell::Badge(
-                        route.reason.clone().unwrap_or_else(|| "Not accepted".into()),
-                        Tone::Bad,
-                    ),
-                    None => Cell::Badge("No status".into(), Tone::Neutral),
-                };
-                Row {
-                    key: format!(
-                        "{}/{}/{}",
-                        route.object.cluster,
-                        route.object.kind,
-                        route.object.display_name()
-                    ),
-                    cells: vec![
-                        Cell::Text(route.object.cluster.clone()),
-                        Cell::Text(route.object.kind.clone()),
-                        Cell::Code(route.object.display_name()),
-                        Cell::Code(route.parents.join(", ")),
-                        Cell::Code(route.hostnames.join(", ")),
-                        Cell::Text(route.rules.to_string()),
-                        status,
-                    ],
-                }
-            })
-            .collect();
-        view! {
-            <div class="page-head"><h1>"Gateway API routes"</h1><p class="muted">"GatewayClasses, Gateways and their listeners, and the routes that attach to them, with the status their controller wrote."</p></div>
-            <div class="stats">
-                <Stat label="gateway classes" value=inventory.gateway_classes.len() testid="routes-classes"/>
-                <Stat label="gateways" value=inventory.gateways.len() testid="routes-gateways"/>
-                <Stat label="routes" value=inventory.routes.len() testid="routes-total"/>
-                <Stat label="not accepted" value=not_accepted tone=Tone::Bad testid="routes-not-accepted"/>
-                <Stat label="no status" value=no_status tone=Tone::Warn testid="routes-no-status"/>
-                <Stat label="services" value=inventory.services testid="routes-services"/>
-            </div>
-            <DataTable title="Routes" headers=&["Cluster", "Kind", "Name", "Parents", "Hostnames", "Rules", "Status"] rows=routes testid="routes-table" empty_hint="No HTTPRoute, GRPCRoute, TLSRoute, TCPRoute or UDPRoute was found."/>
-            <DataTable title="Listeners" headers=&["Cluster", "Gateway", "Class", "Listener", "Protocol", "Hostname", "Attached"] rows=listeners testid="listeners-table" empty_hint="No Gateway was found."/>
-            <DataTable title="Gateway classes" headers=&["Cluster", "Name", "Controller"] rows=classes testid="classes-table" empty_hint="No GatewayClass was found."/>
+    // The explainer's form and answer live above the reloading part, so that a reload (another
+    // cluster, Refresh, a live change) keeps what the user typed and the lit path.
+    let explain = ExplainState::new();
+    let graph =
+        ipc::resource(state.refresh, move || GetTrafficGraph { cluster: state.cluster.get() });
+    loaded(graph, move |graph: TrafficGraph| view! { <TrafficView graph=graph explain=explain/> })
+}
+
+/// The explainer's form fields and its last answer.
+#[derive(Clone, Copy)]
+struct ExplainState {
+    /// `cluster|namespace/name` of the Gateway.
+    target: RwSignal<String>,
+    listener: RwSignal<String>,
+    port: RwSignal<u16>,
+    protocol: RwSignal<String>,
+    host: RwSignal<String>,
+    method: RwSignal<String>,
+    path: RwSignal<String>,
+    service: RwSignal<String>,
+    headers: RwSignal<String>,
+    answer: RwSignal<Option<Result<RouteExplanation, CommandError>>>,
+}
+
+impl ExplainState {
+    fn new() -> Self {
+        ExplainState {
+            target: RwSignal::new(String::new()),
+            listener: RwSignal::new(String::new()),
+            port: RwSignal::new(80),
+            protocol: RwSignal::new("HTTP".to_owned()),
+            host: RwSignal::new(String::new()),
+            method: RwSignal::new("GET".to_owned()),
+            path: RwSignal::new("/".to_owned()),
+            service: RwSignal::new(String::new()),
+            headers: RwSignal::new(String::new()),
+            answer: RwSignal::new(None),
         }
-    })
+    }
+}
+
+fn health_class(health: Health) -> &'static str {
+    match health {
+        Health::Ok => "ok",
+        Health::Warning => "warning",
+        Health::Error => "error",
+        Health::Unknown => "unknown",
+    }
+}
+
+fn health_tone(health: Health) -> Tone {
+    match health {
+        Health::Ok => Tone::Good,
+        Health::Warning => Tone::Warn,
+        Health::Error => Tone::Bad,
+        Health::Unknown => Tone::Neutral,
+    }
+}
+
+fn severity_tone(severity: &str) -> Tone {
+    match severity {
+        "error" => Tone::Bad,
+        "warning" => Tone::Warn,
+        _ => Tone::Neutral,
+    }
+}
+
+fn result_tone(result: &str) -> Tone {
+    match result {
+        "routed" | "redirect" => Tone::Good,
+        "error" | "rejected" | "misdirected" => Tone::Bad,
+        _ => Tone::Warn,
+    }
+}
+
+#[component]
+fn TrafficView(graph: TrafficGraph, explain: ExplainState) -> impl IntoView {
+    let state = use_app_state();
+    let [classes, gateways, routes, rejected, caveats, services] = graph_counts(&graph);
+    let namespaces = route_namespaces(&graph);
+    let diagnostics: Vec<Row> = graph
+        .diagnostics
+        .iter()
+        .enumerate()
+        .map(|(index, diagnostic)| Row {
+            key: format!("{index}"),
+            cells: vec![
+                Cell::Badge(diagnostic.severity.clone(), severity_tone(&diagnostic.severity)),
+                Cell::Text(diagnostic.cluster.clone()),
+                Cell::Code(diagnostic.code.clone()),
+                Cell::Code(diagnostic.object.clone()),
+                Cell::Text(diagnostic.message.clone()),
+                Cell::Text(diagnostic.fix.clone()),
+            ],
+        })
+        .collect();
+    let targets = graph.targets.clone();
+    let graph = StoredValue::new(graph);
+    let collapsed = RwSignal::new(BTreeSet::<String>::new());
+    let problems_only = RwSignal::new(false);
+    let selected = RwSignal::new(None::<String>);
+    let answer = explain.answer;
+    let drawing = Memo::new(move |_| {
+        let options = GraphOptions {
+            query: state.filter.get(),
+            collapsed: collapsed.get(),
+            problems_only: problems_only.get(),
+        };
+        let lit: BTreeSet<String> = answer.with(|answer| {
+            answer
+                .as_ref()
+                .and_then(|answer| answer.as_ref().ok())
+                .map(|answer| answer.lit.iter().cloned().collect())
+                .unwrap_or_default()
+        });
+        graph.with_value(|graph| {
+            let visible = visible_graph(graph, &options, &lit);
+            let has_lit = visible.nodes.iter().any(|node| node.lit);
+            (layout(&visible), visible.hidden, has_lit)
+        })
+    });
+    let all_namespaces: BTreeSet<String> = namespaces.iter().map(|(key, _)| key.clone()).collect();
+    let namespace_chips = namespaces
+        .into_iter()
+        .map(|(key, count)| {
+            let label = key.replace('|', " / ");
+            let toggle_key = key.clone();
+            let key = StoredValue::new(key);
+            let is_collapsed = move || collapsed.with(|collapsed| key.with_value(|key| collapsed.contains(key)));
+            view! {
+                <button
+                    class="chip"
+                    class:collapsed=is_collapsed
+                    data-testid="namespace-chip"
+                    title="Collapse or open this namespace's routes and Services"
+                    on:click=move |_| collapsed.update(|collapsed| {
+                        if !collapsed.remove(&toggle_key) {
+                            collapsed.insert(toggle_key.clone());
+                        }
+                    })
+                >
+                    {move || if is_collapsed() { "▸ " } else { "▾ " }}{label}" "<span class="muted">{count}</span>
+                </button>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="page-head">
+            <h1>"Gateway API traffic"</h1>
+            <p class="muted">"GatewayClass → Gateway → listener → route → rule → Service, with the status a conformant controller would write on every edge. Explain a request to see which path serves it, and why."</p>
+        </div>
+        <div class="stats">
+            <Stat label="gateway classes" value=classes testid="routes-classes"/>
+            <Stat label="gateways" value=gateways testid="routes-gateways"/>
+            <Stat label="routes" value=routes testid="routes-total"/>
+            <Stat label="rejected routes" value=rejected tone=Tone::Bad testid="routes-rejected"/>
+            <Stat label="routes with a caveat" value=caveats tone=Tone::Warn testid="routes-warnings"/>
+            <Stat label="services" value=services testid="routes-services"/>
+        </div>
+        <ExplainForm targets=targets explain=explain/>
+        <div class="graph-toolbar">
+            <label class="field">
+                <input type="checkbox" data-testid="problems-only" prop:checked=move || problems_only.get()
+                    on:change=move |event| problems_only.set(event_target_checked(&event))/>
+                "Problems only"
+            </label>
+            <button data-testid="collapse-all" on:click={
+                let all = all_namespaces.clone();
+                move |_| collapsed.set(all.clone())
+            }>"Collapse all namespaces"</button>
+            <button data-testid="expand-all" on:click=move |_| collapsed.set(BTreeSet::new())>"Open all"</button>
+            <span class="muted small" data-testid="graph-hidden">
+                {move || drawing.with(|(_, hidden, _)| if *hidden > 0 { format!("{hidden} node(s) hidden by the filter") } else { String::new() })}
+            </span>
+        </div>
+        <div class="chips">{namespace_chips}</div>
+        <div class="graph-layout">
+            <div class="graph-scroll panel">
+                {move || drawing.with(|(drawing, _, has_lit)| graph_svg(drawing, *has_lit, selected, collapsed))}
+            </div>
+            <aside class="graph-side">
+                <ExplainResult answer=answer/>
+                <NodeDetails graph=graph selected=selected/>
+            </aside>
+        </div>
+        <DataTable title="Diagnostics" headers=&["Severity", "Cluster", "Code", "Object", "Why", "Fix"] rows=diagnostics testid="gateway-diagnostics" empty_hint="Nothing to report: every route is attached and every reference resolves."/>
+    }
+}
+
+/// The SVG drawing of a laid-out graph.
+fn graph_svg(
+    drawing: &Layout,
+    has_lit: bool,
+    selected: RwSignal<Option<String>>,
+    collapsed: RwSignal<BTreeSet<String>>,
+) -> impl IntoView + use<> {
+    if drawing.nodes.is_empty() {
+        return view! { <p class="muted empty-row" data-testid="graph-empty">"No Gateway API object matches."</p> }
+            .into_any();
+    }
+    let width = format!("{:.0}", drawing.width + 8.0);
+    let height = format!("{:.0}", drawing.height);
+    let titles = drawing
+        .columns
+        .iter()
+        .map(|(x, title)| view! { <text class="column-title" x=format!("{:.0}", x + 2.0) y="16">{*title}</text> })
+        .collect_view();
+    let edges = drawing
+        .edges
+        .iter()
+        .map(|placed| {
+            let edge = &placed.edge;
+            let class = format!(
+                "edge {}{}{}",
+                health_class(edge.health),
+                if edge.lit { " lit" } else { "" },
+                if edge.mirror { " mirror" } else { "" }
+            );
+            let label = edge.label.as_deref().map(|label| {
+                let lines = label_lines(label);
+                let (x, y) = placed.label_at;
+                // Centred on the edge's middle, one line above it for a single line.
+                let top = y - 3.0 - 10.5 * (lines.len() as f64 - 1.0) / 2.0;
+                view! {
+                    <text class=format!("edge-label {}", health_class(edge.health)) text-anchor="middle">
+                        {lines.into_iter().enumerate().map(|(index, line)| view! {
+                            <tspan x=format!("{x:.1}") y=format!("{:.1}", top + 10.5 * index as f64)>{line}</tspan>
+                        }).collect_view()}
+                    </text>
+                }
+            });
+            view! {
+                <path class=class d=placed.path.clone() data-from=edge.from.clone() data-to=edge.to.clone()/>
+                {label}
+            }
+        })
+        .collect_view();
+    let nodes = drawing
+        .nodes
+        .iter()
+        .map(|placed| {
+            let node = &placed.node;
+            let group = node.group.clone();
+            let base = format!(
+                "node {}{}{}{}",
+                health_class(node.health),
+                if node.lit { " lit" } else { "" },
+                if node.missing { " missing" } else { "" },
+                if node.group.is_some() { " group" } else { "" },
+            );
+            let select_id = node.id.clone();
+            let is_selected = {
+                let id = node.id.clone();
+                move || selected.with(|selected| selected.as_deref() == Some(id.as_str()))
+            };
+            let limit = label_limit(node.kind);
+            let width = format!("{:.0}", placed.width);
+            view! {
+                <g class=base class:selected=is_selected
+                    transform=format!("translate({:.1},{:.1})", placed.x, placed.y)
+                    data-testid="graph-node" data-node-id=node.id.clone()
+                    on:click=move |_| {
+                        if let Some(key) = &group {
+                            let key = key.clone();
+                            collapsed.update(|collapsed| { collapsed.remove(&key); });
+                        } else {
+                            selected.set(Some(select_id.clone()));
+                        }
+                    }>
+                    <rect class="node-box" width=width.clone() height=format!("{NODE_HEIGHT:.0}") rx="6"/>
+                    <rect class="node-bar" width="4" height=format!("{NODE_HEIGHT:.0}") rx="2"/>
+                    <text class="node-label" x="11" y="16">{clip(&node.label, limit)}</text>
+                    <text class="node-detail" x="11" y="31">{clip(&node.detail, limit + 3)}</text>
+                </g>
+            }
+        })
+        .collect_view();
+    view! {
+        <svg class=if has_lit { "traffic-graph has-lit" } else { "traffic-graph" } data-testid="traffic-graph"
+            width=width.clone() height=height.clone() viewBox=format!("0 0 {width} {height}")
+            xmlns="http://www.w3.org/2000/svg" role="img" aria-label="Gateway API traffic graph">
+            <g class="columns">{titles}</g>
+            <g class="edges">{edges}</g>
+            <g class="nodes">{nodes}</g>
+        </svg>
+    }
+    .into_any()
+}
+
+/// Splits `name: value` pairs, one per line or separated by `;`.
+fn parse_headers(text: &str) -> Vec<(String, String)> {
+    text.split(['\n', ';'])
+        .filter_map(|pair| {
+            let (name, value) = pair.split_once(':').or_else(|| pair.split_once('='))?;
+            let name = name.trim();
+            (!name.is_empty()).then(|| (name.to_owned(), value.trim().to_owned()))
+        })
+        .collect()
+}
+
+/// A host a listener takes: its hostname, with a wildcard's `*` replaced.
+fn listener_host(hostname: Option<&str>) -> String {
+    hostname.map_or_else(|| "example.com".to_owned(), |hostname| hostname.replacen('*', "www", 1))
+}
+
+#[component]
+fn ExplainForm(targets: Vec<ExplainTarget>, explain: ExplainState) -> impl IntoView {
+    let ExplainState {
+        target,
+        listener,
+        port,
+        protocol,
+        host,
+        method,
+        path,
+        service,
+        headers,
+        answer,
+    } = explain;
+    let targets = StoredValue::new(targets);
+    // Keep the fields across reloads while their Gateway is still there; otherwise start from
+    // the first Gateway with an HTTP(S) listener, on its HTTPS listener if it has one.
+    let known = targets.with_value(|targets| {
+        let key = target.get_untracked();
+        targets
+            .iter()
+            .any(|candidate| format!("{}|{}", candidate.cluster, candidate.gateway) == key)
+    });
+    if !known {
+        let first = targets.with_value(|targets| {
+            targets
+                .iter()
+                .find(|target| {
+                    target.listeners.iter().any(|listener| listener.protocol.starts_with("HTTP"))
+                })
+                .or_else(|| targets.first())
+                .cloned()
+        });
+        let initial = first.as_ref().and_then(|target| {
+            target
+                .listeners
+                .iter()
+                .find(|listener| listener.protocol == "HTTPS")
+                .or_else(|| target.listeners.first())
+                .cloned()
+        });
+        target.set(
+            first
+                .as_ref()
+                .map(|target| format!("{}|{}", target.cluster, target.gateway))
+                .unwrap_or_default(),
+        );
+        listener.set(initial.as_ref().map(|listener| listener.name.clone()).unwrap_or_default());
+        port.set(initial.as_ref().map_or(80, |listener| listener.port));
+        protocol.set(
+            initial
+                .as_ref()
+                .map_or_else(|| "HTTP".to_owned(), |listener| listener.protocol.clone()),
+        );
+        host.set(listener_host(initial.as_ref().and_then(|listener| listener.hostname.as_deref())));
+    }
+    let current_target = move || {
+        let key = target.get();
+        targets.with_value(|targets| {
+            targets
+                .iter()
+                .find(|candidate| format!("{}|{}", candidate.cluster, candidate.gateway) == key)
+                .cloned()
+        })
+    };
+    let choose_listener = move |name: String| {
+        if let Some(chosen) = current_target()
+            .and_then(|target| target.listeners.into_iter().find(|listener| listener.name == name))
+        {
+            port.set(chosen.port);
+            protocol.set(chosen.protocol.clone());
+            host.set(listener_host(chosen.hostname.as_deref()));
+        }
+        listener.set(name);
+    };
+    let explain = Action::new_local(move |request: &ExplainRoute| {
+        let request = request.clone();
+        async move {
+            let outcome = ipc::invoke(&request).await;
+            answer.set(Some(outcome));
+        }
+    });
+    let submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        let key = target.get();
+        let (cluster, gateway) = key.split_once('|').unwrap_or(("", key.as_str()));
+        explain.dispatch(ExplainRoute {
+            cluster: cluster.to_owned(),
+            protocol: protocol.get(),
+            gateway: gateway.to_owned(),
+            port: port.get(),
+            host: Some(host.get()),
+            sni: None,
+            method: Some(method.get()),
+            path: Some(path.get()),
+            service: Some(service.get()),
+            headers: parse_headers(&headers.get()),
+        });
+    };
+    view! {
+        <form class="explain-form panel" data-testid="explain-form" on:submit=submit>
+            <strong class="explain-title">"Explain a request"</strong>
+            <label class="field"><span class="muted">"Gateway"</span>
+                <select data-testid="explain-gateway" prop:value=move || target.get()
+                    on:change=move |event| {
+                        target.set(event_target_value(&event));
+                        let first = current_target().and_then(|target| target.listeners.first().map(|listener| listener.name.clone()));
+                        if let Some(name) = first { choose_listener(name); }
+                    }>
+                    {targets.with_value(|targets| targets.iter().map(|candidate| {
+                        let value = format!("{}|{}", candidate.cluster, candidate.gateway);
+                        view! { <option value=value.clone()>{format!("{} · {}", candidate.cluster, candidate.gateway)}</option> }
+                    }).collect_view())}
+                </select>
+            </label>
+            <label class="field"><span class="muted">"Listener"</span>
+                <select data-testid="explain-listener" prop:value=move || listener.get()
+                    on:change=move |event| choose_listener(event_target_value(&event))>
+                    {move || current_target().map(|target| target.listeners.into_iter().map(|candidate| {
+                        let text = format!("{} :{} {}{}", candidate.name, candidate.port, candidate.protocol,
+                            candidate.hostname.as_deref().map(|hostname| format!(" {hostname}")).unwrap_or_default());
+                        view! { <option value=candidate.name.clone()>{text}</option> }
+                    }).collect_view())}
+                </select>
+            </label>
+            <label class="field"><span class="muted">"Port"</span>
+                <input class="narrow" type="number" data-testid="explain-port" prop:value=move || port.get().to_string()
+                    on:input=move |event| if let Ok(value) = event_target_value(&event).parse() { port.set(value) }/>
+            </label>
+            <label class="field"><span class="muted">"Protocol"</span>
+                <select data-testid="explain-protocol" prop:value=move || protocol.get()
+                    on:change=move |event| protocol.set(event_target_value(&event))>
+                    {["HTTP", "HTTPS", "GRPC", "TLS", "TCP", "UDP"].map(|value| view! { <option value=value>{value}</option> }).collect_view()}
+                </select>
+            </label>
+            <label class="field"><span class="muted">"Host"</span>
+                <input type="text" data-testid="explain-host" prop:value=move || host.get()
+                    on:input=move |event| host.set(event_target_value(&event))/>
+            </label>
+            <label class="field"><span class="muted">"Method"</span>
+                <input class="narrow" type="text" data-testid="explain-method" prop:value=move || method.get()
+                    on:input=move |event| method.set(event_target_value(&event))/>
+            </label>
+            <Show when=move || protocol.get() == "GRPC"
+                fallback=move || view! {
+                    <label class="field"><span class="muted">"Path"</span>
+                        <input type="text" data-testid="explain-path" prop:value=move || path.get()
+                            on:input=move |event| path.set(event_target_value(&event))/>
+                    </label>
+                }>
+                <label class="field"><span class="muted">"Service"</span>
+                    <input type="text" data-testid="explain-service" placeholder="com.example.Svc" prop:value=move || service.get()
+                        on:input=move |event| service.set(event_target_value(&event))/>
+                </label>
+            </Show>
+            <label class="field"><span class="muted">"Headers"</span>
+                <input type="text" data-testid="explain-headers" placeholder="x-env: canary; accept: */*" prop:value=move || headers.get()
+                    on:input=move |event| headers.set(event_target_value(&event))/>
+            </label>
+            <button type="submit" class="primary" data-testid="explain-submit">"Explain"</button>
+            <button type="button" class="ghost" data-testid="explain-clear" on:click=move |_| answer.set(None)>"Clear"</button>
+        </form>
+    }
+}
+
+#[component]
+fn ExplainResult(
+    answer: RwSignal<Option<Result<RouteExplanation, CommandError>>>,
+) -> impl IntoView {
+    move || {
+        match answer.get() {
+        None => view! {
+            <section class="side-panel muted" data-testid="explain-result">
+                <h2>"Why this path?"</h2>
+                <p class="small">"Explain a request above: the path that serves it lights up in the graph, and every decision is listed here."</p>
+            </section>
+        }
+        .into_any(),
+        Some(Err(error)) => view! {
+            <section class="side-panel" data-testid="explain-result">
+                <h2>"Why this path?"</h2>
+                <p class="card-message" data-testid="explain-verdict">{error.message}</p>
+            </section>
+        }
+        .into_any(),
+        Some(Ok(answer)) => {
+            let mut verdict = answer.result.clone();
+            if let Some(status) = answer.http_status {
+                let _ = write!(verdict, " · HTTP {status}");
+            }
+            if let Some(status) = &answer.grpc_status {
+                let _ = write!(verdict, " · gRPC {status}");
+            }
+            let target = answer.route.clone().map(|route| match answer.rule_index {
+                Some(rule) => format!("{route} · rule {rule}"),
+                None => route,
+            });
+            view! {
+                <section class="side-panel" data-testid="explain-result">
+                    <h2>"Why this path?"</h2>
+                    <p class="verdict">
+                        <span class=format!("badge {}", result_tone(&answer.result).class()) data-testid="explain-verdict">{verdict}</span>
+                    </p>
+                    {target.map(|target| view! { <p class="small"><code data-testid="explain-route">{target}</code></p> })}
+                    {answer.listener.clone().map(|listener| view! { <p class="small muted">"listener "<code>{listener}</code></p> })}
+                    {(!answer.backends.is_empty()).then(|| view! {
+                        <table class="compact">
+                            <thead><tr><th>"Backend"</th><th>"Weight"</th><th>"Share"</th></tr></thead>
+                            <tbody>{answer.backends.iter().map(|backend| view! {
+                                <tr class:invalid=!backend.valid><td><code>{backend.target.clone()}</code></td><td>{backend.weight}</td>
+                                    <td>{format!("{:.0}%", backend.share * 100.0)}{(!backend.valid).then_some(" invalid")}</td></tr>
+                            }).collect_view()}</tbody>
+                        </table>
+                    })}
+                    {answer.error_share.map(|share| view! { <p class="small card-message">{format!("{:.0}% of requests get an error", share * 100.0)}</p> })}
+                    {answer.redirect.clone().map(|(status, location)| view! { <p class="small">"redirect "{status}" → "<code>{location}</code></p> })}
+                    {answer.upstream.clone().map(|upstream| view! {
+                        <p class="small">"upstream "<code>{upstream.host}{upstream.path}</code>
+                            {upstream.headers.into_iter().map(|(name, value)| view! { <br/><code>{format!("{name}: {value}")}</code> }).collect_view()}
+                        </p>
+                    })}
+                    {(!answer.mirrors.is_empty()).then(|| view! { <p class="small">"mirrored to "{answer.mirrors.join(", ")}</p> })}
+                    <ol class="why" data-testid="explain-why">
+                        {answer.why.iter().map(|step| view! { <li>{step.clone()}</li> }).collect_view()}
+                    </ol>
+                    {(!answer.ambiguous.is_empty()).then(|| view! {
+                        <p class="small muted">"Ambiguous in the spec: "{answer.ambiguous.join("; ")}</p>
+                    })}
+                </section>
+            }
+            .into_any()
+        }
+    }
+    }
+}
+
+/// An edge of the selected node, as the details panel lists it: direction, the other end,
+/// status and label.
+type EdgeLine = (String, String, Health, Option<String>);
+
+#[component]
+fn NodeDetails(
+    graph: StoredValue<TrafficGraph>,
+    selected: RwSignal<Option<String>>,
+) -> impl IntoView {
+    move || {
+        let Some(id) = selected.get() else {
+            return view! {
+                <section class="side-panel muted" data-testid="node-details">
+                    <h2>"Details"</h2>
+                    <p class="small">"Click a node for its conditions per parent, hostnames, matches, filters and weights."</p>
+                </section>
+            }
+            .into_any();
+        };
+        let found: Option<(GraphNode, Vec<EdgeLine>)> = graph.with_value(|graph| {
+            let node = graph.nodes.iter().find(|node| node.id == id)?.clone();
+            let label_of = |other: &str| {
+                graph
+                    .nodes
+                    .iter()
+                    .find(|node| node.id == other)
+                    .map_or_else(|| other.to_owned(), |node| node.label.clone())
+            };
+            let edges = edges_of(graph, &id)
+                .map(|edge| {
+                    let (direction, other) = if edge.to == id {
+                        ("from", label_of(&edge.from))
+                    } else {
+                        ("to", label_of(&edge.to))
+                    };
+                    (direction.to_owned(), other, edge.health, edge.label.clone())
+                })
+                .collect();
+            Some((node, edges))
+        });
+        let Some((node, edges)) = found else {
+            return view! { <section class="side-panel" data-testid="node-details"><p class="muted">"The node is no longer in the graph."</p></section> }.into_any();
+        };
+        view! {
+            <section class="side-panel" data-testid="node-details">
+                <h2>{node.kind.title()}" "<Badge text=health_class(node.health) tone=health_tone(node.health)/></h2>
+                <p><code data-testid="node-details-name">{node.label.clone()}</code><span class="muted small">" · "{node.cluster.clone()}</span></p>
+                {node.sections.into_iter().map(|section| view! {
+                    <h3 class="side-title">{section.title}</h3>
+                    <dl class="facts">{section.rows.into_iter().map(|(key, value)| view! { <dt>{key}</dt><dd>{value}</dd> }).collect_view()}</dl>
+                }).collect_view()}
+                {node.conditions.into_iter().map(|table| view! {
+                    <h3 class="side-title">{table.title}</h3>
+                    <table class="compact" data-testid="condition-table">
+                        <thead><tr><th>"Condition"</th><th>"Status"</th><th>"Reason"</th></tr></thead>
+                        <tbody>{table.rows.into_iter().map(|row| {
+                            let tone = match (row.condition.as_str(), row.status.as_str()) {
+                                ("Conflicted", "False") | (_, "True") => Tone::Good,
+                                (_, "False" | "refused") => Tone::Bad,
+                                _ => Tone::Neutral,
+                            };
+                            view! {
+                                <tr><td>{row.condition}</td><td><Badge text=row.status tone=tone/></td>
+                                    <td>{row.reason}{row.message.map(|message| view! { <br/><span class="muted small">{message}</span> })}</td></tr>
+                            }
+                        }).collect_view()}</tbody>
+                    </table>
+                }).collect_view()}
+                {(!edges.is_empty()).then(|| view! {
+                    <h3 class="side-title">"Edges"</h3>
+                    <ul class="edge-list">{edges.into_iter().map(|(direction, other, health, label)| view! {
+                        <li><Badge text=health_class(health) tone=health_tone(health)/>" "{direction}" "<code>{other}</code>
+                            {label.map(|label| view! { <span class="muted">" · "{label}</span> })}</li>
+                    }).collect_view()}</ul>
+                })}
+                {(!node.diagnostics.is_empty()).then(|| view! {
+                    <h3 class="side-title">"Diagnostics"</h3>
+                    <ul class="diagnostics">{node.diagnostics.into_iter().map(|diagnostic| view! {
+                        <li><Badge text=diagnostic.severity.clone() tone=severity_tone(&diagnostic.severity)/>" "<code>{diagnostic.code}</code>
+                            <p class="small">{diagnostic.message}</p><p class="small muted">"fix: "{diagnostic.fix}</p></li>
+                    }).collect_view()}</ul>
+                })}
+            </section>
+        }
+        .into_any()
+    }
 }

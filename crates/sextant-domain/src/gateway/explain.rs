@@ -18,7 +18,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::gateway::hostname;
 use crate::gateway::model::{
-    BackendRef, Filter, ObjectRef, PathKind, PathModifier, RouteKind, RouteMatch, World,
+    BackendRef, Filter, ObjectRef, PathKind, PathModifier, Route, RouteKind, RouteMatch, Rule,
+    World,
 };
 use crate::gateway::status::{
     Analysis, BackendVerdict, ListenerState, age_order, analyze, backend_verdict,
@@ -94,6 +95,21 @@ pub enum Outcome {
     Misdirected,
     /// The connection is refused.
     Rejected,
+}
+
+impl Outcome {
+    /// The JSON spelling: `routed`, `no_match`, `redirect`, `error`, `misdirected`, `rejected`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Routed => "routed",
+            Outcome::NoMatch => "no_match",
+            Outcome::Redirect => "redirect",
+            Outcome::Error => "error",
+            Outcome::Misdirected => "misdirected",
+            Outcome::Rejected => "rejected",
+        }
+    }
 }
 
 /// A backend of the winning rule.
@@ -280,18 +296,170 @@ struct Candidate {
     route: usize,
     rule: usize,
     match_index: usize,
+    /// The route's kind, kept here so that scanning candidates does not touch the routes.
+    kind: RouteKind,
     key: Precedence,
 }
 
-/// Candidates of one intersected hostname on one listener.
+/// FNV-1a: the index maps hash short strings (paths, hostnames) on every request, where
+/// SipHash's set-up dominates; no map key comes from an attacker who could force collisions
+/// (keys come from the manifests, lookups only read).
+#[derive(Default, Clone, Copy)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for byte in bytes {
+            hash ^= u64::from(*byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = hash;
+    }
+}
+
+type FnvMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+
+/// Candidates of one intersected hostname on one listener, sorted by precedence, with an index
+/// by path so that a request checks only the candidates whose path can match it.
 #[derive(Debug, Default)]
 struct Group {
     candidates: Vec<Candidate>,
+    /// Per candidate, the end of its tier: the candidates after it that tie with it on every
+    /// key before the route's age (the spec's "as specific" set).
+    tier_end: Vec<usize>,
+    /// Per candidate, the start of its tier.
+    tier_start: Vec<usize>,
+    /// Positions of HTTPRoute `Exact` candidates, by path.
+    exact: FnvMap<String, Vec<usize>>,
+    /// Positions of HTTPRoute `PathPrefix` candidates, by prefix without its trailing `/`.
+    prefixes: FnvMap<String, Vec<usize>>,
+    /// Positions of every other candidate (regular expressions, gRPC, TLS), always checked.
+    others: Vec<usize>,
+    /// Per candidate, its match, copied here so that checking candidates reads one array
+    /// instead of following route → rule → match.
+    entries: Vec<RouteMatch>,
+}
+
+impl Group {
+    /// Builds the index once the candidates are sorted.
+    fn index(&mut self, routes: &[Route<'_>]) {
+        let ties = |a: &Precedence, b: &Precedence| {
+            (a.path_kind, a.path_len, a.method_len, a.no_method, a.headers, a.query)
+                == (b.path_kind, b.path_len, b.method_len, b.no_method, b.headers, b.query)
+        };
+        let count = self.candidates.len();
+        self.tier_start = vec![0; count];
+        self.tier_end = vec![count; count];
+        let mut start = 0;
+        for position in 1..=count {
+            if position == count
+                || !ties(&self.candidates[position].key, &self.candidates[start].key)
+            {
+                for member in start..position {
+                    self.tier_start[member] = start;
+                    self.tier_end[member] = position;
+                }
+                start = position;
+            }
+        }
+        self.entries = self
+            .candidates
+            .iter()
+            .map(|candidate| {
+                routes[candidate.route].rules[candidate.rule].matches[candidate.match_index].clone()
+            })
+            .collect();
+        for (position, candidate) in self.candidates.iter().enumerate() {
+            let route = &routes[candidate.route];
+            let entry = &self.entries[position];
+            match (route.kind, entry.path_kind) {
+                (RouteKind::Http, PathKind::Exact) => {
+                    self.exact.entry(entry.path.clone()).or_default().push(position);
+                }
+                (RouteKind::Http, PathKind::Prefix) => self
+                    .prefixes
+                    .entry(entry.path.trim_end_matches('/').to_owned())
+                    .or_default()
+                    .push(position),
+                _ => self.others.push(position),
+            }
+        }
+    }
+
+    /// The positions, ascending, of the candidates whose path can match `path`: the `Exact`
+    /// ones for it, the `PathPrefix` ones for each of its segment prefixes, and the others.
+    /// Calls `visit(position, path_matched)` until it returns `true`, and returns that position;
+    /// `path_matched` says the index already checked the candidate's path.
+    fn find<'s>(&'s self, path: &str, mut visit: impl FnMut(usize, bool) -> bool) -> Option<usize> {
+        // Sorted lists to merge, kept on the stack; a path with more segments than fit falls
+        // back to checking every candidate.
+        const MAX: usize = 20;
+        let mut lists: [&[usize]; MAX] = [&[]; MAX];
+        let mut used = 0;
+        let mut complete = true;
+        let mut add = |list: &'s [usize]| {
+            if list.is_empty() {
+                return;
+            }
+            if used == MAX {
+                complete = false;
+            } else {
+                lists[used] = list;
+                used += 1;
+            }
+        };
+        if let Some(list) = self.exact.get(path) {
+            add(list);
+        }
+        if let Some(list) = self.prefixes.get("") {
+            add(list);
+        }
+        for (at, byte) in path.bytes().enumerate().skip(1) {
+            if byte == b'/' {
+                if let Some(list) = self.prefixes.get(&path[..at]) {
+                    add(list);
+                }
+            }
+        }
+        if path.len() > 1 && !path.ends_with('/') {
+            if let Some(list) = self.prefixes.get(path) {
+                add(list);
+            }
+        }
+        add(&self.others);
+        if !complete {
+            return (0..self.candidates.len()).find(|&position| visit(position, false));
+        }
+        // The others were added last; every list before them comes from the path index.
+        let others = (!self.others.is_empty()).then(|| used - 1);
+        let lists = &mut lists[..used];
+        loop {
+            let mut best: Option<usize> = None;
+            for (index, list) in lists.iter().enumerate() {
+                if let Some(&head) = list.first() {
+                    if best.is_none_or(|best| head < lists[best][0]) {
+                        best = Some(index);
+                    }
+                }
+            }
+            let index = best?;
+            let position = lists[index][0];
+            lists[index] = &lists[index][1..];
+            if visit(position, others != Some(index)) {
+                return Some(position);
+            }
+        }
+    }
 }
 
 #[derive(Debug, Default)]
 struct ListenerTable {
-    precise: HashMap<String, Group>,
+    precise: FnvMap<String, Group>,
     /// Wildcard groups, most specific (longest) first: (suffix like `.example.com`, pattern, group).
     wildcards: Vec<(String, String, Group)>,
     any: Group,
@@ -301,11 +469,19 @@ struct ListenerTable {
 pub struct RouteTable<'a> {
     world: World<'a>,
     analysis: Analysis,
-    gateways: HashMap<String, usize>,
+    gateways: FnvMap<String, usize>,
     tables: Vec<Vec<ListenerTable>>,
-    verdicts: Vec<Vec<Vec<BackendVerdict>>>,
     regexes: HashMap<String, Option<Regex>>,
     listener_names: Vec<Vec<String>>,
+    /// Per Gateway and listener, the start of the trace line naming it (the request's host or
+    /// SNI completes it).
+    listener_lines: Vec<Vec<String>>,
+    /// Per route, `Kind namespace/name`.
+    route_labels: Vec<String>,
+    /// Per route, rule and match, the trace line describing the match.
+    match_lines: Vec<Vec<Vec<String>>>,
+    /// Per route and rule, what answering with it takes (see [`RulePlan`]).
+    plans: Vec<Vec<RulePlan>>,
 }
 
 fn match_key(
@@ -357,7 +533,7 @@ impl<'a> RouteTable<'a> {
         for (rank, route) in order.into_iter().enumerate() {
             age_rank[route] = rank;
         }
-        let verdicts = world
+        let verdicts: Vec<Vec<Vec<BackendVerdict>>> = world
             .routes
             .iter()
             .map(|route| {
@@ -432,6 +608,7 @@ impl<'a> RouteTable<'a> {
                             route: attachment.route,
                             rule: rule_index,
                             match_index,
+                            kind: route.kind,
                             key: match_key(
                                 route.kind,
                                 entry,
@@ -453,6 +630,7 @@ impl<'a> RouteTable<'a> {
                 .chain([&mut table.any]);
             for group in groups {
                 group.candidates.sort_by_key(|candidate| candidate.key);
+                group.index(&world.routes);
             }
         }
         let gateways = world
@@ -461,7 +639,7 @@ impl<'a> RouteTable<'a> {
             .enumerate()
             .map(|(index, gateway)| (gateway.id.key(), index))
             .collect();
-        let listener_names = world
+        let listener_names: Vec<Vec<String>> = world
             .gateways
             .iter()
             .map(|gateway| {
@@ -472,7 +650,82 @@ impl<'a> RouteTable<'a> {
                     .collect()
             })
             .collect();
-        RouteTable { world, analysis, gateways, tables, verdicts, regexes, listener_names }
+        let listener_lines = world
+            .gateways
+            .iter()
+            .zip(&listener_names)
+            .map(|(gateway, names): (&crate::gateway::model::Gateway<'_>, &Vec<String>)| {
+                gateway
+                    .listeners
+                    .iter()
+                    .zip(names)
+                    .map(|(listener, name)| {
+                        format!(
+                            "listener {name} (hostname {}) is the most specific on port {} for ",
+                            listener.hostname.as_deref().unwrap_or("any"),
+                            listener.port
+                        )
+                    })
+                    .collect()
+            })
+            .collect();
+        let route_labels = world
+            .routes
+            .iter()
+            .map(|route| format!("{} {}", route.kind.as_str(), route.id.key()))
+            .collect();
+        let match_lines = world
+            .routes
+            .iter()
+            .map(|route| {
+                route
+                    .rules
+                    .iter()
+                    .enumerate()
+                    .map(|(rule_index, rule)| {
+                        rule.matches
+                            .iter()
+                            .enumerate()
+                            .map(|(match_index, entry)| {
+                                let candidate = Candidate {
+                                    route: 0,
+                                    rule: rule_index,
+                                    match_index,
+                                    kind: route.kind,
+                                    key: match_key(route.kind, entry, 0, rule_index, match_index),
+                                };
+                                describe_match(route.kind, &candidate, entry)
+                            })
+                            .collect()
+                    })
+                    .collect()
+            })
+            .collect();
+        let plans = world
+            .routes
+            .iter()
+            .zip(&verdicts)
+            .map(|(route, route_verdicts): (&Route<'_>, &Vec<Vec<BackendVerdict>>)| {
+                route
+                    .rules
+                    .iter()
+                    .zip(route_verdicts)
+                    .map(|(rule, rule_verdicts)| plan_rule(&world, route, rule, rule_verdicts))
+                    .collect()
+            })
+            .collect();
+        RouteTable {
+            world,
+            analysis,
+            gateways,
+            tables,
+            regexes,
+            listener_names,
+            listener_lines,
+            route_labels,
+            match_lines,
+            plans,
+        }
     }
 
     /// The status report of the same objects.
@@ -513,15 +766,27 @@ impl<'a> RouteTable<'a> {
             Protocol::Tcp => &["TCP"],
             Protocol::Udp => &["UDP"],
         };
-        let on_port: Vec<usize> = gateway
-            .listeners
-            .iter()
-            .enumerate()
-            .filter(|(_, listener)| {
-                listener.port == request.port && wanted.contains(&listener.protocol.as_str())
-            })
-            .map(|(index, _)| index)
-            .collect();
+        // A Gateway has at most 64 listeners (the API's limit); more are checked past the array.
+        let mut on_port_buffer = [0_usize; 64];
+        let mut on_port_count = 0;
+        let mut overflow: Vec<usize> = Vec::new();
+        for (index, listener) in gateway.listeners.iter().enumerate() {
+            if listener.port == request.port && wanted.contains(&listener.protocol.as_str()) {
+                if on_port_count < on_port_buffer.len() {
+                    on_port_buffer[on_port_count] = index;
+                    on_port_count += 1;
+                } else {
+                    overflow.push(index);
+                }
+            }
+        }
+        let on_port: std::borrow::Cow<'_, [usize]> = if overflow.is_empty() {
+            std::borrow::Cow::Borrowed(&on_port_buffer[..on_port_count])
+        } else {
+            let mut all = on_port_buffer[..on_port_count].to_vec();
+            all.extend(overflow);
+            std::borrow::Cow::Owned(all)
+        };
         if on_port.is_empty() {
             why.push(format!(
                 "no {} listener on port {} of Gateway {}: connection refused",
@@ -628,6 +893,8 @@ impl<'a> RouteTable<'a> {
         on_port: &[usize],
         mut why: Vec<String>,
     ) -> Explanation {
+        // The fast path decides listener, route, rule and match on borrowed, lower-cased views
+        // of the request, and builds strings only for the answer's own fields.
         let gateway = &self.world.gateways[gateway_index];
         let grpc = request.protocol == Protocol::Grpc;
         let host_raw = if grpc {
@@ -635,11 +902,12 @@ impl<'a> RouteTable<'a> {
         } else {
             request.host.as_deref()
         };
-        let host = host_raw.map(|host| hostname::strip_port(host).to_ascii_lowercase());
-        let sni = request.sni.as_ref().map(|sni| sni.to_ascii_lowercase());
-        let selector = match request.protocol {
-            Protocol::Https | Protocol::Tls => sni.clone().or_else(|| host.clone()),
-            _ => host.clone(),
+        let host: Option<Cow<'_, str>> =
+            host_raw.map(|host| ascii_lowercase(hostname::strip_port(host)));
+        let sni: Option<Cow<'_, str>> = request.sni.as_deref().map(ascii_lowercase);
+        let selector: &str = match request.protocol {
+            Protocol::Https | Protocol::Tls => sni.as_deref().or(host.as_deref()),
+            _ => host.as_deref(),
         }
         .unwrap_or_default();
         let no_listener = |mut why: Vec<String>| {
@@ -658,38 +926,39 @@ impl<'a> RouteTable<'a> {
                 }
             }
         };
-        let Some(listener_index) = self.pick_listener(gateway_index, on_port, &selector) else {
+        let Some(listener_index) = self.pick_listener(gateway_index, on_port, selector) else {
             return no_listener(why);
         };
-        let listener_spec = &gateway.listeners[listener_index];
-        let listener = self.listener_name(gateway_index, listener_index);
+        let listener = &self.listener_names[gateway_index][listener_index];
         let state = &self.analysis.listener_states[gateway_index][listener_index];
         if !state.serving {
-            return Self::refused(state, listener, why);
+            return Self::refused(state, listener.clone(), why);
         }
         let by = if matches!(request.protocol, Protocol::Https | Protocol::Tls) && sni.is_some() {
             "SNI"
         } else {
             "host"
         };
-        why.push(format!(
-            "listener {listener} (hostname {}) is the most specific on port {} for {by} {selector}",
-            listener_spec.hostname.as_deref().unwrap_or("any"),
-            request.port
-        ));
+        let prefix = &self.listener_lines[gateway_index][listener_index];
+        let mut line = String::with_capacity(prefix.len() + by.len() + 1 + selector.len());
+        line.push_str(prefix);
+        line.push_str(by);
+        line.push(' ');
+        line.push_str(selector);
+        why.push(line);
         let mut extended: Vec<&'static str> = Vec::new();
         if on_port.len() > 1 && request.protocol != Protocol::Tls {
             extended.push("GatewayHTTPListenerIsolation");
         }
         if request.protocol == Protocol::Https {
-            if let (Some(host), Some(_)) = (&host, &sni) {
+            if let (Some(host), Some(_)) = (host.as_deref(), &sni) {
                 let by_host = self.pick_listener(gateway_index, on_port, host);
                 match by_host {
                     None => {
                         why.push(format!("Host {host} matches no listener on the port"));
                         let mut answer = Explanation::new(Outcome::NoMatch, why);
                         answer.http_status = Some(404);
-                        answer.listener = Some(listener);
+                        answer.listener = Some(listener.clone());
                         return answer;
                     }
                     Some(other) if other != listener_index => {
@@ -699,7 +968,7 @@ impl<'a> RouteTable<'a> {
                         ));
                         let mut answer = Explanation::new(Outcome::Misdirected, why);
                         answer.http_status = Some(421);
-                        answer.listener = Some(listener);
+                        answer.listener = Some(listener.clone());
                         answer
                             .extended_features
                             .push("GatewayHTTPSListenerDetectMisdirectedRequests");
@@ -709,60 +978,49 @@ impl<'a> RouteTable<'a> {
                 }
             }
         }
-        let request_host = if request.protocol == Protocol::Tls {
-            selector.clone()
+        let request_host: &str = if request.protocol == Protocol::Tls {
+            selector
         } else {
-            host.clone().unwrap_or_default()
+            host.as_deref().unwrap_or_default()
         };
         let table = &self.tables[gateway_index][listener_index];
-        let mut groups: Vec<(&str, &Group)> = Vec::with_capacity(4);
-        if let Some(group) = table.precise.get(&request_host) {
-            groups.push((request_host.as_str(), group));
-        }
-        for (suffix, pattern, group) in &table.wildcards {
-            if request_host.len() > suffix.len() && request_host.ends_with(suffix.as_str()) {
-                groups.push((pattern.as_str(), group));
-            }
-        }
-        if !table.any.candidates.is_empty() {
-            groups.push(("any", &table.any));
-        }
-        // Headers and query of the request, normalised once.
-        let source = if grpc { &request.metadata } else { &request.headers };
-        let headers: Vec<(Cow<'_, str>, &str)> = source
+        // The hostname groups in precedence order: precise, wildcards longest first, then any.
+        let precise = table.precise.get(request_host).map(|group| (request_host, group));
+        let wildcards = table
+            .wildcards
             .iter()
-            .map(|(name, value)| {
-                let name = if name.bytes().any(|byte| byte.is_ascii_uppercase()) {
-                    Cow::Owned(name.to_ascii_lowercase())
-                } else {
-                    Cow::Borrowed(name.as_str())
-                };
-                (name, value.as_str())
+            .filter(|(suffix, _, _)| {
+                request_host.len() > suffix.len() && request_host.ends_with(suffix.as_str())
             })
-            .collect();
+            .map(|(_, pattern, group)| (pattern.as_str(), group));
+        let any = (!table.any.candidates.is_empty()).then_some(("any", &table.any));
+        let source = if grpc { &request.metadata } else { &request.headers };
         let full_path = request.path.as_deref().unwrap_or("/");
         let (path, query) = full_path.split_once('?').unwrap_or((full_path, ""));
         let method = request.method.as_deref().unwrap_or(if grpc { "" } else { "GET" });
-        let mut skipped_groups: Vec<&str> = Vec::new();
-        for (name, group) in &groups {
-            let found = group.candidates.iter().find(|candidate| {
-                let route = &self.world.routes[candidate.route];
-                let entry = &route.rules[candidate.rule].matches[candidate.match_index];
-                match route.kind {
-                    RouteKind::Http => {
-                        !grpc && self.http_match(entry, path, query, method, &headers)
-                    }
-                    RouteKind::Grpc => {
-                        grpc && self.grpc_match(entry, request.service.as_deref(), method, &headers)
-                    }
-                    RouteKind::Tls => request.protocol == Protocol::Tls,
-                    RouteKind::Tcp | RouteKind::Udp => false,
+        let service = request.service.as_deref();
+        let candidate_matches = |group: &Group, position: usize, path_matched: bool| {
+            let entry = &group.entries[position];
+            match group.candidates[position].kind {
+                RouteKind::Http => {
+                    !grpc && self.http_match(entry, path_matched, path, query, method, source)
                 }
-            });
-            let Some(winner) = found else {
+                RouteKind::Grpc => grpc && self.grpc_match(entry, service, method, source),
+                RouteKind::Tls => request.protocol == Protocol::Tls,
+                RouteKind::Tcp | RouteKind::Udp => false,
+            }
+        };
+        let mut skipped_groups: Vec<&str> = Vec::new();
+        let mut any_group = false;
+        for (name, group) in precise.into_iter().chain(wildcards).chain(any) {
+            any_group = true;
+            let Some(position) = group.find(path, |position, path_matched| {
+                candidate_matches(group, position, path_matched)
+            }) else {
                 skipped_groups.push(name);
                 continue;
             };
+            let winner = &group.candidates[position];
             let route = &self.world.routes[winner.route];
             let mut answer_why = why;
             let mut ambiguous = Vec::new();
@@ -773,13 +1031,17 @@ impl<'a> RouteTable<'a> {
                 ));
                 ambiguous.push("§7.4 hostname fall-through".to_owned());
             }
-            answer_why.push(format!(
-                "best matching hostname {name}: {} {} is a candidate",
-                route.kind.as_str(),
-                route.id.key()
-            ));
+            let label = &self.route_labels[winner.route];
+            let mut line = String::with_capacity(40 + name.len() + label.len());
+            line.push_str("best matching hostname ");
+            line.push_str(name);
+            line.push_str(": ");
+            line.push_str(label);
+            line.push_str(" is a candidate");
+            answer_why.push(line);
             let entry = &route.rules[winner.rule].matches[winner.match_index];
-            answer_why.push(describe_match(route.kind, winner, entry));
+            answer_why
+                .push(self.match_lines[winner.route][winner.rule][winner.match_index].clone());
             if entry.path_kind == PathKind::Regex
                 || entry.grpc_regex
                 || entry.headers.iter().chain(&entry.query).any(|value| value.regex)
@@ -789,42 +1051,31 @@ impl<'a> RouteTable<'a> {
                         .to_owned(),
                 );
             }
-            if group.candidates.iter().filter(|candidate| candidate.route != winner.route).any(
-                |candidate| {
-                    candidate.key.path_kind == winner.key.path_kind
-                        && candidate.key.path_len == winner.key.path_len
-                        && candidate.key.no_method == winner.key.no_method
-                        && candidate.key.method_len == winner.key.method_len
-                        && candidate.key.headers == winner.key.headers
-                        && candidate.key.query == winner.key.query
-                        && {
-                            let other = &self.world.routes[candidate.route];
-                            let other_entry =
-                                &other.rules[candidate.rule].matches[candidate.match_index];
-                            match other.kind {
-                                RouteKind::Http => {
-                                    !grpc
-                                        && self.http_match(
-                                            other_entry,
-                                            path,
-                                            query,
-                                            method,
-                                            &headers,
-                                        )
-                                }
-                                RouteKind::Grpc => {
-                                    grpc && self.grpc_match(
-                                        other_entry,
-                                        request.service.as_deref(),
-                                        method,
-                                        &headers,
-                                    )
-                                }
-                                _ => true,
-                            }
+            // Another route's candidate in the winner's tier (as specific on every key before
+            // age): those before the winner did not match, so only non-HTTP/gRPC ones count
+            // there; after it, the ones whose path can match are checked in full.
+            let other_route = |candidate: &Candidate| candidate.route != winner.route;
+            let not_l7 = |candidate: &Candidate| {
+                !matches!(candidate.kind, RouteKind::Http | RouteKind::Grpc)
+            };
+            let tier_end = group.tier_end[position];
+            let tied_before = group.candidates[group.tier_start[position]..position]
+                .iter()
+                .any(|candidate| other_route(candidate) && not_l7(candidate));
+            let tied = tied_before
+                || group
+                    .find(path, |other, path_matched| {
+                        // Ascending: the first position past the tier ends the search.
+                        if other >= tier_end {
+                            return true;
                         }
-                },
-            ) {
+                        let candidate = &group.candidates[other];
+                        other > position
+                            && other_route(candidate)
+                            && (not_l7(candidate) || candidate_matches(group, other, path_matched))
+                    })
+                    .is_some_and(|found| found < tier_end);
+            if tied {
                 answer_why.push("another route matches as specifically; the older route (then alphabetical namespace/name) wins".to_owned());
             }
             let mut answer =
@@ -833,10 +1084,11 @@ impl<'a> RouteTable<'a> {
             answer.extended_features.append(&mut extended);
             return answer;
         }
-        why.push(if groups.is_empty() {
-            format!("no route attached to listener {listener} serves host {request_host}")
-        } else {
+        let listener = listener.clone();
+        why.push(if any_group {
             format!("no rule of the routes for host {request_host} on listener {listener} matches (listener isolation: other listeners are not consulted)")
+        } else {
+            format!("no route attached to listener {listener} serves host {request_host}")
         });
         let mut answer = match request.protocol {
             Protocol::Tls => Explanation::new(Outcome::Rejected, why),
@@ -869,27 +1121,28 @@ impl<'a> RouteTable<'a> {
         })
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn http_match(
         &self,
         entry: &RouteMatch,
+        path_matched: bool,
         path: &str,
         query: &str,
         method: &str,
-        headers: &[(Cow<'_, str>, &str)],
+        headers: &BTreeMap<String, String>,
     ) -> bool {
-        let path_ok = match entry.path_kind {
-            PathKind::Exact => path == entry.path,
-            PathKind::Prefix => prefix_matches(&entry.path, path),
-            PathKind::Regex => self.regex_matches(&entry.path, path),
-        };
+        let path_ok = path_matched
+            || match entry.path_kind {
+                PathKind::Exact => path == entry.path,
+                PathKind::Prefix => prefix_matches(&entry.path, path),
+                PathKind::Regex => self.regex_matches(&entry.path, path),
+            };
         path_ok
             && entry.method.as_deref().is_none_or(|wanted| wanted == method)
-            && entry.headers.iter().all(|wanted| {
-                self.value_matches(
-                    wanted,
-                    headers.iter().find(|(name, _)| *name == wanted.name).map(|(_, value)| *value),
-                )
-            })
+            && entry
+                .headers
+                .iter()
+                .all(|wanted| self.value_matches(wanted, header_value(headers, &wanted.name)))
             && entry.query.iter().all(|wanted| {
                 let actual = query.split('&').find_map(|pair| {
                     let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
@@ -904,7 +1157,7 @@ impl<'a> RouteTable<'a> {
         entry: &RouteMatch,
         service: Option<&str>,
         method: &str,
-        headers: &[(Cow<'_, str>, &str)],
+        headers: &BTreeMap<String, String>,
     ) -> bool {
         let part = |wanted: Option<&String>, actual: &str| {
             wanted.is_none_or(|wanted| {
@@ -913,12 +1166,10 @@ impl<'a> RouteTable<'a> {
         };
         part(entry.grpc_service.as_ref(), service.unwrap_or_default())
             && part(entry.grpc_method.as_ref(), method)
-            && entry.headers.iter().all(|wanted| {
-                self.value_matches(
-                    wanted,
-                    headers.iter().find(|(name, _)| *name == wanted.name).map(|(_, value)| *value),
-                )
-            })
+            && entry
+                .headers
+                .iter()
+                .all(|wanted| self.value_matches(wanted, header_value(headers, &wanted.name)))
     }
 
     #[allow(clippy::too_many_lines)]
@@ -932,11 +1183,12 @@ impl<'a> RouteTable<'a> {
     ) -> Explanation {
         let route = &self.world.routes[winner.route];
         let rule = &route.rules[winner.rule];
+        let plan = &self.plans[winner.route][winner.rule];
         let listener_spec = &self.world.gateways[gateway_index].listeners[listener_index];
         let grpc = request.protocol == Protocol::Grpc;
         let l7 = matches!(route.kind, RouteKind::Http | RouteKind::Grpc);
         let mut answer = Explanation::new(Outcome::Routed, Vec::new());
-        answer.listener = Some(self.listener_name(gateway_index, listener_index));
+        answer.listener = Some(self.listener_names[gateway_index][listener_index].clone());
         answer.route = Some(route.id.clone());
         answer.rule_index = Some(winner.rule);
         if l7 {
@@ -959,38 +1211,28 @@ impl<'a> RouteTable<'a> {
                 request.path.clone().unwrap_or_else(|| "/".to_owned())
             };
             let source = if grpc { &request.metadata } else { &request.headers };
-            Some(UpstreamRequest {
-                host: host.unwrap_or_default(),
-                path,
-                headers: source
-                    .iter()
-                    .map(|(name, value)| (name.to_ascii_lowercase(), value.clone()))
-                    .collect(),
-            })
+            // Inserted one by one (the last of names equal but for case wins, as `collect`
+            // would keep it), without `collect`'s sorting buffer.
+            let mut headers = BTreeMap::new();
+            for (name, value) in source {
+                headers.insert(name.to_ascii_lowercase(), value.clone());
+            }
+            Some(UpstreamRequest { host: host.unwrap_or_default(), path, headers })
         } else {
             None
         };
         let entry = &rule.matches[winner.match_index];
         let mut redirect = None;
-        for filter in &rule.filters {
+        for (filter, planned) in rule.filters.iter().zip(&plan.filters) {
             match filter {
                 Filter::RequestHeaderModifier(modifier) => {
                     if let Some(upstream) = upstream.as_mut() {
                         apply_headers(modifier, &mut upstream.headers);
-                        why.push(format!(
-                            "RequestHeaderModifier: set {}, add {}, remove {}",
-                            list_pairs(&modifier.set),
-                            list_pairs(&modifier.add),
-                            if modifier.remove.is_empty() {
-                                "-".to_owned()
-                            } else {
-                                modifier.remove.join(",")
-                            }
-                        ));
+                        why.extend(planned.line.iter().cloned());
                     }
                 }
-                Filter::ResponseHeaderModifier => {
-                    why.push("ResponseHeaderModifier changes the response headers".to_owned());
+                Filter::ResponseHeaderModifier | Filter::ShortCircuit(_) => {
+                    why.extend(planned.line.iter().cloned());
                 }
                 Filter::UrlRewrite { hostname, path } => {
                     if let Some(upstream) = upstream.as_mut() {
@@ -1040,28 +1282,9 @@ impl<'a> RouteTable<'a> {
                     why.push(format!("RequestRedirect: {status_code} to {location}"));
                     redirect = Some(Redirect { location, status_code: *status_code });
                 }
-                Filter::RequestMirror { backend, percent } => {
-                    let verdict = backend_verdict(&self.world, route, backend);
-                    if let BackendVerdict::Invalid { message, .. } = verdict {
-                        why.push(format!(
-                            "RequestMirror to {}/{} dropped: {message}",
-                            backend.namespace, backend.name
-                        ));
-                    } else {
-                        why.push(format!(
-                            "RequestMirror: {percent}% copied to {}/{} (responses ignored)",
-                            backend.namespace, backend.name
-                        ));
-                        answer.mirrors.push(Mirror {
-                            namespace: backend.namespace.clone(),
-                            name: backend.name.clone(),
-                            port: backend.port,
-                            percent: *percent,
-                        });
-                    }
-                }
-                Filter::ShortCircuit(kind) => {
-                    why.push(format!("filter {kind} may answer before the backend"));
+                Filter::RequestMirror { .. } => {
+                    why.extend(planned.line.iter().cloned());
+                    answer.mirrors.extend(planned.mirror.iter().cloned());
                 }
             }
         }
@@ -1073,30 +1296,8 @@ impl<'a> RouteTable<'a> {
             return answer;
         }
         answer.upstream_request = upstream;
-        let verdicts = &self.verdicts[winner.route][winner.rule];
-        let total: u64 = rule.backends.iter().map(|backend| u64::from(backend.weight)).sum();
-        let mut error_weight = 0_u64;
-        for (backend, verdict) in rule.backends.iter().zip(verdicts) {
-            let valid = !matches!(verdict, BackendVerdict::Invalid { .. });
-            let share = if total == 0 { 0.0 } else { f64::from(backend.weight) / total as f64 };
-            match verdict {
-                BackendVerdict::Invalid { message, .. } => {
-                    error_weight += u64::from(backend.weight);
-                    why.push(format!(
-                        "backend {}/{} is invalid ({message}): its share {:.0}% gets an error",
-                        backend.namespace,
-                        backend.name,
-                        share * 100.0
-                    ));
-                }
-                BackendVerdict::Unknown(message) => why.push(format!(
-                    "backend {}/{}: unknown, {message}",
-                    backend.namespace, backend.name
-                )),
-                BackendVerdict::Valid => {}
-            }
-            answer.backends.push(backend_share(backend, share, valid));
-        }
+        answer.backends.clone_from(&plan.backends);
+        why.extend(plan.lines.iter().cloned());
         let failure = |answer: &mut Explanation| {
             if grpc {
                 answer.grpc_status = Some("Unavailable");
@@ -1104,58 +1305,185 @@ impl<'a> RouteTable<'a> {
                 answer.http_status = Some(500);
             }
         };
-        if rule.backends.is_empty() {
-            why.push(
-                "the rule has no backendRefs: every matching request gets an error".to_owned(),
-            );
-            answer.result = if l7 { Outcome::Error } else { Outcome::Rejected };
-            answer.error_share = Some(1.0);
-            failure(&mut answer);
-        } else if total == 0 {
-            why.push("matched, no backend selected (all weights 0); implementations answer 500 or 503 (§7.6)".to_owned());
-            answer.ambiguous.push("§7.6 all weights zero".to_owned());
-            answer.result = if l7 { Outcome::Error } else { Outcome::Rejected };
-            answer.error_share = Some(1.0);
-            failure(&mut answer);
-        } else if error_weight == total {
-            why.push(if l7 {
-                "every backend is invalid: the request gets an error".to_owned()
-            } else {
-                "every backend is invalid: the connection is refused".to_owned()
-            });
-            answer.result = if l7 { Outcome::Error } else { Outcome::Rejected };
-            answer.error_share = Some(1.0);
-            failure(&mut answer);
-        } else {
-            if error_weight > 0 {
-                answer.error_share = Some(error_weight as f64 / total as f64);
+        if rule.backends.is_empty() || plan.total == 0 || plan.error_weight == plan.total {
+            if !rule.backends.is_empty() && plan.total == 0 {
+                answer.ambiguous.push("§7.6 all weights zero".to_owned());
             }
-            let mut forwarded = String::from("forwarded to ");
-            for (position, backend) in answer
-                .backends
-                .iter()
-                .filter(|backend| backend.valid && backend.weight > 0)
-                .enumerate()
-            {
-                if position > 0 {
-                    forwarded.push_str(", ");
-                }
-                let _ = write!(
-                    forwarded,
-                    "{}/{} {:.0}%",
-                    backend.namespace,
-                    backend.name,
-                    backend.share * 100.0
-                );
-            }
-            why.push(forwarded);
-        }
-        if rule.backends.iter().any(|backend| !backend.filters.is_empty()) {
-            why.push("some backendRefs carry their own filters; they run only when that backend is picked".to_owned());
+            answer.result = if l7 { Outcome::Error } else { Outcome::Rejected };
+            answer.error_share = Some(1.0);
+            failure(&mut answer);
+        } else if plan.error_weight > 0 {
+            answer.error_share = Some(plan.error_weight as f64 / plan.total as f64);
         }
         answer.why = why;
         answer
     }
+}
+
+/// What answering with one rule takes that does not depend on the request, computed once per
+/// table: the backends with their shares, the trace lines about them, and the filters' lines.
+struct RulePlan {
+    /// One per filter, in order.
+    filters: Vec<FilterPlan>,
+    /// Every backendRef, in spec order.
+    backends: Vec<BackendShare>,
+    /// The trace lines after the filters: invalid or unknown backends, the verdict, and the
+    /// note on per-backend filters.
+    lines: Vec<String>,
+    /// The sum of the weights.
+    total: u64,
+    /// The weight of invalid backends.
+    error_weight: u64,
+}
+
+/// A filter's contribution that does not depend on the request.
+#[derive(Default)]
+struct FilterPlan {
+    /// Its trace line, for filters whose line is fixed.
+    line: Option<String>,
+    /// The mirror it adds, for a RequestMirror to a valid backend.
+    mirror: Option<Mirror>,
+}
+
+fn plan_rule(
+    world: &World<'_>,
+    route: &Route<'_>,
+    rule: &Rule,
+    verdicts: &[BackendVerdict],
+) -> RulePlan {
+    let l7 = matches!(route.kind, RouteKind::Http | RouteKind::Grpc);
+    let filters = rule
+        .filters
+        .iter()
+        .map(|filter| match filter {
+            Filter::RequestHeaderModifier(modifier) => FilterPlan {
+                line: Some(format!(
+                    "RequestHeaderModifier: set {}, add {}, remove {}",
+                    list_pairs(&modifier.set),
+                    list_pairs(&modifier.add),
+                    if modifier.remove.is_empty() {
+                        "-".to_owned()
+                    } else {
+                        modifier.remove.join(",")
+                    }
+                )),
+                mirror: None,
+            },
+            Filter::ResponseHeaderModifier => FilterPlan {
+                line: Some("ResponseHeaderModifier changes the response headers".to_owned()),
+                mirror: None,
+            },
+            Filter::ShortCircuit(kind) => FilterPlan {
+                line: Some(format!("filter {kind} may answer before the backend")),
+                mirror: None,
+            },
+            Filter::RequestMirror { backend, percent } => {
+                if let BackendVerdict::Invalid { message, .. } =
+                    backend_verdict(world, route, backend)
+                {
+                    FilterPlan {
+                        line: Some(format!(
+                            "RequestMirror to {}/{} dropped: {message}",
+                            backend.namespace, backend.name
+                        )),
+                        mirror: None,
+                    }
+                } else {
+                    FilterPlan {
+                        line: Some(format!(
+                            "RequestMirror: {percent}% copied to {}/{} (responses ignored)",
+                            backend.namespace, backend.name
+                        )),
+                        mirror: Some(Mirror {
+                            namespace: backend.namespace.clone(),
+                            name: backend.name.clone(),
+                            port: backend.port,
+                            percent: *percent,
+                        }),
+                    }
+                }
+            }
+            Filter::UrlRewrite { .. } | Filter::RequestRedirect { .. } => FilterPlan::default(),
+        })
+        .collect();
+    let total: u64 = rule.backends.iter().map(|backend| u64::from(backend.weight)).sum();
+    let mut error_weight = 0_u64;
+    let mut lines = Vec::new();
+    let mut backends = Vec::with_capacity(rule.backends.len());
+    for (backend, verdict) in rule.backends.iter().zip(verdicts) {
+        let valid = !matches!(verdict, BackendVerdict::Invalid { .. });
+        let share = if total == 0 { 0.0 } else { f64::from(backend.weight) / total as f64 };
+        match verdict {
+            BackendVerdict::Invalid { message, .. } => {
+                error_weight += u64::from(backend.weight);
+                lines.push(format!(
+                    "backend {}/{} is invalid ({message}): its share {:.0}% gets an error",
+                    backend.namespace,
+                    backend.name,
+                    share * 100.0
+                ));
+            }
+            BackendVerdict::Unknown(message) => lines.push(format!(
+                "backend {}/{}: unknown, {message}",
+                backend.namespace, backend.name
+            )),
+            BackendVerdict::Valid => {}
+        }
+        backends.push(backend_share(backend, share, valid));
+    }
+    if rule.backends.is_empty() {
+        lines.push("the rule has no backendRefs: every matching request gets an error".to_owned());
+    } else if total == 0 {
+        lines.push("matched, no backend selected (all weights 0); implementations answer 500 or 503 (§7.6)".to_owned());
+    } else if error_weight == total {
+        lines.push(if l7 {
+            "every backend is invalid: the request gets an error".to_owned()
+        } else {
+            "every backend is invalid: the connection is refused".to_owned()
+        });
+    } else {
+        let mut forwarded = String::from("forwarded to ");
+        for (position, backend) in
+            backends.iter().filter(|backend| backend.valid && backend.weight > 0).enumerate()
+        {
+            if position > 0 {
+                forwarded.push_str(", ");
+            }
+            let _ = write!(
+                forwarded,
+                "{}/{} {:.0}%",
+                backend.namespace,
+                backend.name,
+                backend.share * 100.0
+            );
+        }
+        lines.push(forwarded);
+    }
+    if rule.backends.iter().any(|backend| !backend.filters.is_empty()) {
+        lines.push(
+            "some backendRefs carry their own filters; they run only when that backend is picked"
+                .to_owned(),
+        );
+    }
+    RulePlan { filters, backends, lines, total, error_weight }
+}
+
+/// `text` lower-cased, borrowed when it already is.
+fn ascii_lowercase(text: &str) -> Cow<'_, str> {
+    if text.bytes().any(|byte| byte.is_ascii_uppercase()) {
+        Cow::Owned(text.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// The value of the first header (in the map's order) whose name is `wanted`, ignoring case;
+/// `wanted` is lower-case.
+fn header_value<'r>(headers: &'r BTreeMap<String, String>, wanted: &str) -> Option<&'r str> {
+    headers
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(wanted))
+        .map(|(_, value)| value.as_str())
 }
 
 fn backend_share(backend: &BackendRef, share: f64, valid: bool) -> BackendShare {

@@ -304,6 +304,16 @@ pub(crate) struct Grant {
     pub(crate) to: Vec<(String, String, Option<String>)>,
 }
 
+/// A cert-manager `Certificate`, as far as the listener check needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Certificate {
+    pub(crate) id: ObjectRef,
+    /// The `Ready` condition: status, reason, message; `None` before cert-manager reports.
+    pub(crate) ready: Option<(String, String, String)>,
+    /// `status.notAfter`.
+    pub(crate) not_after: Option<String>,
+}
+
 /// Everything the status model reads, indexed.
 #[derive(Debug, Default)]
 pub(crate) struct World<'a> {
@@ -313,6 +323,8 @@ pub(crate) struct World<'a> {
     pub(crate) grants: Vec<Grant>,
     pub(crate) services: HashMap<(String, String), Vec<u16>>,
     pub(crate) secrets: HashSet<(String, String)>,
+    /// cert-manager Certificates by the (namespace, Secret) they issue.
+    pub(crate) certificates: HashMap<(String, String), Certificate>,
     pub(crate) namespaces: HashMap<String, BTreeMap<String, String>>,
     pub(crate) unreadable: HashSet<String>,
 }
@@ -376,6 +388,24 @@ impl<'a> World<'a> {
                 }
                 ("", "Secret") => {
                     world.secrets.insert((namespace_of(object), object.name().to_owned()));
+                }
+                ("cert-manager.io", "Certificate") => {
+                    let secret = object.str_at("/spec/secretName").unwrap_or_default().to_owned();
+                    let ready = object.condition("Ready").map(|condition| {
+                        (
+                            condition.status.to_owned(),
+                            condition.reason.to_owned(),
+                            condition.message.to_owned(),
+                        )
+                    });
+                    world.certificates.insert(
+                        (namespace_of(object), secret),
+                        Certificate {
+                            id: object_ref(object),
+                            ready,
+                            not_after: object.str_at("/status/notAfter").map(str::to_owned),
+                        },
+                    );
                 }
                 ("", "Namespace") => {
                     let mut labels: BTreeMap<String, String> = object
@@ -937,26 +967,33 @@ fn parse_route(object: &KubeObject, kind: RouteKind) -> Route<'_> {
             unsupported: None,
         });
     }
+    // The v1alpha2 CRDs of TLSRoute, TCPRoute and UDPRoute allow 1 to 16 rules and (TLSRoute)
+    // no hostnames; v1alpha3 and v1 require exactly one rule and at least one hostname.
+    let v1alpha2 = object.api_version().ends_with("/v1alpha2");
+    let max_rules = if v1alpha2 { 16 } else { 1 };
+    let rule_count = if v1alpha2 { "1 to 16 rules" } else { "exactly one rule" };
     match kind {
         RouteKind::Tls => {
-            if hostnames.is_empty() {
+            if hostnames.is_empty() && !v1alpha2 {
                 invalid.push("a TLSRoute needs at least one hostname".to_owned());
             }
-            if rules_value.len() != 1 || rules.first().is_none_or(|rule| rule.backends.is_empty()) {
-                invalid.push(
-                    "a TLSRoute needs exactly one rule with at least one backendRef".to_owned(),
-                );
+            if !(1..=max_rules).contains(&rules_value.len())
+                || rules.iter().any(|rule| rule.backends.is_empty())
+            {
+                invalid.push(format!(
+                    "a TLSRoute ({}) needs {rule_count}, each with at least one backendRef",
+                    object.api_version()
+                ));
             }
         }
         RouteKind::Tcp | RouteKind::Udp => {
-            if rules_value.len() != 1
-                || rules
-                    .first()
-                    .is_none_or(|rule| rule.backends.is_empty() || rule.backends.len() > 16)
+            if !(1..=max_rules).contains(&rules_value.len())
+                || rules.iter().any(|rule| rule.backends.is_empty() || rule.backends.len() > 16)
             {
                 invalid.push(format!(
-                    "a {} needs exactly one rule with 1 to 16 backendRefs",
-                    kind.as_str()
+                    "a {} ({}) needs {rule_count}, each with 1 to 16 backendRefs",
+                    kind.as_str(),
+                    object.api_version()
                 ));
             }
         }

@@ -29,6 +29,18 @@ pub enum Severity {
     Info,
 }
 
+impl Severity {
+    /// `error`, `warning` or `info`, as the JSON spells it.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
 /// One coded finding, with why it matters and how to fix it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
@@ -283,6 +295,52 @@ impl Builder<'_, '_> {
     }
 }
 
+/// Reports the readiness of the cert-manager Certificate that issues a listener's Secret
+/// (shown when Certificates were read, from a cluster or from manifests).
+fn certificate_readiness(
+    builder: &mut Builder<'_, '_>,
+    listener_object: &str,
+    target: &str,
+    certificate: &crate::gateway::model::Certificate,
+) {
+    let name = certificate.id.key();
+    match &certificate.ready {
+        Some((status, _, _)) if status == "True" => builder.push(
+            Severity::Info,
+            "certificate_ready",
+            listener_object.to_owned(),
+            format!(
+                "cert-manager Certificate {name} issuing Secret {target} is Ready{}",
+                certificate
+                    .not_after
+                    .as_ref()
+                    .map(|not_after| format!(" (valid until {not_after})"))
+                    .unwrap_or_default()
+            ),
+            "none needed",
+        ),
+        Some((status, reason, message)) => builder.push(
+            Severity::Warning,
+            "certificate_not_ready",
+            listener_object.to_owned(),
+            format!(
+                "cert-manager Certificate {name} issuing Secret {target} is not Ready ({status}, {reason}){}",
+                if message.is_empty() { String::new() } else { format!(": {message}") }
+            ),
+            "check the Certificate's events and its Issuer (kubectl describe certificate)",
+        ),
+        None => builder.push(
+            Severity::Warning,
+            "certificate_not_ready",
+            listener_object.to_owned(),
+            format!(
+                "cert-manager Certificate {name} issuing Secret {target} has not reported readiness yet"
+            ),
+            "wait for cert-manager, or check that it runs",
+        ),
+    }
+}
+
 /// What the listener evaluation found, before routes are counted.
 struct ListenerEval {
     supported: Vec<String>,
@@ -430,6 +488,11 @@ fn evaluate_listeners(builder: &mut Builder<'_, '_>, gateway: &Gateway<'_>) -> V
                         format!("certificate Secret {target} is in another namespace and no ReferenceGrant there allows Gateways from {}", gateway.id.namespace),
                         "add a ReferenceGrant in the Secret's namespace from kind Gateway to kind Secret");
                     continue;
+                }
+                if let Some(certificate) =
+                    world.certificates.get(&(reference.namespace.clone(), reference.name.clone()))
+                {
+                    certificate_readiness(builder, &listener_object, &target, certificate);
                 }
                 if !world.secrets.contains(&(reference.namespace.clone(), reference.name.clone())) {
                     if world.cannot_read("Secret") {

@@ -1,4 +1,5 @@
-//! Property tests: precedence is a total order, and answers do not depend on input order.
+//! Property tests: precedence is a strict total order that agrees with spec §4.4 step by step,
+//! and answers and status do not depend on the order of the input objects, routes or rules.
 
 use std::cmp::{Ordering, Reverse};
 
@@ -45,7 +46,62 @@ fn precedence() -> impl Strategy<Value = Precedence> {
         )
 }
 
-/// One generated match: (exact?, path, method GET?, header x-a?).
+/// One generated match of a candidate: (path kind 0 Exact / 1 PathPrefix / 2 RegularExpression,
+/// path, has a method, header matches, query matches) and where it sits: (route age rank, rule,
+/// match index).
+type GeneratedMatch = ((u8, &'static str, bool, usize, usize), (usize, usize, usize));
+
+fn generated_match() -> impl Strategy<Value = GeneratedMatch> {
+    (
+        (
+            0_u8..3,
+            prop::sample::select(vec!["/", "/a", "/a/", "/a/b", "/abc", "/a/b/c/"]),
+            any::<bool>(),
+            0_usize..3,
+            0_usize..3,
+        ),
+        (0_usize..4, 0_usize..3, 0_usize..3),
+    )
+}
+
+fn key_of(generated: &GeneratedMatch) -> Precedence {
+    let ((kind, path, method, headers, query), (age, rule, match_index)) = *generated;
+    Precedence::http(kind, path, method, headers, query, age, rule, match_index)
+}
+
+/// Spec §4.4's ordered list, written out step by step and independently of `Precedence`'s
+/// derived order: `Less` means `a` wins over `b`.
+fn spec_order(a: &GeneratedMatch, b: &GeneratedMatch) -> Ordering {
+    let ((a_kind, a_path, a_method, a_headers, a_query), a_place) = *a;
+    let ((b_kind, b_path, b_method, b_headers, b_query), b_place) = *b;
+    // 1. Exact before PathPrefix before RegularExpression.
+    if a_kind != b_kind {
+        return a_kind.cmp(&b_kind);
+    }
+    // 2. Among prefixes, the longer one (a trailing `/` does not count).
+    if a_kind == 1 {
+        let (a_len, b_len) =
+            (a_path.trim_end_matches('/').len(), b_path.trim_end_matches('/').len());
+        if a_len != b_len {
+            return b_len.cmp(&a_len);
+        }
+    }
+    // 3. A method match before none.
+    if a_method != b_method {
+        return if a_method { Ordering::Less } else { Ordering::Greater };
+    }
+    // 4. More header matches, 5. more query matches.
+    if a_headers != b_headers {
+        return b_headers.cmp(&a_headers);
+    }
+    if a_query != b_query {
+        return b_query.cmp(&a_query);
+    }
+    // 6-7. The older route (then alphabetical) — the age rank; 8. rule order; then match order.
+    a_place.cmp(&b_place)
+}
+
+/// One generated route match: (exact?, path, method GET?, header x-a?).
 type MatchSpec = (bool, &'static str, bool, bool);
 
 fn match_spec() -> impl Strategy<Value = MatchSpec> {
@@ -181,6 +237,23 @@ proptest! {
     }
 
     #[test]
+    fn precedence_of_generated_matches_is_the_spec_order_and_strict(
+        a in generated_match(), b in generated_match(), c in generated_match(),
+    ) {
+        let (key_a, key_b, key_c) = (key_of(&a), key_of(&b), key_of(&c));
+        prop_assert_eq!(key_a.cmp(&key_b), spec_order(&a, &b), "the key orders as spec §4.4 lists");
+        prop_assert_eq!(key_a.cmp(&key_b), key_b.cmp(&key_a).reverse(), "antisymmetric");
+        if key_a <= key_b && key_b <= key_c {
+            prop_assert!(key_a <= key_c, "transitive");
+        }
+        // Total and strict: two different candidates (route, rule, match) never tie, so the
+        // winner never depends on the order candidates were listed in.
+        if a.1 != b.1 {
+            prop_assert_ne!(key_a.cmp(&key_b), Ordering::Equal, "distinct candidates never tie");
+        }
+    }
+
+    #[test]
     fn sorting_candidates_does_not_depend_on_their_order(mut keys in prop::collection::vec(precedence(), 0..20), seed in any::<u64>()) {
         let mut shuffled = keys.clone();
         let length = shuffled.len();
@@ -209,5 +282,46 @@ proptest! {
         prop_assert_eq!(&baseline, &verdict(&RouteTable::build(&reversed_routes, &[]), &request), "route order");
         let reversed_rules = world(&routes, &backward, true);
         prop_assert_eq!(&baseline, &verdict(&RouteTable::build(&reversed_rules, &[]), &request), "rule order");
+    }
+}
+
+/// A world (routes and the request's variations) and a shuffle of its objects.
+fn shuffled_world() -> impl Strategy<Value = (Vec<KubeObject>, Vec<KubeObject>)> {
+    prop::collection::vec(route_spec(), 1..6).prop_flat_map(|routes| {
+        let order: Vec<usize> = (0..routes.len()).collect();
+        let objects = world(&routes, &order, false);
+        (Just(objects.clone()), Just(objects).prop_shuffle())
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// The whole answer (verdict, rule, backends, upstream request and the why trace) and the
+    /// status report are the same for any order of the input objects.
+    #[test]
+    fn answers_and_status_do_not_depend_on_object_order(
+        (objects, shuffled) in shuffled_world(),
+        path in prop::sample::select(vec!["/", "/a", "/a/b", "/a/b/c", "/b", "/c"]),
+        post in any::<bool>(),
+        header in any::<bool>(),
+        wildcard_host in any::<bool>(),
+    ) {
+        let request = request(path, post, header, wildcard_host);
+        let table = RouteTable::build(&objects, &[]);
+        let shuffled_table = RouteTable::build(&shuffled, &[]);
+        let answer = serde_json::to_value(table.explain(&request)).unwrap();
+        prop_assert_eq!(&answer, &serde_json::to_value(shuffled_table.explain(&request)).unwrap());
+        let sorted = |table: &RouteTable<'_>| {
+            let mut report = serde_json::to_value(table.status()).unwrap();
+            // The report lists entries in input order; compare them as sets.
+            for key in ["route_parents", "listeners", "gateways", "diagnostics"] {
+                if let Some(entries) = report[key].as_array_mut() {
+                    entries.sort_by_key(ToString::to_string);
+                }
+            }
+            report
+        };
+        prop_assert_eq!(sorted(&table), sorted(&shuffled_table));
     }
 }
