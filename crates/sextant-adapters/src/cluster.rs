@@ -226,7 +226,6 @@ const WANTED: &[(&str, &[&str], &[&str])] = &[
         &["v1alpha1"],
         &["Host", "Workload", "WorkloadDeployment", "WorkloadReplicaSet", "Artifact"],
     ),
-    ("cert-manager.io", &["v1"], &["Certificate", "Issuer", "ClusterIssuer"]),
 ];
 
 /// The version of `kind` to read from `group`: the first of `versions` that serves it, else the
