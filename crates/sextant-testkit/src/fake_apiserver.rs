@@ -239,8 +239,7 @@ fn group_list() -> Value {
 }
 
 fn resource_list(group: &str, version: &str) -> Value {
-    let group_version =
-        if group.is_empty() { version.to_owned() } else { format!("{group}/{version}") };
+    let group_version = api_version_of(group, version);
     let mut resources: Vec<Value> = RESOURCES
         .iter()
         .filter(|(g, v, ..)| *g == group && *v == version)
@@ -311,8 +310,7 @@ fn collection(
             _ => false,
         }
     };
-    let api_version =
-        if group.is_empty() { version.to_owned() } else { format!("{group}/{version}") };
+    let api_version = api_version_of(group, version);
     let matches = move |object: &Value| {
         object["kind"] == kind
             && object["apiVersion"] == api_version.as_str()

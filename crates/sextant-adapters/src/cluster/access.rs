@@ -42,7 +42,7 @@ pub async fn can_list_and_watch(
     let verbs: Vec<&str> = missing.iter().map(|(verb, _)| *verb).collect();
     let scope =
         namespace.map_or_else(|| "cluster-wide".to_owned(), |namespace| format!("in {namespace}"));
-    let group = if resource.group.is_empty() { "core" } else { resource.group.as_str() };
+    let group = super::watch::display_group(&resource.group);
     let mut message = format!(
         "you may not {} {} ({group}) {scope}: missing permission `{}` on {}",
         verbs.join(" or "),

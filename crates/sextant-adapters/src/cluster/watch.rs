@@ -467,7 +467,8 @@ fn denied_status(
     }
 }
 
-fn display_group(group: &str) -> &str {
+/// How users name an API group: the core group has no name of its own.
+pub(super) fn display_group(group: &str) -> &str {
     if group.is_empty() { "core" } else { group }
 }
 
