@@ -630,6 +630,7 @@ pub fn drift_diff(report: &drift::diff::DiffReport) -> protocol::drift::DriftDif
                         path: field.path.clone(),
                         desired: field.desired.clone(),
                         live: field.live.clone(),
+                        last_applied: None,
                         class: match field.class {
                             FieldClass::Drift => wire::FieldClass::Drift,
                             FieldClass::ExpectedMutation => wire::FieldClass::ExpectedMutation,

@@ -27,7 +27,26 @@ pub struct Condition<'a> {
     pub observed_generation: Option<i64>,
 }
 
+impl From<Value> for KubeObject {
+    fn from(value: Value) -> Self {
+        KubeObject::new(value)
+    }
+}
+
 impl KubeObject {
+    /// The object holding `value`. Build objects with this (or `.into()`), not with the tuple
+    /// constructor: the representation is about to be shared between snapshots.
+    #[must_use]
+    pub fn new(value: Value) -> Self {
+        KubeObject(value)
+    }
+
+    /// The JSON, owned (cloned only when it is shared).
+    #[must_use]
+    pub fn into_value(self) -> Value {
+        self.0
+    }
+
     /// The string at a JSON pointer (`/spec/gatewayClassName`).
     #[must_use]
     pub fn str_at(&self, pointer: &str) -> Option<&str> {

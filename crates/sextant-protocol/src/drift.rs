@@ -98,10 +98,15 @@ impl Verdict {
     }
 }
 
-/// Asks for the field-level diff of desired (Git) and live objects. The demo platform answers
-/// with its drift pairs; live clusters do not answer yet (use `sextant drift diff`).
+/// Asks for the field-level diff of desired (Git) and live objects: of one application when
+/// `app` names one (a Flux Kustomization or HelmRelease, or an Argo CD Application), otherwise
+/// of the demo platform's drift pairs.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct GetDriftDiff {}
+pub struct GetDriftDiff {
+    /// The application whose objects are compared.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app: Option<ObjectRef>,
+}
 
 impl Command for GetDriftDiff {
     const NAME: &'static str = "get_drift_diff";
@@ -222,6 +227,10 @@ pub struct FieldDiff {
     /// The live value, when there is one (never for a Secret's data).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub live: Option<serde_json::Value>,
+    /// The value the GitOps controller last applied, when known (the fields its field manager
+    /// owns, or kubectl's last-applied annotation); the middle of the three columns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_applied: Option<serde_json::Value>,
     /// The class.
     pub class: FieldClass,
     /// Why: who changed it and when, or which rule hides it.

@@ -99,7 +99,7 @@ pub(crate) fn DriftPage() -> impl IntoView {
 #[component]
 fn ObjectDiffs() -> impl IntoView {
     let state = use_app_state();
-    let diff = ipc::resource(state.refresh, || GetDriftDiff {});
+    let diff = ipc::resource(state.refresh, || GetDriftDiff::default());
     view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
