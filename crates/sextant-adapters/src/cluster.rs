@@ -283,7 +283,7 @@ pub(crate) async fn legacy_token_secrets(
             })
         })
         .map(|item| {
-            KubeObject(serde_json::json!({
+            KubeObject::new(serde_json::json!({
                 "apiVersion": resource.api_version,
                 "kind": "Secret",
                 "type": TYPE,
@@ -293,13 +293,108 @@ pub(crate) async fn legacy_token_secrets(
         .collect())
 }
 
-fn to_object(item: DynamicObject, resource: &ApiResource) -> KubeObject {
-    let mut value = serde_json::to_value(item).unwrap_or(Value::Null);
-    if let Value::Object(map) = &mut value {
-        map.insert("apiVersion".into(), Value::String(resource.api_version.clone()));
-        map.insert("kind".into(), Value::String(resource.kind.clone()));
+/// How much of an object of a kind the cache keeps. The views read a few fields of the bulky
+/// kinds; the drift view fetches the objects it compares in full, on demand (spec §4.7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Shape {
+    /// The whole object, less `managedFields` and kubectl's last-applied annotation.
+    Full,
+    /// Only the metadata, watched as `PartialObjectMetadata` so the server sends no more.
+    Metadata,
+    /// The metadata and the fields at these JSON pointers.
+    Projected(&'static [&'static str]),
+}
+
+/// What the views read of Pods: the Vault view's ServiceAccount chain, and the phase.
+const POD_FIELDS: &[&str] = &[
+    "/spec/serviceAccountName",
+    "/spec/serviceAccount",
+    "/spec/automountServiceAccountToken",
+    "/spec/nodeName",
+    "/status/phase",
+    "/status/podIP",
+];
+/// What the views read of workloads: replicas, selectors, and the pod template's account.
+const WORKLOAD_FIELDS: &[&str] = &[
+    "/spec/replicas",
+    "/spec/selector",
+    "/spec/suspend",
+    "/spec/schedule",
+    "/spec/template/metadata/labels",
+    "/spec/template/spec/serviceAccountName",
+    "/spec/template/spec/serviceAccount",
+    "/spec/template/spec/automountServiceAccountToken",
+    "/spec/jobTemplate/spec/template/spec/serviceAccountName",
+    "/spec/jobTemplate/spec/template/spec/serviceAccount",
+    "/spec/jobTemplate/spec/template/spec/automountServiceAccountToken",
+    "/status",
+];
+
+/// How much the cache keeps of a kind.
+pub(crate) fn shape(group: &str, kind: &str) -> Shape {
+    match (group, kind) {
+        ("", "Namespace") => Shape::Metadata,
+        ("", "Pod") => Shape::Projected(POD_FIELDS),
+        ("apps", "Deployment" | "StatefulSet" | "DaemonSet") | ("batch", "Job" | "CronJob") => {
+            Shape::Projected(WORKLOAD_FIELDS)
+        }
+        _ => Shape::Full,
     }
-    KubeObject(value)
+}
+
+/// The part of `value` (an object of `resource`) the cache keeps, with its `apiVersion` and
+/// `kind` (absent from watch events of some servers).
+pub(crate) fn keep(mut value: Value, resource: &ApiResource, shape: Shape) -> KubeObject {
+    let Value::Object(map) = &mut value else { return KubeObject::new(value) };
+    map.insert("apiVersion".into(), Value::String(resource.api_version.clone()));
+    map.insert("kind".into(), Value::String(resource.kind.clone()));
+    if let Some(Value::Object(metadata)) = map.get_mut("metadata") {
+        // Often half of an object's size, and read only by the drift view, which fetches its
+        // objects itself.
+        metadata.remove("managedFields");
+        if let Some(Value::Object(annotations)) = metadata.get_mut("annotations") {
+            annotations.remove("kubectl.kubernetes.io/last-applied-configuration");
+            if annotations.is_empty() {
+                metadata.remove("annotations");
+            }
+        }
+    }
+    match shape {
+        Shape::Full => KubeObject::new(value),
+        Shape::Metadata => {
+            map.retain(|key, _| matches!(key.as_str(), "apiVersion" | "kind" | "metadata"));
+            KubeObject::new(value)
+        }
+        Shape::Projected(pointers) => {
+            let mut kept = serde_json::Map::new();
+            for key in ["apiVersion", "kind", "metadata"] {
+                if let Some(field) = map.remove(key) {
+                    kept.insert(key.to_owned(), field);
+                }
+            }
+            let mut kept = Value::Object(kept);
+            for pointer in pointers {
+                if let Some(field) = value.pointer_mut(pointer).map(Value::take) {
+                    set_at(&mut kept, pointer, field);
+                }
+            }
+            KubeObject::new(kept)
+        }
+    }
+}
+
+/// Sets the value at a JSON pointer of plain keys, creating the objects on the way.
+fn set_at(target: &mut Value, pointer: &str, field: Value) {
+    let mut here = target;
+    let mut keys = pointer.split('/').skip(1).peekable();
+    while let Some(key) = keys.next() {
+        let Value::Object(map) = here else { return };
+        if keys.peek().is_none() {
+            map.insert(key.to_owned(), field);
+            return;
+        }
+        here = map.entry(key.to_owned()).or_insert_with(|| Value::Object(serde_json::Map::new()));
+    }
 }
 
 /// The cluster state a kube error means, and the reason in words, saying what to do.
@@ -340,6 +435,70 @@ fn classify(error: &kube::Error) -> (ClusterState, Option<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn resource(group: &str, version: &str, kind: &str, plural: &str) -> ApiResource {
+        ApiResource {
+            group: group.to_owned(),
+            version: version.to_owned(),
+            api_version: if group.is_empty() {
+                version.to_owned()
+            } else {
+                format!("{group}/{version}")
+            },
+            kind: kind.to_owned(),
+            plural: plural.to_owned(),
+        }
+    }
+
+    #[test]
+    fn the_cache_keeps_what_the_views_read_and_drops_field_ownership() {
+        let managed = serde_json::json!([{"manager": "kubectl-edit", "operation": "Update", "fieldsType": "FieldsV1", "fieldsV1": {"f:spec": {}}}]);
+        let pod = serde_json::json!({
+            "metadata": {"name": "api-7d9", "namespace": "shop", "labels": {"app": "api"},
+                         "ownerReferences": [{"kind": "ReplicaSet", "name": "api-7d"}],
+                         "managedFields": managed,
+                         "annotations": {"kubectl.kubernetes.io/last-applied-configuration": "{}", "team": "web"}},
+            "spec": {"serviceAccountName": "api", "nodeName": "n1",
+                     "containers": [{"name": "api", "image": "api:1", "env": [{"name": "A", "value": "1"}]}],
+                     "volumes": [{"name": "data", "emptyDir": {}}]},
+            "status": {"phase": "Running", "podIP": "10.1.2.3", "containerStatuses": [{"name": "api", "ready": true}]},
+        });
+        let pods = resource("", "v1", "Pod", "pods");
+        assert_eq!(shape("", "Pod"), Shape::Projected(POD_FIELDS));
+        let kept = keep(pod, &pods, shape("", "Pod"));
+        assert_eq!(
+            kept.value(),
+            &serde_json::json!({
+                "apiVersion": "v1", "kind": "Pod",
+                "metadata": {"name": "api-7d9", "namespace": "shop", "labels": {"app": "api"},
+                             "ownerReferences": [{"kind": "ReplicaSet", "name": "api-7d"}],
+                             "annotations": {"team": "web"}},
+                "spec": {"serviceAccountName": "api", "nodeName": "n1"},
+                "status": {"phase": "Running", "podIP": "10.1.2.3"},
+            })
+        );
+
+        let service = serde_json::json!({
+            "metadata": {"name": "api", "namespace": "shop", "managedFields": managed,
+                         "annotations": {"kubectl.kubernetes.io/last-applied-configuration": "{}"}},
+            "spec": {"ports": [{"port": 80}]},
+        });
+        let kept = keep(service, &resource("", "v1", "Service", "services"), shape("", "Service"));
+        assert_eq!(
+            kept.value(),
+            &serde_json::json!({"apiVersion": "v1", "kind": "Service",
+                                "metadata": {"name": "api", "namespace": "shop"},
+                                "spec": {"ports": [{"port": 80}]}})
+        );
+
+        let namespace = serde_json::json!({"metadata": {"name": "shop"}, "spec": {"finalizers": ["kubernetes"]}});
+        let kept =
+            keep(namespace, &resource("", "v1", "Namespace", "namespaces"), shape("", "Namespace"));
+        assert_eq!(
+            kept.value(),
+            &serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop"}})
+        );
+    }
 
     #[test]
     fn contexts_describe_auth_without_credentials() {

@@ -186,10 +186,10 @@ pub fn parse_manifests(text: &str) -> Result<Vec<KubeObject>, serde_norway::Erro
             Value::Null => {}
             Value::Object(ref map) if map.get("kind").and_then(Value::as_str) == Some("List") => {
                 if let Some(items) = map.get("items").and_then(Value::as_array) {
-                    objects.extend(items.iter().cloned().map(KubeObject));
+                    objects.extend(items.iter().cloned().map(KubeObject::new));
                 }
             }
-            other => objects.push(KubeObject(other)),
+            other => objects.push(KubeObject::new(other)),
         }
     }
     Ok(objects)

@@ -190,7 +190,7 @@ fn flatten(value: Value, document: usize, out: &mut Vec<KubeObject>) -> Result<(
             if !map.get("kind").is_some_and(Value::is_string) {
                 return Err(not_an_object("a mapping without a string `kind`"));
             }
-            out.push(KubeObject(Value::Object(map)));
+            out.push(KubeObject::new(Value::Object(map)));
             Ok(())
         }
         Value::Bool(_) | Value::Number(_) | Value::String(_) => Err(not_an_object("a scalar")),

@@ -209,10 +209,10 @@ spec:
 
 fn cluster_objects() -> Vec<KubeObject> {
     vec![
-        KubeObject(json!({"apiVersion": "v1", "kind": "ConfigMap",
+        KubeObject::new(json!({"apiVersion": "v1", "kind": "ConfigMap",
             "metadata": {"name": "cluster-vars", "namespace": "flux-system"},
             "data": {"registry": "registry.northwind.example", "cluster_name": "overridden-by-inline", "replicas": "3"}})),
-        KubeObject(json!({"apiVersion": "v1", "kind": "Secret",
+        KubeObject::new(json!({"apiVersion": "v1", "kind": "Secret",
             "metadata": {"name": "cluster-secrets", "namespace": "flux-system"},
             // "s3cr3t-pw" in base64.
             "data": {"db_password": "czNjcjN0LXB3"}})),
@@ -280,7 +280,7 @@ fn a_missing_substitution_source_is_named() {
 #[test]
 fn a_path_without_kustomization_yaml_gets_one_generated() {
     let (_directory, checkout) = fleet_repository();
-    let kustomization = KubeObject(
+    let kustomization = KubeObject::new(
         json!({"apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",
         "metadata": {"name": "infra", "namespace": "flux-system"},
         "spec": {"path": "./infrastructure/configs", "targetNamespace": "shop", "namePrefix": "team-"}}),

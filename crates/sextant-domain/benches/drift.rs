@@ -93,8 +93,9 @@ fn live(index: usize) -> Value {
 }
 
 fn diff_deployments(criterion: &mut Criterion) {
-    let desired: Vec<KubeObject> = (0..OBJECTS).map(|index| KubeObject(desired(index))).collect();
-    let live: Vec<KubeObject> = (0..OBJECTS).map(|index| KubeObject(live(index))).collect();
+    let desired: Vec<KubeObject> =
+        (0..OBJECTS).map(|index| KubeObject::new(desired(index))).collect();
+    let live: Vec<KubeObject> = (0..OBJECTS).map(|index| KubeObject::new(live(index))).collect();
     let ignore = IgnoreRules::default();
     let schemas = SchemaDefaults::default();
     let options = DiffOptions { ignore: &ignore, schemas: &schemas, default_namespace: "default" };

@@ -40,7 +40,7 @@ fn objects() -> Vec<KubeObject> {
                      "backendRefs": [{"name": format!("svc-{index}"), "port": 80}]}]}}));
         objects.push(json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": format!("svc-{index}"), "namespace": format!("team-{}", index % 7)}, "spec": {"ports": [{"port": 80}]}}));
     }
-    objects.into_iter().map(KubeObject).collect()
+    objects.into_iter().map(KubeObject::new).collect()
 }
 
 fn requests() -> Vec<Request> {

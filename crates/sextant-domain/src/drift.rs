@@ -245,7 +245,7 @@ mod tests {
     use super::*;
 
     fn kustomization(status: &serde_json::Value, generation: i64) -> KubeObject {
-        KubeObject(json!({
+        KubeObject::new(json!({
             "apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",
             "metadata": {"name": "apps", "namespace": "flux-system", "generation": generation},
             "spec": {"path": "./apps", "sourceRef": {"kind": "GitRepository", "name": "fleet"}},
@@ -254,7 +254,7 @@ mod tests {
     }
 
     fn git_repository(revision: &str) -> KubeObject {
-        KubeObject(json!({
+        KubeObject::new(json!({
             "apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "GitRepository",
             "metadata": {"name": "fleet", "namespace": "flux-system"},
             "spec": {"url": "https://git.example/fleet"},
@@ -319,7 +319,7 @@ mod tests {
 
     #[test]
     fn argo_out_of_sync_names_the_resources() {
-        let application = KubeObject(json!({
+        let application = KubeObject::new(json!({
             "apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
             "metadata": {"name": "shop", "namespace": "argocd"},
             "status": {"sync": {"status": "OutOfSync"}, "health": {"status": "Healthy"},

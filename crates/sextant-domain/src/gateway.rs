@@ -151,7 +151,7 @@ mod tests {
 
     #[test]
     fn parents_default_to_the_routes_namespace() {
-        let route = KubeObject(
+        let route = KubeObject::new(
             json!({"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
             "metadata": {"name": "web", "namespace": "shop"},
             "spec": {"parentRefs": [{"name": "edge", "namespace": "infra", "sectionName": "https"}, {"name": "local"}]}}),
@@ -162,12 +162,13 @@ mod tests {
 
     #[test]
     fn a_rejected_parent_is_reported_with_its_reason() {
-        let route =
-            KubeObject(json!({"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
+        let route = KubeObject::new(
+            json!({"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
             "metadata": {"name": "web", "namespace": "shop"},
             "status": {"parents": [{"conditions": [
                 {"type": "Accepted", "status": "False", "reason": "NotAllowedByListeners"},
-                {"type": "ResolvedRefs", "status": "True", "reason": "ResolvedRefs"}]}]}}));
+                {"type": "ResolvedRefs", "status": "True", "reason": "ResolvedRefs"}]}]}}),
+        );
         assert_eq!(
             written_route_status(&route),
             Some((false, Some("Accepted: NotAllowedByListeners".to_owned())))

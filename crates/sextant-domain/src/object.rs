@@ -4,13 +4,16 @@
 //! custom resources), and typed structs for all of them would cost compile time and drop the
 //! fields we do not know about yet, which the drift view must compare.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// One Kubernetes object.
+/// One Kubernetes object. Cloning is cheap: the JSON is shared, so a cache and every snapshot
+/// taken from it hold one copy of each object between them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct KubeObject(pub Value);
+pub struct KubeObject(pub Arc<Value>);
 
 /// A condition from `status.conditions`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,17 +37,27 @@ impl From<Value> for KubeObject {
 }
 
 impl KubeObject {
-    /// The object holding `value`. Build objects with this (or `.into()`), not with the tuple
-    /// constructor: the representation is about to be shared between snapshots.
+    /// The object holding `value`.
     #[must_use]
     pub fn new(value: Value) -> Self {
-        KubeObject(value)
+        KubeObject(Arc::new(value))
+    }
+
+    /// The object's JSON.
+    #[must_use]
+    pub fn value(&self) -> &Value {
+        &self.0
     }
 
     /// The JSON, owned (cloned only when it is shared).
     #[must_use]
     pub fn into_value(self) -> Value {
-        self.0
+        Arc::unwrap_or_clone(self.0)
+    }
+
+    /// The JSON, to change in place (copied first when it is shared).
+    pub fn value_mut(&mut self) -> &mut Value {
+        Arc::make_mut(&mut self.0)
     }
 
     /// The string at a JSON pointer (`/spec/gatewayClassName`).
@@ -150,7 +163,7 @@ mod tests {
 
     #[test]
     fn accessors_read_the_fields_kubernetes_defines() {
-        let object = KubeObject(json!({
+        let object = KubeObject::new(json!({
             "apiVersion": "gateway.networking.k8s.io/v1",
             "kind": "Gateway",
             "metadata": {"name": "edge", "namespace": "infra", "labels": {"team": "net"}, "generation": 3},
@@ -167,8 +180,9 @@ mod tests {
 
     #[test]
     fn the_core_group_is_empty() {
-        let service =
-            KubeObject(json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "a"}}));
+        let service = KubeObject::new(
+            json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "a"}}),
+        );
         assert_eq!(service.group(), "");
         assert_eq!(service.namespace(), None);
     }

@@ -144,25 +144,27 @@ mod tests {
     #[test]
     fn results_are_attributed_by_each_engines_report_naming() {
         let objects = vec![
-            KubeObject(
+            KubeObject::new(
                 json!({"apiVersion": "policies.kubewarden.io/v1", "kind": "ClusterAdmissionPolicy",
                 "metadata": {"name": "no-privileged"}, "spec": {"mode": "protect"}}),
             ),
-            KubeObject(
+            KubeObject::new(
                 json!({"apiVersion": "policies.kubewarden.io/v1", "kind": "AdmissionPolicy",
                 "metadata": {"name": "replicas", "namespace": "shop"}, "spec": {"mode": "monitor"}}),
             ),
-            KubeObject(json!({"apiVersion": "kyverno.io/v1", "kind": "ClusterPolicy",
+            KubeObject::new(json!({"apiVersion": "kyverno.io/v1", "kind": "ClusterPolicy",
                 "metadata": {"name": "require-labels"}, "spec": {"validationFailureAction": "Audit"}})),
-            KubeObject(json!({"apiVersion": "wgpolicyk8s.io/v1alpha2", "kind": "PolicyReport",
-            "metadata": {"name": "r", "namespace": "shop"},
-            "results": [
-                {"policy": "clusterwide-no-privileged", "result": "fail"},
-                {"policy": "clusterwide-no-privileged", "result": "pass"},
-                {"policy": "namespaced-shop-replicas", "result": "warn"},
-                {"policy": "require-labels", "result": "fail"},
-                {"policy": "deleted-policy", "result": "error"}
-            ]})),
+            KubeObject::new(
+                json!({"apiVersion": "wgpolicyk8s.io/v1alpha2", "kind": "PolicyReport",
+                "metadata": {"name": "r", "namespace": "shop"},
+                "results": [
+                    {"policy": "clusterwide-no-privileged", "result": "fail"},
+                    {"policy": "clusterwide-no-privileged", "result": "pass"},
+                    {"policy": "namespaced-shop-replicas", "result": "warn"},
+                    {"policy": "require-labels", "result": "fail"},
+                    {"policy": "deleted-policy", "result": "error"}
+                ]}),
+            ),
         ];
         let inventory = policy_inventory(&objects);
         let counts: Vec<_> = inventory

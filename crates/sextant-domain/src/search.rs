@@ -235,7 +235,7 @@ mod tests {
     #[test]
     fn every_word_must_match_and_name_prefixes_rank_first() {
         let object = |kind: &str, api: &str, name: &str| {
-            KubeObject(
+            KubeObject::new(
                 json!({"apiVersion": api, "kind": kind, "metadata": {"name": name, "namespace": "shop"}}),
             )
         };

@@ -17,10 +17,10 @@ use std::{
     time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
-use futures::StreamExt as _;
+use futures::{Stream, StreamExt as _, TryStreamExt as _};
 use kube::{
     Client,
-    api::{Api, DynamicObject},
+    api::{Api, DynamicObject, PartialObjectMeta},
     config::Kubeconfig,
     discovery::{ApiResource, Discovery, Scope},
     runtime::watcher,
@@ -32,8 +32,9 @@ use sextant_domain::{
 use tokio::{sync::watch as signal, task::JoinHandle};
 
 use super::{
+    Shape,
     access::{self, Access},
-    classify, client_with_timeouts, resource_for, to_object,
+    classify, client_with_timeouts, keep, resource_for, shape,
 };
 
 /// Limits and scope of the caches. Bounded by default; every limit is configurable.
@@ -576,10 +577,7 @@ fn start_kind(
 /// delay a new watcher lists again. Until that list is complete the old data stays, marked as
 /// not current ([`KindPhase::Relisting`] or [`KindPhase::Reconnecting`]).
 async fn run_kind(shared: Arc<Shared>, client: Client, cache: Arc<KindCache>) {
-    let api: Api<DynamicObject> = match &cache.namespace {
-        Some(namespace) => Api::namespaced_with(client, namespace, &cache.resource),
-        None => Api::all_with(client, &cache.resource),
-    };
+    let shape = shape(&cache.resource.group, &cache.resource.kind);
     let renew =
         u32::try_from(shared.options.request_timeout.as_secs() * 5 / 6).unwrap_or(290).max(1);
     let config = watcher::Config::default().page_size(shared.options.page_size).timeout(renew);
@@ -587,7 +585,7 @@ async fn run_kind(shared: Arc<Shared>, client: Client, cache: Arc<KindCache>) {
     let first_delay = Duration::from_millis(250);
     let mut delay = first_delay;
     loop {
-        let mut events = std::pin::pin!(watcher(api.clone(), config.clone()));
+        let mut events = events(&client, &cache, shape, config.clone());
         while let Some(event) = events.next().await {
             let failed = {
                 let mut inner = lock(&cache.inner);
@@ -596,7 +594,7 @@ async fn run_kind(shared: Arc<Shared>, client: Client, cache: Arc<KindCache>) {
                         if matches!(event, watcher::Event::InitDone) {
                             delay = first_delay;
                         }
-                        apply(&mut inner, event, &cache.resource, limit);
+                        apply(&mut inner, event, limit);
                         false
                     }
                     Err(error) => {
@@ -619,12 +617,56 @@ async fn run_kind(shared: Arc<Shared>, client: Client, cache: Arc<KindCache>) {
     }
 }
 
-fn apply(
-    inner: &mut KindInner,
-    event: watcher::Event<DynamicObject>,
-    resource: &ApiResource,
-    limit: usize,
-) {
+type Events =
+    std::pin::Pin<Box<dyn Stream<Item = watcher::Result<watcher::Event<KubeObject>>> + Send>>;
+
+/// A new watcher of the cache's kind and scope, yielding the part of each object the cache
+/// keeps. Metadata-only kinds are asked for as `PartialObjectMetadata`.
+fn events(client: &Client, cache: &KindCache, shape: Shape, config: watcher::Config) -> Events {
+    fn api<K>(client: &Client, cache: &KindCache) -> Api<K>
+    where
+        K: kube::Resource<DynamicType = ApiResource, Scope = kube::core::DynamicResourceScope>,
+    {
+        match &cache.namespace {
+            Some(namespace) => Api::namespaced_with(client.clone(), namespace, &cache.resource),
+            None => Api::all_with(client.clone(), &cache.resource),
+        }
+    }
+    let resource = cache.resource.clone();
+    if shape == Shape::Metadata {
+        let api: Api<PartialObjectMeta<DynamicObject>> = api(client, cache);
+        Box::pin(watcher(api, config).map_ok(move |event| {
+            map_event(event, |object| {
+                let value = serde_json::json!({
+                    "metadata": serde_json::to_value(object.metadata).unwrap_or_default(),
+                });
+                keep(value, &resource, shape)
+            })
+        }))
+    } else {
+        let api: Api<DynamicObject> = api(client, cache);
+        Box::pin(watcher(api, config).map_ok(move |event| {
+            map_event(event, |object| {
+                keep(serde_json::to_value(object).unwrap_or_default(), &resource, shape)
+            })
+        }))
+    }
+}
+
+fn map_event<K>(
+    event: watcher::Event<K>,
+    mut f: impl FnMut(K) -> KubeObject,
+) -> watcher::Event<KubeObject> {
+    match event {
+        watcher::Event::Init => watcher::Event::Init,
+        watcher::Event::InitApply(object) => watcher::Event::InitApply(f(object)),
+        watcher::Event::InitDone => watcher::Event::InitDone,
+        watcher::Event::Apply(object) => watcher::Event::Apply(f(object)),
+        watcher::Event::Delete(object) => watcher::Event::Delete(f(object)),
+    }
+}
+
+fn apply(inner: &mut KindInner, event: watcher::Event<KubeObject>, limit: usize) {
     match event {
         watcher::Event::Init => {
             inner.pending = Some((BTreeMap::new(), 0));
@@ -633,7 +675,6 @@ fn apply(
             }
         }
         watcher::Event::InitApply(object) => {
-            let object = to_object(object, resource);
             if let Some((pending, dropped)) = &mut inner.pending {
                 insert_bounded(pending, dropped, object, limit);
             }
@@ -648,14 +689,12 @@ fn apply(
             inner.message = partial_message(inner.dropped, limit);
         }
         watcher::Event::Apply(object) => {
-            let object = to_object(object, resource);
             let KindInner { objects, dropped, .. } = inner;
             insert_bounded(objects, dropped, object, limit);
             inner.synced_at = Some(now());
             inner.message = partial_message(inner.dropped, limit);
         }
         watcher::Event::Delete(object) => {
-            let object = to_object(object, resource);
             inner.objects.remove(&key(&object));
             inner.synced_at = Some(now());
         }

@@ -881,7 +881,7 @@ mod tests {
         let schemas = SchemaDefaults::default();
         let options =
             DiffOptions { ignore: &ignore, schemas: &schemas, default_namespace: "default" };
-        diff_objects(&[KubeObject(desired)], &[KubeObject(live)], &options)
+        diff_objects(&[KubeObject::new(desired)], &[KubeObject::new(live)], &options)
     }
 
     #[test]

@@ -208,7 +208,7 @@ mod tests {
     use super::*;
 
     fn crd() -> KubeObject {
-        KubeObject(json!({
+        KubeObject::new(json!({
             "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
             "metadata": {"name": "widgets.example.com"},
             "spec": {"group": "example.com", "scope": "Namespaced", "names": {"kind": "Widget"},

@@ -1070,7 +1070,7 @@ mod tests {
                 "spec": {"parentRefs": [{"name": "gw", "namespace": "infra", "sectionName": "local"}], "rules": [{"backendRefs": [{"name": "web", "port": 8080}]}]}}),
         ]
         .into_iter()
-        .map(KubeObject)
+        .map(KubeObject::new)
         .collect()
     }
 

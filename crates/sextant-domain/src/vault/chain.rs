@@ -558,7 +558,7 @@ mod tests {
             kubernetes_version: None,
             state: ClusterState::Ready,
             message: None,
-            objects: objects.into_iter().map(KubeObject).collect(),
+            objects: objects.into_iter().map(KubeObject::new).collect(),
             ..ClusterSnapshot::default()
         }
     }

@@ -32,7 +32,7 @@ fn load_yaml_documents(path: &Path) -> Vec<Value> {
 }
 
 fn objects(value: Option<&Value>) -> Vec<KubeObject> {
-    value.and_then(Value::as_array).into_iter().flatten().cloned().map(KubeObject).collect()
+    value.and_then(Value::as_array).into_iter().flatten().cloned().map(KubeObject::new).collect()
 }
 
 fn state_name(state: ObjectState) -> &'static str {
@@ -72,7 +72,7 @@ fn run_case(case: &Value, tally: &mut Tally) -> Vec<String> {
         .flat_map(|file| {
             load_yaml_documents(&corpus_dir().join("crds").join(file.as_str().unwrap()))
         })
-        .map(KubeObject)
+        .map(KubeObject::new)
         .collect();
     let schemas = SchemaDefaults::from_crds(&crds);
     let rules: Vec<IgnoreDifferences> = case

@@ -33,8 +33,10 @@ fn corpus_objects() -> (Vec<KubeObject>, Vec<KubeObject>) {
         let cases: Value = serde_norway::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
         for case in cases["cases"].as_array().unwrap() {
             if names.contains(&case["name"].as_str().unwrap()) {
-                desired.extend(case["desired"].as_array().unwrap().iter().cloned().map(KubeObject));
-                live.extend(case["live"].as_array().unwrap().iter().cloned().map(KubeObject));
+                desired.extend(
+                    case["desired"].as_array().unwrap().iter().cloned().map(KubeObject::new),
+                );
+                live.extend(case["live"].as_array().unwrap().iter().cloned().map(KubeObject::new));
             }
         }
     }

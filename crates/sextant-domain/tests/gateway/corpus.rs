@@ -8,7 +8,7 @@ use sextant_domain::object::KubeObject;
 use crate::check::{Answers, Case, run_corpus};
 
 fn run(case: &Case) -> Result<Answers, String> {
-    let objects: Vec<KubeObject> = case.objects.iter().cloned().map(KubeObject).collect();
+    let objects: Vec<KubeObject> = case.objects.iter().cloned().map(KubeObject::new).collect();
     let unreadable: Vec<&str> = case.unreadable.iter().map(String::as_str).collect();
     let table = RouteTable::build(&objects, &unreadable);
     let mut answers = Answers::default();

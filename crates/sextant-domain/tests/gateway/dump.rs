@@ -105,7 +105,7 @@ fn dump_answers() {
     let mut out = String::new();
     let mut count = 0;
     for case in &cases {
-        let objects: Vec<KubeObject> = case.objects.iter().cloned().map(KubeObject).collect();
+        let objects: Vec<KubeObject> = case.objects.iter().cloned().map(KubeObject::new).collect();
         let unreadable: Vec<&str> = case.unreadable.iter().map(String::as_str).collect();
         let table = RouteTable::build(&objects, &unreadable);
         let mut requests = requests_for(&case.objects);
@@ -179,7 +179,7 @@ fn dump_random_worlds() {
                 "metadata": {"name": format!("r{route}"), "namespace": (["a", "b"][random.next(2)]), "creationTimestamp": format!("2024-01-01T00:00:0{}Z", random.next(3))},
                 "spec": {"parentRefs": [{"name": "gw", "namespace": "infra"}], "hostnames": hostnames, "rules": rules}}));
         }
-        let objects: Vec<KubeObject> = objects.into_iter().map(KubeObject).collect();
+        let objects: Vec<KubeObject> = objects.into_iter().map(KubeObject::new).collect();
         let table = RouteTable::build(&objects, &[]);
         for _ in 0..40 {
             let mut request = json!({"protocol": "HTTP", "gateway": "infra/gw", "port": 80,

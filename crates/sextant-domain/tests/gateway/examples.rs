@@ -24,7 +24,7 @@ fn load(path: &Path) -> Vec<KubeObject> {
         .filter_map(|document| {
             let value: Value =
                 serde::Deserialize::deserialize(document).expect("the example is valid YAML");
-            value.is_object().then_some(KubeObject(value))
+            value.is_object().then_some(KubeObject::new(value))
         })
         .collect()
 }

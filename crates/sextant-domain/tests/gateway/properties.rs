@@ -190,7 +190,7 @@ fn world(routes: &[RouteSpec], route_order: &[usize], reverse_rules: bool) -> Ve
                 "spec": {"ports": [{"port": 80}]}}));
         }
     }
-    objects.into_iter().map(KubeObject).collect()
+    objects.into_iter().map(KubeObject::new).collect()
 }
 
 fn request(path: &str, post: bool, header: bool, wildcard_host: bool) -> Request {
