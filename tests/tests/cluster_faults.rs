@@ -296,6 +296,32 @@ async fn a_slow_server_is_named_within_the_request_timeout() {
 }
 
 #[tokio::test]
+async fn a_list_that_stalls_is_abandoned_and_started_again() {
+    // The list of Services sends nothing; the socket timeout (10 s) is longer than the stall
+    // limit (1 s).
+    let server = FakeApiServer::start(objects()).await;
+    server.faults().stalled_lists.insert("services".to_owned());
+    let dir = tempfile::tempdir().unwrap();
+    let options = WatchOptions { list_stall_timeout: Duration::from_secs(1), ..options() };
+    let watch = start(&server, &dir, "{token: dev-token}", options);
+    let snapshot = eventually(&watch, "a stalled list named", |snapshot| {
+        snapshot.kinds.iter().any(|kind| {
+            kind.kind == "Service"
+                && kind.message.as_deref()
+                    == Some("the list of services sent nothing for 1 s; listing again")
+        })
+    })
+    .await;
+    assert_ne!(snapshot.state, ClusterState::Ready, "a stalled sync is not shown as complete");
+    server.faults().stalled_lists.clear();
+    let snapshot = eventually(&watch, "ready", |snapshot| {
+        snapshot.state == ClusterState::Ready && !snapshot.objects.is_empty()
+    })
+    .await;
+    assert_eq!(names(&snapshot, "Service"), ["team-a/web", "team-b/api"]);
+}
+
+#[tokio::test]
 async fn a_kind_over_its_limit_is_partial_and_says_by_how_much() {
     let server = FakeApiServer::start(objects()).await;
     let dir = tempfile::tempdir().unwrap();

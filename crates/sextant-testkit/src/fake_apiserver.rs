@@ -40,6 +40,9 @@ pub struct Faults {
     pub delay: Duration,
     /// When set, only this bearer token is accepted; any other gets a 401.
     pub accepted_token: Option<String>,
+    /// Plurals whose lists (not watches) keep the connection open and send nothing, for as
+    /// long as they are in the set.
+    pub stalled_lists: HashSet<String>,
 }
 
 struct State {
@@ -190,6 +193,11 @@ async fn handle(state: &Arc<State>, request: Request<hyper::body::Incoming>) -> 
     };
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
+    }
+    let is_watch = query.split('&').any(|pair| pair == "watch=true" || pair == "watch=1");
+    let plural = path.rsplit('/').next().unwrap_or_default().to_owned();
+    while !is_watch && lock(&state.faults).stalled_lists.contains(&plural) {
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let token_rejected = lock(&state.faults).accepted_token.as_ref().is_some_and(|accepted| {
         request.headers().get("authorization").and_then(|value| value.to_str().ok())

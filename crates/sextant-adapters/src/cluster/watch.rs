@@ -51,6 +51,10 @@ pub struct WatchOptions {
     /// How long a request may take. Watches are renewed a little before it, so a quiet watch
     /// never times out, and a server that stops answering is noticed within it.
     pub request_timeout: Duration,
+    /// How long a list may go without a page before it is abandoned and started again. It
+    /// guards the initial sync against a server that keeps the connection open and says
+    /// nothing (or trickles), which no socket timeout notices.
+    pub list_stall_timeout: Duration,
 }
 
 impl Default for WatchOptions {
@@ -61,6 +65,7 @@ impl Default for WatchOptions {
             namespaces: None,
             max_reconnect_delay: Duration::from_secs(30),
             request_timeout: Duration::from_secs(60),
+            list_stall_timeout: Duration::from_secs(60),
         }
     }
 }
@@ -586,13 +591,40 @@ async fn run_kind(shared: Arc<Shared>, client: Client, cache: Arc<KindCache>) {
     let mut delay = first_delay;
     loop {
         let mut events = events(&client, &cache, shape, config.clone());
-        while let Some(event) = events.next().await {
+        let mut listing = true;
+        loop {
+            let next = if listing {
+                let stall = shared.options.list_stall_timeout;
+                if let Ok(next) = tokio::time::timeout(stall, events.next()).await {
+                    next
+                } else {
+                    let mut inner = lock(&cache.inner);
+                    inner.pending = None;
+                    inner.message = Some(format!(
+                        "the list of {} sent nothing for {} s; listing again",
+                        cache.resource.plural,
+                        stall.as_secs()
+                    ));
+                    drop(inner);
+                    tracing::debug!(kind = %cache.resource.kind, "list stalled");
+                    shared.changed.send_modify(|generation| *generation += 1);
+                    break;
+                }
+            } else {
+                events.next().await
+            };
+            let Some(event) = next else { break };
             let failed = {
                 let mut inner = lock(&cache.inner);
                 match event {
                     Ok(event) => {
-                        if matches!(event, watcher::Event::InitDone) {
-                            delay = first_delay;
+                        match event {
+                            watcher::Event::Init => listing = true,
+                            watcher::Event::InitDone => {
+                                listing = false;
+                                delay = first_delay;
+                            }
+                            _ => {}
                         }
                         apply(&mut inner, event, limit);
                         false
