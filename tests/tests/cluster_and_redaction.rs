@@ -113,6 +113,14 @@ async fn a_trace_level_run_prints_no_credential() {
     // The run really talked to both servers, at trace level: otherwise the check proves nothing.
     let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(report["kubernetes"]["contexts"][0]["state"], "ready", "{report}");
+    // The emulator declares Gateway API's HTTPRoutes and no Flux; every kind may be read.
+    let apis = report["kubernetes"]["contexts"][0]["apis"].as_array().unwrap();
+    let version_of = |name: &str| {
+        apis.iter().find(|api| api["name"] == name).map(|api| api["version"].clone()).unwrap()
+    };
+    assert_eq!(version_of("Gateway API"), "v1", "{report}");
+    assert_eq!(version_of("Flux"), serde_json::Value::Null, "{report}");
+    assert!(report["kubernetes"]["contexts"][0].get("missing_permissions").is_none(), "{report}");
     assert_eq!(report["vault"]["reachable"], true, "{report}");
     assert!(
         stderr.lines().count() > 20 && stderr.contains("TRACE"),

@@ -170,6 +170,39 @@ async fn a_forbidden_kind_is_named_and_told_apart_from_an_empty_one() {
     assert_eq!(names(&snapshot, "Service"), ["team-a/web", "team-b/api"]);
 }
 
+/// `sextant doctor`'s survey: the same access reviews, without watching anything.
+#[tokio::test]
+async fn the_survey_names_installed_apis_and_missing_permissions_without_listing() {
+    let server = FakeApiServer::start(objects()).await;
+    server.faults().forbidden.insert("gateways".to_owned());
+    server.faults().forbidden_in.insert("httproutes".to_owned(), ["team-b".to_owned()].into());
+    let dir = tempfile::tempdir().unwrap();
+    let path = server.kubeconfig(dir.path(), "{token: dev-token}");
+    let kubeconfig = kube::config::Kubeconfig::read_from(path).unwrap();
+    let survey = sextant_adapters::cluster::watch::survey(&kubeconfig, "fake", &options())
+        .await
+        .unwrap();
+    assert_eq!(survey.version, "v1.33.0-fake");
+    // The fake serves the core group and Gateway API only.
+    let installed: Vec<(&str, Option<&str>)> =
+        survey.apis.iter().map(|api| (api.name.as_str(), api.version.as_deref())).collect();
+    assert!(installed.contains(&("Gateway API", Some("v1"))), "{installed:?}");
+    assert!(installed.contains(&("Flux", None)), "{installed:?}");
+    assert_eq!(installed.iter().filter(|(_, version)| version.is_some()).count(), 1);
+    let denied: Vec<(&str, &[String])> = survey
+        .denied
+        .iter()
+        .map(|kind| (kind.kind.as_str(), kind.denied_namespaces.as_slice()))
+        .collect();
+    assert_eq!(denied, [("Gateway", &[][..]), ("HTTPRoute", &["team-b".to_owned()][..])]);
+    // Nothing was listed or watched.
+    let requests = server.requests();
+    assert!(
+        !requests.iter().any(|request| request.contains("/services") || request.contains("watch=")),
+        "{requests:#?}"
+    );
+}
+
 #[tokio::test]
 async fn a_server_that_disappears_mid_watch_shows_stale_data_then_recovers() {
     let mut server = FakeApiServer::start(objects()).await;

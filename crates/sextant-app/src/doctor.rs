@@ -4,7 +4,9 @@ use std::time::Duration;
 
 use kube::config::Kubeconfig;
 use serde::Serialize;
+use sextant_domain::platform::ClusterState;
 use sextant_adapters::{
+    cluster::watch::{self, WatchOptions},
     nats::LatticeClient,
     secret::Secret,
     vault::{VaultClient, VaultConfig},
@@ -59,6 +61,38 @@ pub struct ContextReport {
     /// What went wrong, in words.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// The APIs the views read, installed or not (when the server answered).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub apis: Vec<ApiReport>,
+    /// The kinds the user may not list and watch, everywhere or in some namespaces.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub missing_permissions: Vec<PermissionReport>,
+}
+
+/// An API a view reads.
+#[derive(Debug, Clone, Serialize)]
+pub struct ApiReport {
+    /// What users call it (`Flux`, `Gateway API`).
+    pub name: String,
+    /// Its API group.
+    pub group: String,
+    /// The version read, absent when the API is not installed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+}
+
+/// A permission the user lacks.
+#[derive(Debug, Clone, Serialize)]
+pub struct PermissionReport {
+    /// The kind.
+    pub kind: String,
+    /// Its API group, empty for the core group.
+    pub group: String,
+    /// The namespaces where it is denied; empty when it is denied everywhere.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub namespaces: Vec<String>,
+    /// What to ask for, in words.
+    pub message: String,
 }
 
 /// A server Sextant talks to.
@@ -116,22 +150,41 @@ async fn kubernetes(kubeconfig: &Result<Option<Kubeconfig>, String>) -> Kubernet
         }
     };
     let probes = cluster::contexts(kubeconfig).into_iter().map(|summary| async move {
-        let (state, version, message) = match cluster::client_for(kubeconfig, &summary.name).await {
-            Err(error) => ("invalid", None, Some(error.to_string())),
-            Ok(client) => {
-                match tokio::time::timeout(Duration::from_secs(5), client.apiserver_version()).await
-                {
-                    Err(_) => ("unreachable", None, Some("no answer within 5 s".to_owned())),
-                    Ok(Ok(info)) => ("ready", Some(info.git_version), None),
-                    Ok(Err(kube::Error::Api(status))) if status.code == 401 => {
-                        ("unauthenticated", None, Some(status.message))
-                    }
-                    Ok(Err(kube::Error::Api(status))) if status.code == 403 => {
-                        ("forbidden", None, Some(status.message))
-                    }
-                    Ok(Err(error)) => ("unreachable", None, Some(error.to_string())),
-                }
-            }
+        let options = WatchOptions { request_timeout: PROBE_TIMEOUT, ..WatchOptions::from_env() };
+        let survey = tokio::time::timeout(
+            PROBE_TIMEOUT * 3,
+            watch::survey(kubeconfig, &summary.name, &options),
+        )
+        .await;
+        let (state, version, message, apis, missing_permissions) = match survey {
+            Err(_) => (
+                "unreachable",
+                None,
+                Some(format!("no answer within {} s", (PROBE_TIMEOUT * 3).as_secs())),
+                Vec::new(),
+                Vec::new(),
+            ),
+            Ok(Err((state, message))) => (state_name(state), None, message, Vec::new(), Vec::new()),
+            Ok(Ok(survey)) => (
+                "ready",
+                Some(survey.version),
+                None,
+                survey
+                    .apis
+                    .into_iter()
+                    .map(|api| ApiReport { name: api.name, group: api.group, version: api.version })
+                    .collect(),
+                survey
+                    .denied
+                    .into_iter()
+                    .map(|kind| PermissionReport {
+                        kind: kind.kind,
+                        group: kind.group,
+                        namespaces: kind.denied_namespaces,
+                        message: kind.message.unwrap_or_default(),
+                    })
+                    .collect(),
+            ),
         };
         ContextReport {
             name: summary.name,
@@ -141,12 +194,28 @@ async fn kubernetes(kubeconfig: &Result<Option<Kubeconfig>, String>) -> Kubernet
             state: state.to_owned(),
             version,
             message: message.map(|message| sextant_adapters::secret::redact(&message)),
+            apis,
+            missing_permissions,
         }
     });
     KubernetesReport {
         configured: true,
         error: None,
         contexts: futures::future::join_all(probes).await,
+    }
+}
+
+/// How long each request of a context's probe may take.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
+
+fn state_name(state: ClusterState) -> &'static str {
+    match state {
+        ClusterState::Connecting => "connecting",
+        ClusterState::Ready => "ready",
+        ClusterState::Forbidden => "forbidden",
+        ClusterState::Unreachable => "unreachable",
+        ClusterState::Unauthenticated => "unauthenticated",
+        ClusterState::Invalid => "invalid",
     }
 }
 

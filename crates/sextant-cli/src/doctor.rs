@@ -46,6 +46,22 @@ fn render(report: &DoctorReport) -> String {
         if let Some(message) = &context.message {
             let _ = writeln!(text, "      {message}");
         }
+        let (installed, missing): (Vec<_>, Vec<_>) =
+            context.apis.iter().partition(|api| api.version.is_some());
+        if !installed.is_empty() {
+            let names: Vec<String> = installed
+                .iter()
+                .map(|api| format!("{} {}", api.name, api.version.as_deref().unwrap_or_default()))
+                .collect();
+            let _ = writeln!(text, "      APIs: {}", names.join(", "));
+        }
+        if !missing.is_empty() {
+            let names: Vec<&str> = missing.iter().map(|api| api.name.as_str()).collect();
+            let _ = writeln!(text, "      not installed: {}", names.join(", "));
+        }
+        for permission in &context.missing_permissions {
+            let _ = writeln!(text, "      missing permission: {}", permission.message);
+        }
     }
     endpoint(&mut text, "Vault / OpenBao", &report.vault, "VAULT_ADDR");
     endpoint(&mut text, "NATS", &report.nats, "NATS_URL or SEXTANT_NATS_URL");

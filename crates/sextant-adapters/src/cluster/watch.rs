@@ -360,43 +360,7 @@ async fn connect(shared: Arc<Shared>, kubeconfig: Kubeconfig, context: String) {
             return;
         }
     };
-    let mut apis = Vec::new();
-    for (name, group_name) in APIS {
-        let group = discovery.groups().find(|group| group.name() == *group_name);
-        apis.push(ApiStatus {
-            name: (*name).to_owned(),
-            group: (*group_name).to_owned(),
-            // The version the views read: the first the analyzers know that the group serves.
-            version: group.map(|group| {
-                let served = group.versions().collect::<Vec<_>>();
-                super::WANTED
-                    .iter()
-                    .find(|(name, _, _)| name == group_name)
-                    .and_then(|(_, known, _)| known.iter().find(|version| served.contains(version)))
-                    .map_or_else(
-                        || group.preferred_version_or_latest().to_owned(),
-                        |version| (*version).to_owned(),
-                    )
-            }),
-        });
-    }
-    let mut resources = Vec::new();
-    for group in discovery.groups() {
-        let Some((_, versions, kinds)) =
-            super::WANTED.iter().find(|(name, _, _)| *name == group.name())
-        else {
-            continue;
-        };
-        for kind in *kinds {
-            if let Some(resource) = resource_for(group, versions, kind) {
-                let namespaced =
-                    group.versioned_resources(&resource.version).iter().any(|(candidate, caps)| {
-                        candidate.kind == *kind && caps.scope == Scope::Namespaced
-                    });
-                resources.push((resource, namespaced));
-            }
-        }
-    }
+    let (apis, resources) = wanted(&discovery);
     {
         let mut header = lock(&shared.header);
         header.version = Some(version);
@@ -443,6 +407,94 @@ async fn connect(shared: Arc<Shared>, kubeconfig: Kubeconfig, context: String) {
         }
     }
     set_header(&shared, ClusterState::Ready, None);
+}
+
+/// The installed APIs Sextant knows of, and the resources of the kinds the views read, with
+/// whether each is namespaced.
+fn wanted(discovery: &Discovery) -> (Vec<ApiStatus>, Vec<(ApiResource, bool)>) {
+    let mut apis = Vec::new();
+    for (name, group_name) in APIS {
+        let group = discovery.groups().find(|group| group.name() == *group_name);
+        apis.push(ApiStatus {
+            name: (*name).to_owned(),
+            group: (*group_name).to_owned(),
+            // The version the views read: the first the analyzers know that the group serves.
+            version: group.map(|group| {
+                let served = group.versions().collect::<Vec<_>>();
+                super::WANTED
+                    .iter()
+                    .find(|(name, _, _)| name == group_name)
+                    .and_then(|(_, known, _)| known.iter().find(|version| served.contains(version)))
+                    .map_or_else(
+                        || group.preferred_version_or_latest().to_owned(),
+                        |version| (*version).to_owned(),
+                    )
+            }),
+        });
+    }
+    let mut resources = Vec::new();
+    for group in discovery.groups() {
+        let Some((_, versions, kinds)) =
+            super::WANTED.iter().find(|(name, _, _)| *name == group.name())
+        else {
+            continue;
+        };
+        for kind in *kinds {
+            if let Some(resource) = resource_for(group, versions, kind) {
+                let namespaced =
+                    group.versioned_resources(&resource.version).iter().any(|(candidate, caps)| {
+                        candidate.kind == *kind && caps.scope == Scope::Namespaced
+                    });
+                resources.push((resource, namespaced));
+            }
+        }
+    }
+    (apis, resources)
+}
+
+/// What a context offers and what its user may read there, found without watching anything.
+#[derive(Debug, Clone)]
+pub struct Survey {
+    /// The server's version.
+    pub version: String,
+    /// The APIs Sextant reads, installed or not.
+    pub apis: Vec<ApiStatus>,
+    /// The kinds the user may not list and watch everywhere, with the namespaces denied and
+    /// the permission to ask for.
+    pub denied: Vec<KindStatus>,
+}
+
+/// Discovery and the access reviews of a watch, without the watch (`sextant doctor`).
+///
+/// # Errors
+/// The cluster state the failure means, and the reason in words.
+pub async fn survey(
+    kubeconfig: &Kubeconfig,
+    context: &str,
+    options: &WatchOptions,
+) -> Result<Survey, (ClusterState, Option<String>)> {
+    let timeout = options.request_timeout;
+    let client =
+        client_with_timeouts(kubeconfig, context, timeout.min(Duration::from_secs(5)), timeout)
+            .await
+            .map_err(|error| {
+                (ClusterState::Invalid, Some(crate::secret::redact(&error.to_string())))
+            })?;
+    let version = client.apiserver_version().await.map_err(|error| classify(&error))?.git_version;
+    let discovery = Discovery::new(client.clone()).run().await.map_err(|error| classify(&error))?;
+    let (apis, resources) = wanted(&discovery);
+    let candidates = candidate_namespaces(&client, kubeconfig, context, options).await;
+    let mut denied = Vec::new();
+    for (resource, namespaced) in resources {
+        match plan_scopes(&client, &resource, namespaced, options, &candidates).await {
+            Plan::Watch(_) => {}
+            Plan::Partly { denied: namespaces, .. } => {
+                denied.push(denied_status(&resource, namespaces, None));
+            }
+            Plan::Denied(reason) => denied.push(denied_status(&resource, Vec::new(), Some(reason))),
+        }
+    }
+    Ok(Survey { version, apis, denied })
 }
 
 fn denied_status(
