@@ -156,6 +156,7 @@ async fn serve_watches_live_clusters_and_leaks_no_credential() {
             "apiVersion: v1\nkind: Config\ncurrent-context: emulated\nclusters:\n- name: emulated\n  cluster: {{server: 'http://127.0.0.1:{}'}}\n\
              - name: gone\n  cluster: {{server: 'http://127.0.0.1:{dead_port}'}}\n\
              contexts:\n- name: emulated\n  context: {{cluster: emulated, user: dev}}\n- name: down\n  context: {{cluster: gone, user: dev}}\n\
+             - name: typo\n  context: {{cluster: emulatd, user: dev}}\n\
              users:\n- name: dev\n  user: {{token: '{cluster_token}'}}\n",
             kmock.port
         ),
@@ -236,6 +237,17 @@ async fn serve_watches_live_clusters_and_leaks_no_credential() {
     let down = cluster(&text, "down");
     assert_eq!(down["state"], "unreachable", "{down}");
     assert!(down["message"].as_str().unwrap().contains("connection refused"), "{down}");
+    // A broken entry disables only its own context, named by file and field.
+    let typo = cluster(&text, "typo");
+    assert_eq!(typo["state"], "invalid", "{typo}");
+    assert_eq!(
+        typo["message"],
+        format!(
+            "{}: contexts[2] (typo) field context.cluster names cluster \"emulatd\", which no kubeconfig file defines; add it under clusters",
+            kubeconfig_path.display()
+        ),
+        "{typo}"
+    );
 
     // A route created now arrives through the watch.
     let created = client

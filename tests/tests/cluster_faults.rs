@@ -179,9 +179,8 @@ async fn the_survey_names_installed_apis_and_missing_permissions_without_listing
     let dir = tempfile::tempdir().unwrap();
     let path = server.kubeconfig(dir.path(), "{token: dev-token}");
     let kubeconfig = kube::config::Kubeconfig::read_from(path).unwrap();
-    let survey = sextant_adapters::cluster::watch::survey(&kubeconfig, "fake", &options())
-        .await
-        .unwrap();
+    let survey =
+        sextant_adapters::cluster::watch::survey(&kubeconfig, "fake", &options()).await.unwrap();
     assert_eq!(survey.version, "v1.33.0-fake");
     // The fake serves the core group and Gateway API only.
     let installed: Vec<(&str, Option<&str>)> =

@@ -7,6 +7,7 @@
 //! one-shot read through the same caches.
 
 pub mod access;
+pub mod kubeconfig;
 pub mod watch;
 
 use std::{fmt::Write as _, time::Duration};
@@ -62,18 +63,18 @@ pub struct ContextSummary {
     pub current: bool,
 }
 
-/// Reads the kubeconfig (the `KUBECONFIG` list, merged, or `~/.kube/config`). `Ok(None)` when
-/// there is none at all: that is "nothing configured", not an error.
-pub fn read_kubeconfig() -> Result<Option<Kubeconfig>> {
-    let explicit = std::env::var_os("KUBECONFIG").is_some_and(|value| !value.is_empty());
-    let default_exists = dirs::home_dir().is_some_and(|home| home.join(".kube/config").exists());
-    if !explicit && !default_exists {
-        return Ok(None);
+/// Reads the kubeconfig (the `KUBECONFIG` list, merged, or `~/.kube/config`), file by file:
+/// see [`kubeconfig`]. `Ok(None)` when there is none at all: that is "nothing configured",
+/// not an error.
+///
+/// # Errors
+/// Every kubeconfig file failed to parse.
+pub fn read_kubeconfig() -> Result<Option<kubeconfig::KubeconfigRead>> {
+    let read = kubeconfig::read(&kubeconfig::paths()).map_err(Error::KubeconfigUnreadable)?;
+    if let Some(read) = &read {
+        register_credentials(&read.kubeconfig);
     }
-    let kubeconfig =
-        Kubeconfig::read().map_err(|error| Error::KubeconfigUnreadable(error.to_string()))?;
-    register_credentials(&kubeconfig);
-    Ok(Some(kubeconfig))
+    Ok(read)
 }
 
 /// Registers every credential in the kubeconfig with the redactor before anything can log it.

@@ -2,15 +2,14 @@
 
 use std::time::Duration;
 
-use kube::config::Kubeconfig;
 use serde::Serialize;
-use sextant_domain::platform::ClusterState;
 use sextant_adapters::{
     cluster::watch::{self, WatchOptions},
     nats::LatticeClient,
     secret::Secret,
     vault::{VaultClient, VaultConfig},
 };
+use sextant_domain::platform::ClusterState;
 
 use crate::{LiveConfig, NatsConfig};
 
@@ -127,16 +126,16 @@ pub struct GithubReport {
 pub async fn run(config: &LiveConfig) -> DoctorReport {
     DoctorReport {
         version: env!("CARGO_PKG_VERSION").to_owned(),
-        kubernetes: kubernetes(&config.kubeconfig).await,
+        kubernetes: kubernetes(config).await,
         vault: vault(&config.vault).await,
         nats: nats(config.nats.as_ref()).await,
         github: github(),
     }
 }
 
-async fn kubernetes(kubeconfig: &Result<Option<Kubeconfig>, String>) -> KubernetesReport {
+async fn kubernetes(config: &LiveConfig) -> KubernetesReport {
     use sextant_adapters::cluster;
-    let kubeconfig = match kubeconfig {
+    let kubeconfig = match &config.kubeconfig {
         Ok(Some(kubeconfig)) => kubeconfig,
         Ok(None) => {
             return KubernetesReport { configured: false, error: None, contexts: Vec::new() };
@@ -151,11 +150,16 @@ async fn kubernetes(kubeconfig: &Result<Option<Kubeconfig>, String>) -> Kubernet
     };
     let probes = cluster::contexts(kubeconfig).into_iter().map(|summary| async move {
         let options = WatchOptions { request_timeout: PROBE_TIMEOUT, ..WatchOptions::from_env() };
-        let survey = tokio::time::timeout(
-            PROBE_TIMEOUT * 3,
-            watch::survey(kubeconfig, &summary.name, &options),
-        )
-        .await;
+        let survey = match config.broken_contexts.get(&summary.name) {
+            Some(why) => Ok(Err((ClusterState::Invalid, Some(why.clone())))),
+            None => {
+                tokio::time::timeout(
+                    PROBE_TIMEOUT * 3,
+                    watch::survey(kubeconfig, &summary.name, &options),
+                )
+                .await
+            }
+        };
         let (state, version, message, apis, missing_permissions) = match survey {
             Err(_) => (
                 "unreachable",
@@ -200,7 +204,8 @@ async fn kubernetes(kubeconfig: &Result<Option<Kubeconfig>, String>) -> Kubernet
     });
     KubernetesReport {
         configured: true,
-        error: None,
+        error: (!config.unreadable_kubeconfigs.is_empty())
+            .then(|| config.unreadable_kubeconfigs.join("; ")),
         contexts: futures::future::join_all(probes).await,
     }
 }

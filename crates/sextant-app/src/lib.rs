@@ -89,6 +89,10 @@ pub(crate) struct Derived {
 pub struct LiveConfig {
     /// The merged kubeconfig, none at all, or why it could not be read.
     pub kubeconfig: Result<Option<Kubeconfig>, String>,
+    /// Contexts that cannot be used, with why (naming the file and the field).
+    pub broken_contexts: std::collections::BTreeMap<String, String>,
+    /// Kubeconfig files that could not be parsed; the others are used.
+    pub unreadable_kubeconfigs: Vec<String>,
     /// Vault or OpenBao, from `VAULT_*`/`BAO_*` and `~/.vault-token`.
     pub vault: VaultConfig,
     /// The NATS lattice, when a server is set.
@@ -130,8 +134,16 @@ impl LiveConfig {
                 credentials: std::env::var_os("SEXTANT_NATS_CREDS").map(std::path::PathBuf::from),
                 lattice: std::env::var("SEXTANT_LATTICE").unwrap_or_else(|_| "default".to_owned()),
             });
+        let (kubeconfig, broken_contexts, unreadable_kubeconfigs) = match cluster::read_kubeconfig()
+        {
+            Ok(Some(read)) => (Ok(Some(read.kubeconfig)), read.broken, read.unreadable),
+            Ok(None) => (Ok(None), Default::default(), Vec::new()),
+            Err(error) => (Err(error.to_string()), Default::default(), Vec::new()),
+        };
         LiveConfig {
-            kubeconfig: cluster::read_kubeconfig().map_err(|error| error.to_string()),
+            kubeconfig,
+            broken_contexts,
+            unreadable_kubeconfigs,
             vault: VaultConfig::from_env(),
             nats,
         }

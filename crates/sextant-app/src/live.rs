@@ -81,7 +81,10 @@ pub(crate) async fn load(config: &LiveConfig) -> (Platform, Option<LiveClusters>
             let watches: Vec<ClusterWatch> = kubeconfig
                 .contexts
                 .iter()
-                .map(|named| ClusterWatch::start(kubeconfig, &named.name, options.clone()))
+                .map(|named| match config.broken_contexts.get(&named.name) {
+                    Some(why) => ClusterWatch::broken(&named.name, why),
+                    None => ClusterWatch::start(kubeconfig, &named.name, options.clone()),
+                })
                 .collect();
             let (_, others) = tokio::join!(
                 futures::future::join_all(
@@ -90,6 +93,7 @@ pub(crate) async fn load(config: &LiveConfig) -> (Platform, Option<LiveClusters>
                 read_others(config),
             );
             (platform.vault, platform.lattice, platform.problems) = others;
+            platform.problems.extend(config.unreadable_kubeconfigs.iter().cloned());
             platform.clusters = snapshots(&watches);
             let clusters = LiveClusters { watches: Arc::new(watches), follower: None };
             live = Some(clusters);

@@ -188,6 +188,25 @@ impl ClusterWatch {
         ClusterWatch { shared, connect }
     }
 
+    /// A context that cannot be used (its kubeconfig entry is broken): shown, never connected.
+    #[must_use]
+    pub fn broken(context: &str, why: &str) -> ClusterWatch {
+        let (changed, _) = signal::channel(0);
+        let shared = Arc::new(Shared {
+            header: Mutex::new(Header {
+                name: context.to_owned(),
+                state: ClusterState::Invalid,
+                message: Some(why.to_owned()),
+                ..Header::default()
+            }),
+            caches: Mutex::new(Vec::new()),
+            tasks: Mutex::new(Vec::new()),
+            changed,
+            options: WatchOptions::default(),
+        });
+        ClusterWatch { shared, connect: tokio::spawn(async {}) }
+    }
+
     /// A receiver that changes whenever the cache does.
     #[must_use]
     pub fn changes(&self) -> signal::Receiver<u64> {
