@@ -182,12 +182,13 @@ async fn the_survey_names_installed_apis_and_missing_permissions_without_listing
     let survey =
         sextant_adapters::cluster::watch::survey(&kubeconfig, "fake", &options()).await.unwrap();
     assert_eq!(survey.version, "v1.33.0-fake");
-    // The fake serves the core group and Gateway API only.
+    // The fake serves the core group, apps, Gateway API and PolicyReports only.
     let installed: Vec<(&str, Option<&str>)> =
         survey.apis.iter().map(|api| (api.name.as_str(), api.version.as_deref())).collect();
     assert!(installed.contains(&("Gateway API", Some("v1"))), "{installed:?}");
+    assert!(installed.contains(&("PolicyReport", Some("v1alpha2"))), "{installed:?}");
     assert!(installed.contains(&("Flux", None)), "{installed:?}");
-    assert_eq!(installed.iter().filter(|(_, version)| version.is_some()).count(), 1);
+    assert_eq!(installed.iter().filter(|(_, version)| version.is_some()).count(), 2);
     let denied: Vec<(&str, &[String])> = survey
         .denied
         .iter()

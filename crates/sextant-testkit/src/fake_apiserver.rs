@@ -179,6 +179,9 @@ const RESOURCES: &[(&str, &str, &str, &str, bool)] = &[
     // (group, version, plural, kind, namespaced)
     ("", "v1", "namespaces", "Namespace", false),
     ("", "v1", "services", "Service", true),
+    ("", "v1", "pods", "Pod", true),
+    ("apps", "v1", "deployments", "Deployment", true),
+    ("wgpolicyk8s.io", "v1alpha2", "policyreports", "PolicyReport", true),
     ("gateway.networking.k8s.io", "v1", "gateways", "Gateway", true),
     ("gateway.networking.k8s.io", "v1", "httproutes", "HTTPRoute", true),
 ];
@@ -238,12 +241,19 @@ async fn handle(state: &Arc<State>, request: Request<hyper::body::Incoming>) -> 
 }
 
 fn group_list() -> Value {
-    let group = |name: &str| {
-        json!({"name": name, "versions": [{"groupVersion": format!("{name}/v1"), "version": "v1"}],
-               "preferredVersion": {"groupVersion": format!("{name}/v1"), "version": "v1"}})
+    let group = |name: &str, version: &str| {
+        json!({"name": name, "versions": [{"groupVersion": format!("{name}/{version}"), "version": version}],
+               "preferredVersion": {"groupVersion": format!("{name}/{version}"), "version": version}})
     };
-    json!({"kind": "APIGroupList", "apiVersion": "v1",
-           "groups": [group("gateway.networking.k8s.io"), group("authorization.k8s.io")]})
+    let mut groups: Vec<(&str, &str)> = RESOURCES
+        .iter()
+        .filter(|(group, ..)| !group.is_empty())
+        .map(|(group, version, ..)| (*group, *version))
+        .collect();
+    groups.dedup();
+    groups.push(("authorization.k8s.io", "v1"));
+    let groups: Vec<Value> = groups.into_iter().map(|(name, version)| group(name, version)).collect();
+    json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": groups})
 }
 
 fn resource_list(group: &str, version: &str) -> Value {
