@@ -48,3 +48,6 @@ echo "get_overview:     $(for _ in $(seq 15); do call get_overview '{}'; done | 
 echo "search 'app-1234':$(for _ in $(seq 15); do call search '{"query":"app-1234"}'; done | median)"
 echo "search 'team-7 web': $(for _ in $(seq 15); do call search '{"query":"team-7 web"}'; done | median)"
 echo "list_routes (cluster-0): $(for _ in $(seq 15); do call list_routes '{"cluster":"cluster-0"}'; done | median)"
+if [ -f ui/dist/index.html ] && [ -d node_modules/playwright-core ]; then
+  node scripts/bench-list-paint.mjs "$url"
+fi

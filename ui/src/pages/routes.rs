@@ -104,6 +104,9 @@ fn result_tone(result: &str) -> Tone {
     }
 }
 
+/// Routes drawn at first; a larger fleet opens with its namespaces collapsed.
+const DRAW_ALL_UP_TO: usize = 300;
+
 #[component]
 fn TrafficView(graph: TrafficGraph, explain: ExplainState) -> impl IntoView {
     let state = use_app_state();
@@ -127,7 +130,14 @@ fn TrafficView(graph: TrafficGraph, explain: ExplainState) -> impl IntoView {
         .collect();
     let targets = graph.targets.clone();
     let graph = StoredValue::new(graph);
-    let collapsed = RwSignal::new(BTreeSet::<String>::new());
+    // A fleet too large to draw opens with every namespace collapsed: the graph shows the
+    // Gateways and a node per namespace, and opening one draws its routes.
+    let all_namespaces: BTreeSet<String> = namespaces.iter().map(|(key, _)| key.clone()).collect();
+    let collapsed = RwSignal::new(if routes > DRAW_ALL_UP_TO {
+        all_namespaces.clone()
+    } else {
+        BTreeSet::<String>::new()
+    });
     let problems_only = RwSignal::new(false);
     let selected = RwSignal::new(None::<String>);
     let answer = explain.answer;
@@ -150,7 +160,6 @@ fn TrafficView(graph: TrafficGraph, explain: ExplainState) -> impl IntoView {
             (layout(&visible), visible.hidden, has_lit)
         })
     });
-    let all_namespaces: BTreeSet<String> = namespaces.iter().map(|(key, _)| key.clone()).collect();
     let namespace_chips = namespaces
         .into_iter()
         .map(|(key, count)| {
