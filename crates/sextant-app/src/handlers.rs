@@ -248,8 +248,12 @@ impl Handle<GetDriftDiff> for Cockpit {
             .map_err(|message| CommandError { code: ErrorCode::Internal, message })?;
         let ignore = IgnoreRules::default();
         let schemas = SchemaDefaults::from_crds(&desired);
-        let options =
-            diff::DiffOptions { ignore: &ignore, schemas: &schemas, default_namespace: "default" };
+        let options = diff::DiffOptions {
+            ignore: &ignore,
+            schemas: &schemas,
+            default_namespace: "default",
+            controller: None,
+        };
         Ok(to_protocol::drift_diff(&diff::diff_objects(&desired, &live, &options)))
     }
 }
