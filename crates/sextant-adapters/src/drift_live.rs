@@ -89,7 +89,10 @@ impl KubeLive {
 
     /// The resource for `id`: at its own version when served, else at the group's preferred
     /// version with a note.
-    fn resource(&self, id: &ObjectId) -> Result<(ApiResource, ApiCapabilities, Option<String>), String> {
+    fn resource(
+        &self,
+        id: &ObjectId,
+    ) -> Result<(ApiResource, ApiCapabilities, Option<String>), String> {
         let unknown = || {
             let api_version = api_version(&id.group, &id.version);
             format!("the cluster serves no {} in {api_version}", id.kind)
@@ -111,9 +114,16 @@ impl KubeLive {
         Ok((resource, capabilities, Some(note)))
     }
 
-    fn api(&self, resource: &ApiResource, capabilities: &ApiCapabilities, namespace: Option<&str>) -> Api<DynamicObject> {
+    fn api(
+        &self,
+        resource: &ApiResource,
+        capabilities: &ApiCapabilities,
+        namespace: Option<&str>,
+    ) -> Api<DynamicObject> {
         match (capabilities.scope == Scope::Namespaced, namespace) {
-            (true, Some(namespace)) => Api::namespaced_with(self.client.clone(), namespace, resource),
+            (true, Some(namespace)) => {
+                Api::namespaced_with(self.client.clone(), namespace, resource)
+            }
             _ => Api::all_with(self.client.clone(), resource),
         }
     }
@@ -165,7 +175,9 @@ impl LiveObjects for KubeLive {
             return DryRun::Unavailable(format!("the cluster serves no {}", id.kind));
         };
         let namespace = id.namespace.as_deref().filter(|_| capabilities.scope == Scope::Namespaced);
-        if let Access::Denied(message) = access::may(&self.client, &resource, namespace, "patch").await {
+        if let Access::Denied(message) =
+            access::may(&self.client, &resource, namespace, "patch").await
+        {
             return DryRun::Unavailable(message);
         }
         let mut body = object.0.clone();
@@ -191,7 +203,9 @@ impl LiveObjects for KubeLive {
                     DryRun::RequiresRecreate(message)
                 }
                 Some((400 | 422, message)) => DryRun::WouldFail(message),
-                Some((403, message)) => DryRun::Unavailable(format!("dry-run not allowed: {message}")),
+                Some((403, message)) => {
+                    DryRun::Unavailable(format!("dry-run not allowed: {message}"))
+                }
                 _ => DryRun::Unavailable(format!("dry-run failed: {error}")),
             },
         }
@@ -219,7 +233,10 @@ impl LiveObjects for MemoryLive {
                 && object.name() == id.name
                 && (id.namespace.is_none() || object.namespace() == id.namespace.as_deref())
         });
-        Ok(found.map_or(Fetched::Missing, |object| Fetched::Found { object: object.clone(), note: None }))
+        Ok(found.map_or(Fetched::Missing, |object| Fetched::Found {
+            object: object.clone(),
+            note: None,
+        }))
     }
 
     async fn dry_run_apply(&self, _id: &ObjectId, _object: &KubeObject, _manager: &str) -> DryRun {

@@ -126,8 +126,9 @@ mod git_shim {
         subdir: &str,
         dest: &Path,
     ) -> Result<String, String> {
-        let commit = git(repo, &["rev-parse", "--verify", "--quiet", &format!("{revision}^{{commit}}")])
-            .map_err(|_| format!("revision {revision} is not in {}", repo.display()))?;
+        let commit =
+            git(repo, &["rev-parse", "--verify", "--quiet", &format!("{revision}^{{commit}}")])
+                .map_err(|_| format!("revision {revision} is not in {}", repo.display()))?;
         let archive = dest.join(".export.tar");
         let mut arguments = vec!["archive", "--format=tar", "-o"];
         let archive_text = archive.display().to_string();
@@ -216,7 +217,11 @@ fn plan(app: &KubeObject, cluster_objects: &[KubeObject]) -> Result<Plan, Comman
         ("kustomize.toolkit.fluxcd.io", "Kustomization") => AppKind::FluxKustomization,
         ("helm.toolkit.fluxcd.io", "HelmRelease") => AppKind::FluxHelmRelease,
         ("argoproj.io", "Application") => AppKind::ArgoApplication,
-        _ => return Err(bad(format!("{label} is not a Flux Kustomization or HelmRelease, nor an Argo CD Application"))),
+        _ => {
+            return Err(bad(format!(
+                "{label} is not a Flux Kustomization or HelmRelease, nor an Argo CD Application"
+            )));
+        }
     };
     let mut problems = Vec::new();
     if kind == AppKind::ArgoApplication {
@@ -225,7 +230,8 @@ fn plan(app: &KubeObject, cluster_objects: &[KubeObject]) -> Result<Plan, Comman
             .or_else(|| app.array_at("/spec/sources").first())
             .ok_or_else(|| bad(format!("{label} has no spec.source")))?;
         if app.array_at("/spec/sources").len() > 1 {
-            problems.push("a multi-source Application: only its first source is rendered".to_owned());
+            problems
+                .push("a multi-source Application: only its first source is rendered".to_owned());
         }
         let text = |key: &str| source.get(key).and_then(Value::as_str).map(str::to_owned);
         let repository =
@@ -234,7 +240,9 @@ fn plan(app: &KubeObject, cluster_objects: &[KubeObject]) -> Result<Plan, Comman
             .array_at("/status/resources")
             .iter()
             .filter_map(|resource| {
-                let text = |key: &str| resource.get(key).and_then(Value::as_str).unwrap_or_default().to_owned();
+                let text = |key: &str| {
+                    resource.get(key).and_then(Value::as_str).unwrap_or_default().to_owned()
+                };
                 Some(ObjectId {
                     group: text("group"),
                     version: text("version"),
@@ -251,7 +259,9 @@ fn plan(app: &KubeObject, cluster_objects: &[KubeObject]) -> Result<Plan, Comman
             .filter_map(|(index, rule)| match serde_json::from_value(rule.clone()) {
                 Ok(rule) => Some(rule),
                 Err(error) => {
-                    problems.push(format!("spec.ignoreDifferences[{index}] is not understood: {error}"));
+                    problems.push(format!(
+                        "spec.ignoreDifferences[{index}] is not understood: {error}"
+                    ));
                     None
                 }
             })
@@ -272,7 +282,11 @@ fn plan(app: &KubeObject, cluster_objects: &[KubeObject]) -> Result<Plan, Comman
             problems,
         });
     }
-    let source_ref = if kind == AppKind::FluxHelmRelease { "/spec/chart/spec/sourceRef" } else { "/spec/sourceRef" };
+    let source_ref = if kind == AppKind::FluxHelmRelease {
+        "/spec/chart/spec/sourceRef"
+    } else {
+        "/spec/sourceRef"
+    };
     let source_kind = app.str_at(&format!("{source_ref}/kind")).unwrap_or("GitRepository");
     if source_kind != "GitRepository" {
         return Err(bad(format!(
@@ -302,7 +316,9 @@ fn plan(app: &KubeObject, cluster_objects: &[KubeObject]) -> Result<Plan, Comman
         })?;
     let repository = source
         .str_at("/spec/url")
-        .ok_or_else(|| bad(format!("GitRepository {source_namespace}/{source_name} has no spec.url")))?
+        .ok_or_else(|| {
+            bad(format!("GitRepository {source_namespace}/{source_name} has no spec.url"))
+        })?
         .to_owned();
     let git_ref = ["commit", "tag", "branch", "name"]
         .iter()
@@ -330,7 +346,8 @@ fn plan(app: &KubeObject, cluster_objects: &[KubeObject]) -> Result<Plan, Comman
         .filter_map(|entry| {
             let id = entry.get("id")?.as_str()?;
             let mut parts = id.split('_');
-            let (namespace, name, group, kind) = (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+            let (namespace, name, group, kind) =
+                (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
             Some(ObjectId {
                 group: group.to_owned(),
                 version: entry.get("v").and_then(Value::as_str).unwrap_or_default().to_owned(),
@@ -340,7 +357,8 @@ fn plan(app: &KubeObject, cluster_objects: &[KubeObject]) -> Result<Plan, Comman
             })
         })
         .collect();
-    let manager = if kind == AppKind::FluxHelmRelease { "helm-controller" } else { "kustomize-controller" };
+    let manager =
+        if kind == AppKind::FluxHelmRelease { "helm-controller" } else { "kustomize-controller" };
     Ok(Plan {
         kind,
         manager,
@@ -364,7 +382,8 @@ struct Checkout {
 }
 
 fn checkout(repository: &Path, plan: &Plan) -> Result<Checkout, String> {
-    let directory = tempfile::tempdir().map_err(|error| format!("cannot create a temporary directory: {error}"))?;
+    let directory = tempfile::tempdir()
+        .map_err(|error| format!("cannot create a temporary directory: {error}"))?;
     let mut tried = Vec::new();
     if let Some(applied) = &plan.applied {
         match git_shim::export_tree(repository, applied, "", directory.path()) {
@@ -373,7 +392,9 @@ fn checkout(repository: &Path, plan: &Plan) -> Result<Checkout, String> {
         }
     }
     let candidates: Vec<String> = match &plan.git_ref {
-        Some(git_ref) => vec![format!("refs/heads/{git_ref}"), format!("refs/tags/{git_ref}"), git_ref.clone()],
+        Some(git_ref) => {
+            vec![format!("refs/heads/{git_ref}"), format!("refs/tags/{git_ref}"), git_ref.clone()]
+        }
         None => vec!["HEAD".to_owned()],
     };
     for candidate in &candidates {
@@ -383,7 +404,9 @@ fn checkout(repository: &Path, plan: &Plan) -> Result<Checkout, String> {
                 Some(applied) => format!(
                     "the applied revision {applied} is not in the repository; rendered {shown}'s head ({commit}) instead"
                 ),
-                None => format!("the controller reports no applied revision; rendered {shown}'s head ({commit})"),
+                None => format!(
+                    "the controller reports no applied revision; rendered {shown}'s head ({commit})"
+                ),
             };
             return Ok(Checkout { directory, commit: Some(commit), note: Some(note) });
         }
@@ -397,7 +420,9 @@ fn is_chart(directory: &Path) -> bool {
 }
 
 fn is_kustomization(directory: &Path) -> bool {
-    ["kustomization.yaml", "kustomization.yml", "Kustomization"].iter().any(|name| directory.join(name).exists())
+    ["kustomization.yaml", "kustomization.yml", "Kustomization"]
+        .iter()
+        .any(|name| directory.join(name).exists())
 }
 
 /// Renders the checkout as the controller would: the objects, the Secret values to mask, and
@@ -411,9 +436,11 @@ fn render_app(
 ) -> Result<(Rendered, &'static str), String> {
     let directory = root.join(plan.path.trim_start_matches("./"));
     match plan.kind {
-        AppKind::FluxKustomization => render::flux_kustomization(tools, app, root, substitution_sources)
-            .map(|rendered| (rendered, "flux kustomization"))
-            .map_err(|error| error.to_string()),
+        AppKind::FluxKustomization => {
+            render::flux_kustomization(tools, app, root, substitution_sources)
+                .map(|rendered| (rendered, "flux kustomization"))
+                .map_err(|error| error.to_string())
+        }
         AppKind::FluxHelmRelease => render::flux_helm_release(tools, app, &directory)
             .map(|objects| (Rendered { objects, secret_values: Vec::new() }, "helm"))
             .map_err(|error| error.to_string()),
@@ -455,10 +482,18 @@ fn render_app(
 
 /// The labels and annotations the controller adds to what it applies (spec §1.4, §2.1, §3.2), so
 /// that they are not reported as fields only live.
-fn add_controller_metadata(app: &KubeObject, plan: &Plan, desired: &mut KubeObject, live: Option<&KubeObject>) {
+fn add_controller_metadata(
+    app: &KubeObject,
+    plan: &Plan,
+    desired: &mut KubeObject,
+    live: Option<&KubeObject>,
+) {
     let set = |object: &mut KubeObject, section: &str, key: &str, value: &str| {
-        let Some(metadata) = object.0.get_mut("metadata").and_then(Value::as_object_mut) else { return };
-        let entry = metadata.entry(section).or_insert_with(|| Value::Object(serde_json::Map::new()));
+        let Some(metadata) = object.0.get_mut("metadata").and_then(Value::as_object_mut) else {
+            return;
+        };
+        let entry =
+            metadata.entry(section).or_insert_with(|| Value::Object(serde_json::Map::new()));
         if let Some(map) = entry.as_object_mut() {
             map.entry(key.to_owned()).or_insert_with(|| Value::String(value.to_owned()));
         }
@@ -489,7 +524,8 @@ fn add_controller_metadata(app: &KubeObject, plan: &Plan, desired: &mut KubeObje
                 let group = desired.group().to_owned();
                 let kind = desired.kind().to_owned();
                 let name = desired.name().to_owned();
-                let object_namespace = desired.namespace().unwrap_or(&plan.default_namespace).to_owned();
+                let object_namespace =
+                    desired.namespace().unwrap_or(&plan.default_namespace).to_owned();
                 let value = format!("{}:{group}/{kind}:{object_namespace}/{name}", app.name());
                 set(desired, "annotations", "argocd.argoproj.io/tracking-id", &value);
             }
@@ -532,7 +568,10 @@ fn wire_id(id: &ObjectId) -> DiffObjectId {
 }
 
 fn same_object(left: &ObjectId, right: &ObjectId) -> bool {
-    left.group == right.group && left.kind == right.kind && left.namespace == right.namespace && left.name == right.name
+    left.group == right.group
+        && left.kind == right.kind
+        && left.namespace == right.namespace
+        && left.name == right.name
 }
 
 impl Cockpit {
@@ -549,11 +588,15 @@ impl Cockpit {
         options: &PipelineOptions,
     ) -> Result<DriftDiff, CommandError> {
         let platform = self.platform();
-        let cluster = platform
-            .clusters
-            .iter()
-            .find(|cluster| cluster.name == app_ref.cluster)
-            .ok_or_else(|| CommandError::new(ErrorCode::NotFound, format!("no cluster named {}", app_ref.cluster)))?;
+        let cluster =
+            platform.clusters.iter().find(|cluster| cluster.name == app_ref.cluster).ok_or_else(
+                || {
+                    CommandError::new(
+                        ErrorCode::NotFound,
+                        format!("no cluster named {}", app_ref.cluster),
+                    )
+                },
+            )?;
         let app = cluster
             .objects
             .iter()
@@ -569,7 +612,12 @@ impl Cockpit {
             .ok_or_else(|| {
                 CommandError::new(
                     ErrorCode::NotFound,
-                    format!("no {} {} in cluster {}", app_ref.kind, app_ref.display_name(), app_ref.cluster),
+                    format!(
+                        "no {} {} in cluster {}",
+                        app_ref.kind,
+                        app_ref.display_name(),
+                        app_ref.cluster
+                    ),
                 )
             })?
             .clone();
@@ -583,8 +631,15 @@ impl Cockpit {
             Source::Live => {
                 let kubeconfig = match &self.live_config().kubeconfig {
                     Ok(Some(kubeconfig)) => kubeconfig.clone(),
-                    Ok(None) => return Err(CommandError::new(ErrorCode::NotFound, "no kubeconfig is configured")),
-                    Err(error) => return Err(CommandError::new(ErrorCode::InvalidInput, error.clone())),
+                    Ok(None) => {
+                        return Err(CommandError::new(
+                            ErrorCode::NotFound,
+                            "no kubeconfig is configured",
+                        ));
+                    }
+                    Err(error) => {
+                        return Err(CommandError::new(ErrorCode::InvalidInput, error.clone()));
+                    }
                 };
                 let live = KubeLive::connect(&kubeconfig, &cluster.name)
                     .await
@@ -613,7 +668,12 @@ fn demo_repository(platform: &Platform, url: &str) -> Result<PathBuf, CommandErr
         .iter()
         .find(|repository| repository.name == name)
         .map(|repository| PathBuf::from(&repository.location))
-        .ok_or_else(|| CommandError::new(ErrorCode::NotFound, format!("the demo has no repository named {name} (for {url})")))
+        .ok_or_else(|| {
+            CommandError::new(
+                ErrorCode::NotFound,
+                format!("the demo has no repository named {name} (for {url})"),
+            )
+        })
 }
 
 fn source_failure(plan: &Plan, message: String) -> DriftDiff {
@@ -642,10 +702,16 @@ async fn run<L: LiveObjects>(
     demo: bool,
 ) -> DriftDiff {
     let repository_owned = repository.to_owned();
-    let plan_for_checkout = Plan { inventory: Vec::new(), ignore: Vec::new(), problems: Vec::new(), ..plan_clone(&plan) };
-    let checked_out = tokio::task::spawn_blocking(move || checkout(&repository_owned, &plan_for_checkout))
-        .await
-        .unwrap_or_else(|error| Err(error.to_string()));
+    let plan_for_checkout = Plan {
+        inventory: Vec::new(),
+        ignore: Vec::new(),
+        problems: Vec::new(),
+        ..plan_clone(&plan)
+    };
+    let checked_out =
+        tokio::task::spawn_blocking(move || checkout(&repository_owned, &plan_for_checkout))
+            .await
+            .unwrap_or_else(|error| Err(error.to_string()));
     let checkout = match checked_out {
         Ok(checkout) => checkout,
         Err(message) => return source_failure(&plan, message),
@@ -653,7 +719,8 @@ async fn run<L: LiveObjects>(
     // substituteFrom sources, read from the cluster on demand.
     let mut substitution_sources = Vec::new();
     for source in app.array_at("/spec/postBuild/substituteFrom") {
-        let text = |key: &str| source.get(key).and_then(Value::as_str).unwrap_or_default().to_owned();
+        let text =
+            |key: &str| source.get(key).and_then(Value::as_str).unwrap_or_default().to_owned();
         let id = ObjectId {
             group: String::new(),
             version: "v1".to_owned(),
@@ -688,7 +755,11 @@ async fn run<L: LiveObjects>(
         Err(message) => {
             source.render_error = Some(message);
             source.engine = "not compared: the render failed".to_owned();
-            return DriftDiff { problems: plan.problems.clone(), source: Some(source), ..DriftDiff::default() };
+            return DriftDiff {
+                problems: plan.problems.clone(),
+                source: Some(source),
+                ..DriftDiff::default()
+            };
         }
     };
     source.renderer = renderer.to_owned();
@@ -701,7 +772,9 @@ async fn run<L: LiveObjects>(
     // Secret values used for substitution never leave: not in values, not in messages.
     for object in &mut diff.objects {
         for field in &mut object.fields {
-            for value in [&mut field.desired, &mut field.live, &mut field.last_applied].into_iter().flatten() {
+            for value in
+                [&mut field.desired, &mut field.live, &mut field.last_applied].into_iter().flatten()
+            {
                 mask_value(value, &secrets);
             }
             field.reason = mask_text(&field.reason, &secrets);
@@ -764,7 +837,8 @@ async fn compare<L: LiveObjects>(
     }
     let fetched: Vec<(usize, Result<Fetched, String>)> =
         futures::stream::iter(reads).buffer_unordered(IN_FLIGHT).collect().await;
-    let mut by_index: Vec<Option<Result<Fetched, String>>> = (0..all_ids.len()).map(|_| None).collect();
+    let mut by_index: Vec<Option<Result<Fetched, String>>> =
+        (0..all_ids.len()).map(|_| None).collect();
     for (index, result) in fetched {
         by_index[index] = Some(result);
     }
@@ -850,9 +924,16 @@ async fn compare<L: LiveObjects>(
     let keep: Vec<usize> = (0..desired.len())
         .filter(|index| !unknown.iter().any(|(id, _)| same_object(id, &desired_ids[*index])))
         .collect();
-    let compared_desired: Vec<KubeObject> = keep.iter().map(|index| desired[*index].clone()).collect();
-    let compared_predicted: Vec<Option<KubeObject>> = keep.iter().map(|index| predicted[*index].clone()).collect();
-    let report = diff::diff_objects_predicted(&compared_desired, &compared_predicted, &live_objects, &diff_options);
+    let compared_desired: Vec<KubeObject> =
+        keep.iter().map(|index| desired[*index].clone()).collect();
+    let compared_predicted: Vec<Option<KubeObject>> =
+        keep.iter().map(|index| predicted[*index].clone()).collect();
+    let report = diff::diff_objects_predicted(
+        &compared_desired,
+        &compared_predicted,
+        &live_objects,
+        &diff_options,
+    );
     let mut wire = to_protocol::drift_diff(&report);
     wire.mode = mode;
     wire.problems.splice(0..0, problems);
@@ -869,7 +950,9 @@ async fn compare<L: LiveObjects>(
         }
         if let Some((_, failure)) = failures.iter().find(|(failed, _)| same_object(failed, &id)) {
             match failure {
-                DryRun::WouldFail(message) => object.would_fail = Some(format!("would fail to apply: {message}")),
+                DryRun::WouldFail(message) => {
+                    object.would_fail = Some(format!("would fail to apply: {message}"))
+                }
                 DryRun::RequiresRecreate(message) => {
                     object.requires_recreate = true;
                     object.would_fail = Some(format!("requires recreate: {message}"));
@@ -915,5 +998,54 @@ mod tests {
         let mut value = serde_json::json!({"env": [{"value": "Bearer hunter2-registry-token"}]});
         mask_value(&mut value, &secrets);
         assert_eq!(value, serde_json::json!({"env": [{"value": "Bearer [redacted]"}]}));
+    }
+}
+
+#[cfg(test)]
+mod demo_tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+
+    use sextant_protocol::drift::GetDriftDiff;
+
+    use crate::{Cockpit, Handle as _, Source};
+
+    #[tokio::test]
+    async fn explore_demo() {
+        let cockpit = Cockpit::start(Some(Source::Demo)).await;
+        let platform = cockpit.platform();
+        for cluster in &platform.clusters {
+            for app in sextant_domain::drift::gitops_apps(&cluster.objects) {
+                let app_ref = sextant_protocol::ObjectRef {
+                    cluster: cluster.name.clone(),
+                    kind: app.object.kind().to_owned(),
+                    namespace: app.object.namespace().map(str::to_owned),
+                    name: app.object.name().to_owned(),
+                };
+                let answer = cockpit.handle(GetDriftDiff { app: Some(app_ref.clone()) }).await;
+                match answer {
+                    Ok(diff) => {
+                        println!(
+                            "== {} {} {:?} {:?}",
+                            cluster.name, app_ref.name, diff.summary, diff.source
+                        );
+                        for object in &diff.objects {
+                            println!(
+                                "   {:?} {} {} {:?}",
+                                object.state,
+                                object.id.kind,
+                                object.id.name,
+                                object
+                                    .fields
+                                    .iter()
+                                    .map(|f| format!("{} {:?} {}", f.path, f.class, f.reason))
+                                    .collect::<Vec<_>>()
+                            );
+                        }
+                        println!("   problems {:?}", diff.problems);
+                    }
+                    Err(error) => println!("== {} {} ERROR {error}", cluster.name, app_ref.name),
+                }
+            }
+        }
     }
 }

@@ -483,6 +483,10 @@ fn diff_pair(
         if let Some(metadata) = predicted_full.get_mut("metadata").and_then(Value::as_object_mut) {
             metadata.remove("namespace");
         }
+        // A real server's prediction already holds its defaults; an emulator's does not.
+        normalize::apply_builtin_defaults(group, kind, &mut predicted_full);
+        normalize::apply_builtin_top_level_defaults(group, kind, &mut predicted_full);
+        options.schemas.apply(group, kind, &id.version, &mut predicted_full);
         normalize::prune_empty(&mut predicted_full);
         let mut walker = Walker { group, kind, schema, is_secret, out: Vec::new() };
         walker.compare(&predicted_full, live_norm, &mut Vec::new(), &mut Vec::new());
