@@ -181,6 +181,7 @@ fn argo_repository(root: &Path) -> String {
     commit_all(root)
 }
 
+#[allow(clippy::needless_pass_by_value, reason = "called with json! literals")]
 fn managed(manager: &str, operation: &str, time: &str, fields: Value) -> Value {
     json!({"manager": manager, "operation": operation, "time": time, "apiVersion": "v1",
            "fieldsType": "FieldsV1", "fieldsV1": fields})
@@ -573,8 +574,7 @@ async fn a_flux_kustomization_is_diffed_locally_against_the_emulator() {
     assert_eq!(
         fields(deployment),
         [("/spec/template/spec/containers/0/image", FieldClass::Drift)],
-        "{:#?}",
-        cache
+        "{cache:#?}"
     );
     let image = field(deployment, "/spec/template/spec/containers/0/image");
     assert_eq!(image.desired, Some(json!("redis:7.4")));

@@ -546,10 +546,12 @@ fn mask_text(text: &str, secrets: &[String]) -> String {
 
 fn mask_value(value: &mut Value, secrets: &[String]) {
     match value {
-        Value::String(text) => {
-            if secrets.iter().any(|secret| !secret.is_empty() && text.contains(secret.as_str())) {
-                *text = mask_text(text, secrets);
-            }
+        Value::String(text)
+            if secrets
+                .iter()
+                .any(|secret| !secret.is_empty() && text.contains(secret.as_str())) =>
+        {
+            *text = mask_text(text, secrets);
         }
         Value::Array(items) => items.iter_mut().for_each(|item| mask_value(item, secrets)),
         Value::Object(map) => map.values_mut().for_each(|item| mask_value(item, secrets)),
@@ -736,7 +738,7 @@ async fn run<L: LiveObjects>(
     let app_owned = app.clone();
     let root = checkout.directory.path().to_owned();
     let plan_for_render = plan_clone(&plan);
-    let rendered = tokio::task::spawn_blocking(move || {
+    let render_result = tokio::task::spawn_blocking(move || {
         render_app(&tools, &app_owned, &plan_for_render, &root, &substitution_sources)
     })
     .await
@@ -750,11 +752,11 @@ async fn run<L: LiveObjects>(
         engine: String::new(),
         render_error: None,
     };
-    let (rendered, renderer) = match rendered {
+    let (rendered, renderer_name) = match render_result {
         Ok(rendered) => rendered,
         Err(message) => {
             source.render_error = Some(message);
-            source.engine = "not compared: the render failed".to_owned();
+            "not compared: the render failed".clone_into(&mut source.engine);
             return DriftDiff {
                 problems: plan.problems.clone(),
                 source: Some(source),
@@ -762,7 +764,7 @@ async fn run<L: LiveObjects>(
             };
         }
     };
-    source.renderer = renderer.to_owned();
+    source.renderer = renderer_name.to_owned();
     for secret in &rendered.secret_values {
         sextant_adapters::secret::register(secret);
     }
@@ -951,7 +953,7 @@ async fn compare<L: LiveObjects>(
         if let Some((_, failure)) = failures.iter().find(|(failed, _)| same_object(failed, &id)) {
             match failure {
                 DryRun::WouldFail(message) => {
-                    object.would_fail = Some(format!("would fail to apply: {message}"))
+                    object.would_fail = Some(format!("would fail to apply: {message}"));
                 }
                 DryRun::RequiresRecreate(message) => {
                     object.requires_recreate = true;

@@ -164,14 +164,14 @@ impl<'a> Classifier<'a> {
             RawKind::DesiredOnly => None,
             RawKind::Changed | RawKind::LiveOnly => live_at(self.live_norm, &raw.live_steps),
         };
-        let owned = self.owner(&raw.live_steps);
-        let owner = owned.map(|(entry, _)| entry);
+        let ownership = self.owner(&raw.live_steps);
+        let owner = ownership.map(|(entry, _)| entry);
         let manager = owner.map(|entry| entry.manager.as_str());
         let (class, reason) = self.class_and_reason(raw, in_git.is_some(), owner, live_value);
         let redacted = (self.id.group.as_str(), self.id.kind.as_str()) == ("", "Secret")
             && raw.segments.first().is_some_and(|first| first == "data" || first == "stringData");
         let last_applied =
-            if redacted { None } else { self.last_applied(&pointer, owned, live_value) };
+            if redacted { None } else { self.last_applied(&pointer, ownership, live_value) };
         Some(FieldDiff {
             desired: if redacted { None } else { in_git.cloned() },
             live: if redacted { None } else { live_value.cloned() },
