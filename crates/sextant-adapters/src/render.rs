@@ -421,10 +421,8 @@ fn generated_resources(overlay: &Path, directory: &Path) -> Result<Vec<String>, 
     let mut resources = Vec::new();
     let mut pending = vec![directory.to_owned()];
     while let Some(current) = pending.pop() {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(&current)?
-            .filter_map(Result::ok)
-            .map(|entry| entry.path())
-            .collect();
+        let mut entries: Vec<PathBuf> =
+            std::fs::read_dir(&current)?.filter_map(Result::ok).map(|entry| entry.path()).collect();
         entries.sort();
         for path in entries {
             if path.is_dir() {
