@@ -708,3 +708,43 @@ async fn an_argo_app_of_apps_and_its_children_are_diffed() {
         helm.objects
     );
 }
+
+/// A 403 on a GET is "unknown", never "missing"; a `SelfSubjectAccessReview` that denies
+/// `patch` means no dry-run. The fault server answers both (kmock has no RBAC).
+#[tokio::test]
+async fn a_forbidden_object_is_unknown_and_a_denied_patch_means_no_dry_run() {
+    use sextant_adapters::drift_live::{DryRun, Fetched, KubeLive, LiveObjects as _};
+    use sextant_domain::{drift::diff::ObjectId, object::KubeObject};
+    use sextant_testkit::fake_apiserver::FakeApiServer;
+
+    let service = json!({"apiVersion": "v1", "kind": "Service",
+        "metadata": {"name": "web", "namespace": "shop"}, "spec": {"ports": [{"port": 80}]}});
+    let server = FakeApiServer::start(vec![service.clone()]).await;
+    let directory = tempfile::tempdir().unwrap();
+    let kubeconfig_path = server.kubeconfig(directory.path(), "{token: dev-token}");
+    let kubeconfig = kube::config::Kubeconfig::read_from(&kubeconfig_path).unwrap();
+    let context = kubeconfig.contexts[0].name.clone();
+    let live = KubeLive::connect(&kubeconfig, &context).await.unwrap();
+    let id = |name: &str| ObjectId {
+        group: String::new(),
+        version: "v1".to_owned(),
+        kind: "Service".to_owned(),
+        namespace: Some("shop".to_owned()),
+        name: name.to_owned(),
+    };
+    assert!(matches!(live.get(&id("web")).await.unwrap(), Fetched::Found { .. }));
+    assert_eq!(live.get(&id("gone")).await.unwrap(), Fetched::Missing);
+
+    server.faults().forbidden_in.insert("services".to_owned(), ["shop".to_owned()].into());
+    assert_eq!(
+        live.get(&id("web")).await.unwrap(),
+        Fetched::Forbidden("unknown: you may not get services in shop".to_owned())
+    );
+    let answer = live.dry_run_apply(&id("web"), &KubeObject(service), "kustomize-controller").await;
+    assert_eq!(answer, DryRun::Unavailable("you may not patch services in shop".to_owned()));
+    assert!(
+        !server.requests().iter().any(|request| request.starts_with("PATCH")),
+        "no PATCH is sent when patch is denied: {:?}",
+        server.requests()
+    );
+}
