@@ -66,7 +66,10 @@ pub fn materialize(dir: &Dir<'_>, name: &str, cache: &Path) -> Result<Repository
         std::fs::create_dir_all(parent).map_err(unwritable)?;
         // Build beside the target and move it into place, so a half-written repository is
         // never visible and two starting processes do not trip over each other.
-        let building = parent.join(format!(".{name}.{}.building", std::process::id()));
+        // Unique per process and per call: two cockpits in one process may build at once.
+        static BUILDS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let build = BUILDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let building = parent.join(format!(".{name}.{}.{build}.building", std::process::id()));
         let _ = std::fs::remove_dir_all(&building);
         write_repository(dir, &building)?;
         if std::fs::rename(&building, &target).is_err() {

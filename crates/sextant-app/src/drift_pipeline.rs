@@ -1152,5 +1152,13 @@ mod demo_tests {
                 Some("kubectl-edit".to_owned())
             )]
         );
+        // A quota whose quantities the server spelled canonically is in sync, and an object
+        // added in Git after the last sync is missing live.
+        let quota =
+            checkout.objects.iter().find(|object| object.id.kind == "ResourceQuota").unwrap();
+        assert_eq!((quota.state, quota.fields.len()), (ObjectState::InSync, 0), "{quota:?}");
+        let budget =
+            checkout.objects.iter().find(|object| object.id.kind == "PodDisruptionBudget").unwrap();
+        assert_eq!(budget.state, ObjectState::MissingLive);
     }
 }

@@ -290,7 +290,9 @@ fn single(
         return status(
             403,
             "Forbidden",
-            &format!("{plural} \"{name}\" is forbidden: User \"dev\" cannot get resource \"{plural}\""),
+            &format!(
+                "{plural} \"{name}\" is forbidden: User \"dev\" cannot get resource \"{plural}\""
+            ),
         );
     }
     let found = lock(&state.objects)
