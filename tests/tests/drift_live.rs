@@ -30,6 +30,7 @@ const CRDS: &[&str] = &[
     "helm.toolkit.fluxcd.io/v2/helmreleases:HelmRelease:ns",
     "source.toolkit.fluxcd.io/v1/gitrepositories:GitRepository:ns",
     "argoproj.io/v1alpha1/applications:Application:ns",
+    "example.com/v1/widgets:Widget:ns",
 ];
 
 /// The secret substituted into the ConfigMap: it must never appear in an answer.
@@ -159,6 +160,11 @@ fn argo_repository(root: &Path) -> String {
         root,
         "plain/configmap.yaml",
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: guestbook-ui\ndata:\n  title: Guestbook\n  footer: made in Git\n",
+    );
+    write(
+        root,
+        "plain/widget.yaml",
+        "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: gear\nspec:\n  color: blue\n",
     );
     write(root, "kustomize/base/kustomization.yaml", "resources:\n- deployment.yaml\n");
     write(
@@ -386,6 +392,20 @@ fn argo_seed(repository: &Path, commit: &str) -> Value {
                 managed("argocd-controller", "Apply", APPLIED, json!({"f:metadata": {"f:annotations": {"f:argocd.argoproj.io/tracking-id": {}}}, "f:data": {}})),
                 managed("kubectl-edit", "Update", EDITED, json!({"f:data": {"f:title": {}, "f:footer": {}}}))]},
          "data": {"title": "Guestbook (hotfix)", "footer": "edited live"}},
+        // A custom resource whose CRD defaults spec.size: the live copy has it, Git does not.
+        {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+         "metadata": {"name": "widgets.example.com"},
+         "spec": {"group": "example.com", "scope": "Namespaced",
+                  "names": {"plural": "widgets", "singular": "widget", "kind": "Widget"},
+                  "versions": [{"name": "v1", "served": true, "storage": true,
+                      "schema": {"openAPIV3Schema": {"type": "object", "properties": {
+                          "spec": {"type": "object", "properties": {
+                              "color": {"type": "string"},
+                              "size": {"type": "string", "default": "medium"}}}}}}}]}},
+        {"apiVersion": "example.com/v1", "kind": "Widget",
+         "metadata": {"name": "gear", "namespace": "guestbook", "annotations": tracking("guestbook-plain", "example.com", "Widget", "gear"),
+            "managedFields": [managed("argocd-controller", "Apply", APPLIED, json!({"f:metadata": {"f:annotations": {}}, "f:spec": {"f:color": {}}}))]},
+         "spec": {"color": "blue", "size": "medium"}},
         {"apiVersion": "apps/v1", "kind": "Deployment",
          "metadata": {"name": "prod-guestbook", "namespace": "guestbook", "annotations": tracking("guestbook-kustomize", "apps", "Deployment", "prod-guestbook"),
             "managedFields": [managed("argocd-controller", "Apply", APPLIED, json!({"f:metadata": {"f:annotations": {}}, "f:spec": {"f:replicas": {}, "f:selector": {}, "f:template": {}}}))]},
@@ -679,6 +699,9 @@ async fn an_argo_app_of_apps_and_its_children_are_diffed() {
         [("/data/footer", FieldClass::Ignored), ("/data/title", FieldClass::Drift)]
     );
     assert_eq!(field(config, "/data/title").manager.as_deref(), Some("kubectl-edit"));
+    // The server defaulted spec.size from the CRD's schema, read from the cluster: not drift.
+    let widget = object(&plain, "Widget", "gear");
+    assert_eq!((widget.state, widget.fields.len()), (ObjectState::InSync, 0), "{widget:?}");
 
     let kustomize = diff_of(
         &emulated,

@@ -55,6 +55,10 @@ pub trait LiveObjects: Send + Sync {
     /// The live object with `id`'s group, kind, namespace and name, read at `id.version`.
     fn get(&self, id: &ObjectId) -> impl Future<Output = Result<Fetched, String>> + Send;
 
+    /// The CustomResourceDefinition that serves `kind` in `group`, for its schema's defaults and
+    /// list keys; `None` when there is none or it may not be read.
+    fn crd(&self, group: &str, kind: &str) -> impl Future<Output = Option<KubeObject>> + Send;
+
     /// A server-side-apply dry-run of `object` (identified by `id`) under `manager`, forced as
     /// the controllers force it.
     fn dry_run_apply(
@@ -170,6 +174,17 @@ impl LiveObjects for KubeLive {
         }
     }
 
+    async fn crd(&self, group: &str, kind: &str) -> Option<KubeObject> {
+        let (resource, _) = self.discovery.get(group)?.recommended_kind(kind)?;
+        let (definitions, _) = self
+            .discovery
+            .get("apiextensions.k8s.io")?
+            .recommended_kind("CustomResourceDefinition")?;
+        let api: Api<DynamicObject> = Api::all_with(self.client.clone(), &definitions);
+        let found = api.get_opt(&format!("{}.{group}", resource.plural)).await.ok()??;
+        to_object(found, &definitions).ok()
+    }
+
     async fn dry_run_apply(&self, id: &ObjectId, object: &KubeObject, manager: &str) -> DryRun {
         let Ok((resource, capabilities, _)) = self.resource(id) else {
             return DryRun::Unavailable(format!("the cluster serves no {}", id.kind));
@@ -237,6 +252,17 @@ impl LiveObjects for MemoryLive {
             object: object.clone(),
             note: None,
         }))
+    }
+
+    async fn crd(&self, group: &str, kind: &str) -> Option<KubeObject> {
+        self.objects
+            .iter()
+            .find(|object| {
+                object.is("apiextensions.k8s.io", "CustomResourceDefinition")
+                    && object.str_at("/spec/group") == Some(group)
+                    && object.str_at("/spec/names/kind") == Some(kind)
+            })
+            .cloned()
     }
 
     async fn dry_run_apply(&self, _id: &ObjectId, _object: &KubeObject, _manager: &str) -> DryRun {

@@ -559,6 +559,26 @@ fn mask_value(value: &mut Value, secrets: &[String]) {
     }
 }
 
+/// Whether objects of `group` may be custom resources (the built-in API groups are not).
+fn is_custom_group(group: &str) -> bool {
+    const BUILT_IN: &[&str] = &[
+        "admissionregistration.k8s.io",
+        "apiextensions.k8s.io",
+        "apiregistration.k8s.io",
+        "certificates.k8s.io",
+        "coordination.k8s.io",
+        "discovery.k8s.io",
+        "events.k8s.io",
+        "flowcontrol.apiserver.k8s.io",
+        "networking.k8s.io",
+        "node.k8s.io",
+        "rbac.authorization.k8s.io",
+        "scheduling.k8s.io",
+        "storage.k8s.io",
+    ];
+    group.contains('.') && !BUILT_IN.contains(&group)
+}
+
 fn wire_id(id: &ObjectId) -> DiffObjectId {
     DiffObjectId {
         group: id.group.clone(),
@@ -815,7 +835,32 @@ async fn compare<L: LiveObjects>(
     source: &mut DiffSource,
 ) -> DriftDiff {
     let ignore = IgnoreRules::new(plan.ignore.clone());
-    let schemas = SchemaDefaults::from_crds(desired.iter());
+    // Custom resources get their CRD's schema defaults: from CRDs among the desired objects,
+    // else read from the cluster.
+    let mut custom_kinds: Vec<(String, String)> = desired
+        .iter()
+        .filter(|object| is_custom_group(object.group()))
+        .filter(|object| {
+            !desired.iter().any(|crd| {
+                crd.is("apiextensions.k8s.io", "CustomResourceDefinition")
+                    && crd.str_at("/spec/group") == Some(object.group())
+                    && crd.str_at("/spec/names/kind") == Some(object.kind())
+            })
+        })
+        .map(|object| (object.group().to_owned(), object.kind().to_owned()))
+        .collect();
+    custom_kinds.sort();
+    custom_kinds.dedup();
+    let mut lookups = Vec::new();
+    for (group, kind) in custom_kinds {
+        lookups.push(async move { live.crd(&group, &kind).await });
+    }
+    let cluster_crds: Vec<KubeObject> = futures::stream::iter(lookups)
+        .buffer_unordered(IN_FLIGHT)
+        .filter_map(|found| async move { found })
+        .collect()
+        .await;
+    let schemas = SchemaDefaults::from_crds(desired.iter().chain(&cluster_crds));
     let diff_options = DiffOptions {
         ignore: &ignore,
         schemas: &schemas,
@@ -1076,7 +1121,7 @@ mod demo_tests {
                     }
                     // HelmReleases whose chart comes from a Helm or OCI repository.
                     Err(error) => {
-                        assert_eq!(error.code, ErrorCode::InvalidInput, "{app_ref:?}: {error}")
+                        assert_eq!(error.code, ErrorCode::InvalidInput, "{app_ref:?}: {error}");
                     }
                 }
             }
