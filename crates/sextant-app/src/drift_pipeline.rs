@@ -234,6 +234,11 @@ fn plan(app: &KubeObject, cluster_objects: &[KubeObject]) -> Result<Plan, Comman
                 .push("a multi-source Application: only its first source is rendered".to_owned());
         }
         let text = |key: &str| source.get(key).and_then(Value::as_str).map(str::to_owned);
+        if let Some(chart) = text("chart") {
+            return Err(bad(format!(
+                "{label} installs chart {chart} from a Helm repository; Sextant renders desired state from Git sources only"
+            )));
+        }
         let repository =
             text("repoURL").ok_or_else(|| bad(format!("{label} has no spec.source.repoURL")))?;
         let inventory = app
@@ -281,6 +286,17 @@ fn plan(app: &KubeObject, cluster_objects: &[KubeObject]) -> Result<Plan, Comman
             ignore,
             problems,
         });
+    }
+    if kind == AppKind::FluxHelmRelease
+        && app.at("/spec/chart").is_none()
+        && let Some(chart_ref) = app.at("/spec/chartRef")
+    {
+        let text = |key: &str| chart_ref.get(key).and_then(Value::as_str).unwrap_or_default();
+        return Err(bad(format!(
+            "{label} reads its chart from {} {} (chartRef); Sextant renders desired state from GitRepository sources only",
+            text("kind"),
+            text("name")
+        )));
     }
     let source_ref = if kind == AppKind::FluxHelmRelease {
         "/spec/chart/spec/sourceRef"
@@ -754,6 +770,25 @@ async fn run<L: LiveObjects>(
             substitution_sources.push(object);
         }
     }
+    // The values of the Secrets read for substitution, to mask even in a render error.
+    let source_secrets: Vec<String> = substitution_sources
+        .iter()
+        .filter(|object| object.kind() == "Secret")
+        .flat_map(|secret| {
+            secret
+                .at("/data")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flat_map(|data| data.values())
+                .filter_map(sextant_domain::drift::normalize::decode_secret_value)
+                .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+                .filter(|value| !value.is_empty())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    for secret in &source_secrets {
+        sextant_adapters::secret::register(secret);
+    }
     let tools = options.tools.clone();
     let app_owned = app.clone();
     let root = checkout.directory.path().to_owned();
@@ -775,7 +810,7 @@ async fn run<L: LiveObjects>(
     let (rendered, renderer_name) = match render_result {
         Ok(rendered) => rendered,
         Err(message) => {
-            source.render_error = Some(message);
+            source.render_error = Some(mask_text(&message, &source_secrets));
             "not compared: the render failed".clone_into(&mut source.engine);
             return DriftDiff {
                 problems: plan.problems.clone(),
@@ -788,7 +823,8 @@ async fn run<L: LiveObjects>(
     for secret in &rendered.secret_values {
         sextant_adapters::secret::register(secret);
     }
-    let secrets = rendered.secret_values;
+    let mut secrets = rendered.secret_values;
+    secrets.extend(source_secrets);
     let mut desired = rendered.objects;
     let mut diff = compare(live, app, &plan, &mut desired, options, demo, &mut source).await;
     // Secret values used for substitution never leave: not in values, not in messages.
