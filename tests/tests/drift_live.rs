@@ -732,10 +732,11 @@ async fn an_argo_app_of_apps_and_its_children_are_diffed() {
     );
 }
 
-/// A 403 on a GET is "unknown", never "missing"; a `SelfSubjectAccessReview` that denies
+/// A 403 on a GET is "unknown", never "missing"; a dry-run the server rejects "would fail" (or
+/// "requires recreate" for an immutable field); a `SelfSubjectAccessReview` that denies
 /// `patch` means no dry-run. The fault server answers both (kmock has no RBAC).
 #[tokio::test]
-async fn a_forbidden_object_is_unknown_and_a_denied_patch_means_no_dry_run() {
+async fn a_forbidden_object_is_unknown_a_rejected_dry_run_would_fail_and_a_denied_patch_sends_none() {
     use sextant_adapters::drift_live::{DryRun, Fetched, KubeLive, LiveObjects as _};
     use sextant_domain::{drift::diff::ObjectId, object::KubeObject};
     use sextant_testkit::fake_apiserver::FakeApiServer;
@@ -758,6 +759,27 @@ async fn a_forbidden_object_is_unknown_and_a_denied_patch_means_no_dry_run() {
     assert!(matches!(live.get(&id("web")).await.unwrap(), Fetched::Found { .. }));
     assert_eq!(live.get(&id("gone")).await.unwrap(), Fetched::Missing);
 
+    // A dry-run the server rejects: an admission denial, and an immutable field.
+    server.faults().patch_rejection =
+        Some((422, "admission webhook denied: ports must be named".to_owned()));
+    let answer =
+        live.dry_run_apply(&id("web"), &KubeObject(service.clone()), "kustomize-controller").await;
+    assert_eq!(
+        answer,
+        DryRun::WouldFail("admission webhook denied: ports must be named".to_owned())
+    );
+    server.faults().patch_rejection = Some((
+        422,
+        "Service \"web\" is invalid: spec.clusterIP: Invalid value: field is immutable".to_owned(),
+    ));
+    let answer =
+        live.dry_run_apply(&id("web"), &KubeObject(service.clone()), "kustomize-controller").await;
+    assert!(matches!(answer, DryRun::RequiresRecreate(message) if message.contains("immutable")));
+    let patches: Vec<String> =
+        server.requests().into_iter().filter(|request| request.starts_with("PATCH")).collect();
+    assert_eq!(patches.len(), 2);
+    assert!(patches.iter().all(|request| request.contains("dryRun=All")), "{patches:?}");
+
     server.faults().forbidden_in.insert("services".to_owned(), ["shop".to_owned()].into());
     assert_eq!(
         live.get(&id("web")).await.unwrap(),
@@ -765,9 +787,7 @@ async fn a_forbidden_object_is_unknown_and_a_denied_patch_means_no_dry_run() {
     );
     let answer = live.dry_run_apply(&id("web"), &KubeObject(service), "kustomize-controller").await;
     assert_eq!(answer, DryRun::Unavailable("you may not patch services in shop".to_owned()));
-    assert!(
-        !server.requests().iter().any(|request| request.starts_with("PATCH")),
-        "no PATCH is sent when patch is denied: {:?}",
-        server.requests()
-    );
+    let patches_after =
+        server.requests().into_iter().filter(|request| request.starts_with("PATCH")).count();
+    assert_eq!(patches_after, 2, "no PATCH is sent when patch is denied");
 }

@@ -40,6 +40,9 @@ pub struct Faults {
     pub delay: Duration,
     /// When set, only this bearer token is accepted; any other gets a 401.
     pub accepted_token: Option<String>,
+    /// The answer to every PATCH of one object (e.g. 422 and an admission message); when
+    /// unset, PATCH is not served. Nothing is ever stored.
+    pub patch_rejection: Option<(u16, String)>,
 }
 
 struct State {
@@ -224,6 +227,12 @@ async fn handle(state: &Arc<State>, request: Request<hyper::body::Incoming>) -> 
         ["apis", group, _, plural] => collection(state, group, plural, None, &query),
         ["apis", group, _, "namespaces", namespace, plural] => {
             collection(state, group, plural, Some(namespace), &query)
+        }
+        [.., "namespaces", _, _, _] if request.method() == hyper::Method::PATCH => {
+            match lock(&state.faults).patch_rejection.clone() {
+                Some((code, message)) => status(code, "Invalid", &message),
+                None => status(405, "MethodNotAllowed", "PATCH is not served"),
+            }
         }
         ["api", "v1", "namespaces", namespace, plural, name] => {
             single(state, "", plural, Some(namespace), name)
