@@ -901,7 +901,9 @@ async fn compare<L: LiveObjects>(
         ignore: &ignore,
         schemas: &schemas,
         default_namespace: &plan.default_namespace,
-        controller: Some(plan.manager),
+        // Argo CD writes as `argocd-controller` (server-side apply) or
+        // `argocd-application-controller` (client-side): any GitOps manager counts for it.
+        controller: (plan.kind != AppKind::ArgoApplication).then_some(plan.manager),
     };
     let scopes = LiveScopes::default();
     let desired_ids: Vec<ObjectId> =
