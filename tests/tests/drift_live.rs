@@ -736,7 +736,8 @@ async fn an_argo_app_of_apps_and_its_children_are_diffed() {
 /// "requires recreate" for an immutable field); a `SelfSubjectAccessReview` that denies
 /// `patch` means no dry-run. The fault server answers both (kmock has no RBAC).
 #[tokio::test]
-async fn a_forbidden_object_is_unknown_a_rejected_dry_run_would_fail_and_a_denied_patch_sends_none() {
+async fn a_forbidden_object_is_unknown_a_rejected_dry_run_would_fail_and_a_denied_patch_sends_none()
+{
     use sextant_adapters::drift_live::{DryRun, Fetched, KubeLive, LiveObjects as _};
     use sextant_domain::{drift::diff::ObjectId, object::KubeObject};
     use sextant_testkit::fake_apiserver::FakeApiServer;

@@ -369,23 +369,25 @@ pub fn identity(object: &KubeObject, scopes: &LiveScopes, options: &DiffOptions<
 /// For kinds neither built in nor declared by a CRD: whether the live objects of that kind carry
 /// a namespace.
 #[derive(Debug, Clone, Default)]
-pub struct LiveScopes(HashMap<(String, String), bool>);
+pub struct LiveScopes(HashMap<String, HashMap<String, bool>>);
 
 impl LiveScopes {
     /// Reads the scope of every kind among `live`.
     #[must_use]
     pub fn of(live: &[KubeObject]) -> LiveScopes {
-        let mut scopes: HashMap<(String, String), bool> = HashMap::new();
+        // Keyed group, then kind, so that the lookups, once per object, borrow.
+        let mut scopes: HashMap<String, HashMap<String, bool>> = HashMap::new();
         for object in live {
             let head = Head::of(object);
-            if let Some(namespaced) = scopes.get_mut(&(head.group.to_owned(), head.kind.to_owned()))
+            if let Some(namespaced) =
+                scopes.get_mut(head.group).and_then(|kinds| kinds.get_mut(head.kind))
             {
                 *namespaced |= head.namespace.is_some();
             } else {
-                scopes.insert(
-                    (head.group.to_owned(), head.kind.to_owned()),
-                    head.namespace.is_some(),
-                );
+                scopes
+                    .entry(head.group.to_owned())
+                    .or_default()
+                    .insert(head.kind.to_owned(), head.namespace.is_some());
             }
         }
         LiveScopes(scopes)
@@ -399,7 +401,7 @@ fn is_namespaced(group: &str, kind: &str, scopes: &LiveScopes, schemas: &SchemaD
     if let Some(namespaced) = schemas.namespaced(group, kind) {
         return namespaced;
     }
-    scopes.0.get(&(group.to_owned(), kind.to_owned())).copied().unwrap_or(true)
+    scopes.0.get(group).and_then(|kinds| kinds.get(kind)).copied().unwrap_or(true)
 }
 
 /// `(namespace, kind, name)` of every object an HPA scales, with the HPA's name.
