@@ -375,6 +375,12 @@ fn plan(app: &KubeObject, cluster_objects: &[KubeObject]) -> Result<Plan, Comman
         .collect();
     let manager =
         if kind == AppKind::FluxHelmRelease { "helm-controller" } else { "kustomize-controller" };
+    let ignore_field = if kind == AppKind::FluxHelmRelease {
+        "/spec/driftDetection/ignore"
+    } else {
+        "/spec/ignore"
+    };
+    let ignore = flux_ignore_rules(app.array_at(ignore_field), ignore_field, &mut problems);
     Ok(Plan {
         kind,
         manager,
@@ -384,9 +390,48 @@ fn plan(app: &KubeObject, cluster_objects: &[KubeObject]) -> Result<Plan, Comman
         path,
         default_namespace,
         inventory,
-        ignore: Vec::new(),
+        ignore,
         problems,
     })
+}
+
+/// Flux's ignore rules (Kustomization `spec.ignore`, HelmRelease `spec.driftDetection.ignore`:
+/// JSON Pointer `paths` with an optional `target`) in the Argo shape the diff takes.
+fn flux_ignore_rules(
+    rules: &[Value],
+    field: &str,
+    problems: &mut Vec<String>,
+) -> Vec<IgnoreDifferences> {
+    rules
+        .iter()
+        .enumerate()
+        .map(|(index, rule)| {
+            let target = rule.get("target");
+            let text = |key: &str| {
+                target.and_then(|target| target.get(key)).and_then(Value::as_str).map(str::to_owned)
+            };
+            if text("labelSelector").is_some() || text("annotationSelector").is_some() {
+                problems.push(format!(
+                    "{field}[{index}]: a label or annotation selector is not applied; the rule covers every object its kind, name and namespace match"
+                ));
+            }
+            IgnoreDifferences {
+                group: text("group"),
+                kind: text("kind"),
+                name: text("name"),
+                namespace: text("namespace"),
+                json_pointers: rule
+                    .get("paths")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect(),
+                ..IgnoreDifferences::default()
+            }
+        })
+        .collect()
 }
 
 /// The checkout of the plan's revision: the directory, the commit, and a note when it is not
@@ -1075,6 +1120,31 @@ mod tests {
             Some("e5363df0814cd336267da2d6c12b7e08b5917787")
         );
         assert_eq!(flux_commit("1.8.0+e5363df0814c"), None);
+    }
+
+    #[test]
+    fn flux_ignore_rules_become_json_pointer_rules() {
+        let kustomization = KubeObject(serde_json::json!({
+            "apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",
+            "metadata": {"name": "apps", "namespace": "flux-system"},
+            "spec": {"path": "./apps", "sourceRef": {"kind": "GitRepository", "name": "fleet"},
+                "ignore": [{"paths": ["/spec/replicas"], "target": {"kind": "Deployment", "name": "web"}},
+                           {"paths": ["/metadata/annotations"], "target": {"labelSelector": "team=a"}}]}
+        }));
+        let source = KubeObject(serde_json::json!({
+            "apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "GitRepository",
+            "metadata": {"name": "fleet", "namespace": "flux-system"},
+            "spec": {"url": "file:///fleet", "ref": {"branch": "main"}}
+        }));
+        let plan = plan(&kustomization, &[source]).unwrap();
+        assert_eq!(plan.ignore[0].kind.as_deref(), Some("Deployment"));
+        assert_eq!(plan.ignore[0].name.as_deref(), Some("web"));
+        assert_eq!(plan.ignore[0].json_pointers, ["/spec/replicas"]);
+        assert_eq!(plan.problems.len(), 1, "{:?}", plan.problems);
+        assert_eq!(
+            (plan.repository.as_str(), plan.git_ref.as_deref()),
+            ("file:///fleet", Some("main"))
+        );
     }
 
     #[test]
