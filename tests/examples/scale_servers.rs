@@ -106,17 +106,21 @@ fn object(cluster: usize, index: usize) -> Value {
                     "image": format!("registry.example.com/{name}:1.4.2"),
                     "imageID": "registry.example.com/app@sha256:4f2a9c0e7b1d3a5c6e8f0a1b2c3d4e5f60718293a4b5c6d7e8f9a0b1c2d3e4f5",
                     "containerID": format!("containerd://{uid}"), "state": {"running": {"startedAt": "2026-11-20T10:00:03Z"}}}]}}),
-        4 => json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": metadata(json!({"app": name, "tier": "web"})),
+        4 => {
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": metadata(json!({"app": name, "tier": "web"})),
             "spec": {"replicas": 2, "selector": {"matchLabels": {"app": name}},
                 "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"}},
                 "template": {"metadata": {"labels": {"app": name}},
                     "spec": {"serviceAccountName": "app", "containers": [{"name": "app",
                         "image": format!("registry.example.com/{name}:1.4.2"), "ports": [{"containerPort": 8080}]}]}}},
             "status": {"replicas": 2, "readyReplicas": 2, "availableReplicas": 2, "observedGeneration": 1,
-                "conditions": [{"type": "Available", "status": "True", "reason": "MinimumReplicasAvailable"}]}}),
-        5 | 6 => json!({"apiVersion": "v1", "kind": "Service", "metadata": metadata(json!({"app": name, "tier": "web"})),
+                "conditions": [{"type": "Available", "status": "True", "reason": "MinimumReplicasAvailable"}]}})
+        }
+        5 | 6 => {
+            json!({"apiVersion": "v1", "kind": "Service", "metadata": metadata(json!({"app": name, "tier": "web"})),
             "spec": {"selector": {"app": name}, "type": "ClusterIP", "clusterIP": format!("10.96.{}.{}", index / 256 % 256, index % 256),
-                     "ports": [{"name": "http", "port": 80, "targetPort": 8080, "protocol": "TCP"}]}}),
+                     "ports": [{"name": "http", "port": 80, "targetPort": 8080, "protocol": "TCP"}]}})
+        }
         7 | 8 => json!({"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
             "metadata": metadata(json!({"app": name})),
             "spec": {"parentRefs": [{"name": "edge", "namespace": "infra"}],

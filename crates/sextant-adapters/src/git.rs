@@ -56,6 +56,9 @@ const AUTHOR_EMAIL: &str = "platform@northwind.example";
 /// 2026-11-01T09:00:00Z: fixed, so the commit id depends on the content alone.
 const AUTHOR_TIME: &str = "1793523600 +0000";
 
+/// How many repositories this process started building (names their build directories).
+static BUILDS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
 /// The repository for the files of `dir`, created under `cache` unless it is already there.
 pub fn materialize(dir: &Dir<'_>, name: &str, cache: &Path) -> Result<RepositoryHead> {
     let target = cache.join(content_key(dir)).join(format!("{name}.git"));
@@ -66,7 +69,9 @@ pub fn materialize(dir: &Dir<'_>, name: &str, cache: &Path) -> Result<Repository
         std::fs::create_dir_all(parent).map_err(unwritable)?;
         // Build beside the target and move it into place, so a half-written repository is
         // never visible and two starting processes do not trip over each other.
-        let building = parent.join(format!(".{name}.{}.building", std::process::id()));
+        // Unique per process and per call: two cockpits in one process may build at once.
+        let build = BUILDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let building = parent.join(format!(".{name}.{}.{build}.building", std::process::id()));
         let _ = std::fs::remove_dir_all(&building);
         write_repository(dir, &building)?;
         if std::fs::rename(&building, &target).is_err() {

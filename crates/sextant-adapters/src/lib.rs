@@ -12,6 +12,7 @@
 
 pub mod cluster;
 pub mod demo;
+pub mod drift_live;
 pub mod git;
 pub mod manifests;
 pub mod nats;

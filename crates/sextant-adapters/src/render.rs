@@ -228,11 +228,9 @@ pub fn flux_kustomization(
         // Kustomize takes another kustomization root only by a relative path.
         vec![relative_path(overlay.path(), &directory)?.display().to_string()]
     } else {
-        // Flux generates a kustomization.yaml listing every manifest under the path.
-        manifests::manifest_files(&directory)?
-            .iter()
-            .map(|file| file.display().to_string())
-            .collect()
+        // Flux generates a kustomization.yaml listing every manifest under the path; a
+        // subdirectory with its own kustomization.yaml is listed as a directory instead.
+        generated_resources(overlay.path(), &directory)?
     };
     let mut overlay_spec = Map::new();
     overlay_spec.insert("apiVersion".to_owned(), json!("kustomize.config.k8s.io/v1beta1"));
@@ -415,6 +413,39 @@ fn split_documents(text: &str) -> Vec<&str> {
 }
 
 /// `to` relative to the directory `from` (both made absolute first).
+/// The resources of the kustomization.yaml Flux generates for `directory` (relative to the
+/// overlay in `overlay`): every manifest file, except that a subdirectory holding a
+/// kustomization file is one resource and is not descended into, as kustomize-controller's
+/// generator does.
+fn generated_resources(overlay: &Path, directory: &Path) -> Result<Vec<String>, RenderError> {
+    let mut resources = Vec::new();
+    let mut pending = vec![directory.to_owned()];
+    while let Some(current) = pending.pop() {
+        let mut entries: Vec<PathBuf> =
+            std::fs::read_dir(&current)?.filter_map(Result::ok).map(|entry| entry.path()).collect();
+        entries.sort();
+        for path in entries {
+            if path.is_dir() {
+                if KUSTOMIZATION_FILES.iter().any(|name| path.join(name).exists()) {
+                    resources.push(relative_path(overlay, &path)?.display().to_string());
+                } else {
+                    pending.push(path);
+                }
+            } else if path
+                .extension()
+                .and_then(|extension| extension.to_str())
+                .is_some_and(|extension| matches!(extension, "yaml" | "yml" | "json"))
+            {
+                resources.push(relative_path(overlay, &path)?.display().to_string());
+            }
+        }
+    }
+    resources.sort();
+    Ok(resources)
+}
+
+const KUSTOMIZATION_FILES: &[&str] = &["kustomization.yaml", "kustomization.yml", "Kustomization"];
+
 fn relative_path(from: &Path, to: &Path) -> std::io::Result<PathBuf> {
     let from = from.canonicalize()?;
     let to = to.canonicalize()?;

@@ -236,20 +236,29 @@ impl Handle<Search> for Cockpit {
 }
 
 impl Handle<GetDriftDiff> for Cockpit {
-    async fn handle(&self, _request: GetDriftDiff) -> Result<DriftDiff, CommandError> {
+    async fn handle(&self, request: GetDriftDiff) -> Result<DriftDiff, CommandError> {
         use sextant_domain::drift::{diff, ignore::IgnoreRules, schema_defaults::SchemaDefaults};
+        if let Some(app) = &request.app {
+            return self
+                .app_drift_diff(app, &crate::drift_pipeline::PipelineOptions::default())
+                .await;
+        }
         if self.source() != Source::Demo {
             return Err(CommandError {
                 code: ErrorCode::NotFound,
-                message: "field-level diffs of live clusters are not read yet: render the desired manifests and run sextant drift diff --desired PATH --live PATH".to_owned(),
+                message: "name an application (a Flux Kustomization or HelmRelease, or an Argo CD Application) to compare its desired state from Git with the cluster".to_owned(),
             });
         }
         let (desired, live) = sextant_adapters::demo::drift_pairs()
             .map_err(|message| CommandError { code: ErrorCode::Internal, message })?;
         let ignore = IgnoreRules::default();
         let schemas = SchemaDefaults::from_crds(&desired);
-        let options =
-            diff::DiffOptions { ignore: &ignore, schemas: &schemas, default_namespace: "default" };
+        let options = diff::DiffOptions {
+            ignore: &ignore,
+            schemas: &schemas,
+            default_namespace: "default",
+            controller: None,
+        };
         Ok(to_protocol::drift_diff(&diff::diff_objects(&desired, &live, &options)))
     }
 }

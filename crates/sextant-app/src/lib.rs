@@ -10,6 +10,7 @@
 
 pub mod analyze;
 pub mod doctor;
+pub mod drift_pipeline;
 mod handlers;
 mod live;
 pub mod serve;
@@ -175,7 +176,11 @@ impl LiveConfig {
 impl Cockpit {
     /// A cockpit on `source` (the demo when `None` and nothing live is configured).
     pub async fn start(source: Option<Source>) -> Cockpit {
-        let live = LiveConfig::detect();
+        Cockpit::start_with(LiveConfig::detect(), source).await
+    }
+
+    /// A cockpit on `source` with `live` as the live configuration (tests, embedders).
+    pub async fn start_with(live: LiveConfig, source: Option<Source>) -> Cockpit {
         let source =
             source.unwrap_or(if live.is_configured() { Source::Live } else { Source::Demo });
         let (events, _) = broadcast::channel(16);

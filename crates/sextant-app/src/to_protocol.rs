@@ -630,7 +630,7 @@ pub fn drift_diff(report: &drift::diff::DiffReport) -> protocol::drift::DriftDif
                         path: field.path.clone(),
                         desired: field.desired.clone(),
                         live: field.live.clone(),
-                        last_applied: None,
+                        last_applied: field.last_applied.clone(),
                         class: match field.class {
                             FieldClass::Drift => wire::FieldClass::Drift,
                             FieldClass::ExpectedMutation => wire::FieldClass::ExpectedMutation,
@@ -642,6 +642,9 @@ pub fn drift_diff(report: &drift::diff::DiffReport) -> protocol::drift::DriftDif
                         redacted: field.redacted,
                     })
                     .collect(),
+                note: None,
+                would_fail: None,
+                requires_recreate: false,
             })
             .collect(),
         summary: wire::DriftSummary {
@@ -649,9 +652,11 @@ pub fn drift_diff(report: &drift::diff::DiffReport) -> protocol::drift::DriftDif
             drifted: summary.drifted,
             missing_live: summary.missing_live,
             not_in_git: summary.not_in_git,
+            unknown: 0,
         },
         mode: wire::DiffMode::Estimated,
         skipped_owned: report.skipped_owned,
         problems: report.problems.clone(),
+        source: None,
     }
 }

@@ -134,6 +134,7 @@ fn render_object(text: &mut String, object: &ObjectDiff) {
         ObjectState::Drifted => "DRIFTED",
         ObjectState::MissingLive => "MISSING LIVE",
         ObjectState::NotInGit => "NOT IN GIT",
+        ObjectState::Unknown => "UNKNOWN",
     };
     let _ = writeln!(text, "{kind} {name}: {state}");
     if object.fields.is_empty() {

@@ -98,7 +98,12 @@ fn diff_deployments(criterion: &mut Criterion) {
     let live: Vec<KubeObject> = (0..OBJECTS).map(|index| KubeObject::new(live(index))).collect();
     let ignore = IgnoreRules::default();
     let schemas = SchemaDefaults::default();
-    let options = DiffOptions { ignore: &ignore, schemas: &schemas, default_namespace: "default" };
+    let options = DiffOptions {
+        ignore: &ignore,
+        schemas: &schemas,
+        default_namespace: "default",
+        controller: None,
+    };
     // The input is what the bench claims: one drifted object in ten, the rest in sync.
     let report = diff_objects(&desired, &live, &options);
     assert_eq!(report.summary().drifted, OBJECTS / 10, "the bench input is not what it says");

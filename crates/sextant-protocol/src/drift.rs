@@ -129,6 +129,35 @@ pub struct DriftDiff {
     /// Problems with the input: duplicate objects, ignore rules that could not be applied.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<String>,
+    /// For an application's diff: where the desired state was read and how it was compared.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<DiffSource>,
+}
+
+/// Where an application's desired state came from, and which engine compared it (spec §4.6:
+/// "always show which engine produced the answer and the revision it is based on").
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DiffSource {
+    /// The repository URL.
+    pub repository: String,
+    /// The path inside it.
+    pub path: String,
+    /// The commit the desired state was rendered from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<String>,
+    /// Why the revision is not the controller's applied one, when it is not (e.g. "the applied
+    /// revision is not in the repository; rendered main's head").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision_note: Option<String>,
+    /// How it was rendered: `plain`, `kustomize`, `helm`, `flux kustomization`.
+    pub renderer: String,
+    /// The engine, in words: "server-side-apply dry-run as kustomize-controller" or "estimated
+    /// locally".
+    pub engine: String,
+    /// When rendering failed: the tool's message (with its stderr and the file it names). The
+    /// objects are then only those the controller reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub render_error: Option<String>,
 }
 
 #[allow(
@@ -161,6 +190,9 @@ pub struct DriftSummary {
     pub missing_live: usize,
     /// Live objects not in Git.
     pub not_in_git: usize,
+    /// Objects Sextant could not read (no permission to get them).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub unknown: usize,
 }
 
 /// The identity of a compared object.
@@ -191,6 +223,8 @@ pub enum ObjectState {
     MissingLive,
     /// Live, not in Git.
     NotInGit,
+    /// Not known: the live object could not be read (see the object's `note`).
+    Unknown,
 }
 
 /// The comparison of one object.
@@ -202,6 +236,16 @@ pub struct ObjectDiff {
     pub state: ObjectState,
     /// The fields that differ, drift or not.
     pub fields: Vec<FieldDiff>,
+    /// Something to know about the object: why it is unknown, or that its manifest uses an API
+    /// version the cluster no longer serves.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// The server-side-apply dry-run rejected it: "would fail to apply: <message>".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub would_fail: Option<String>,
+    /// The dry-run rejected a change to an immutable field: applying needs a recreate.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub requires_recreate: bool,
 }
 
 /// Why a field differs.

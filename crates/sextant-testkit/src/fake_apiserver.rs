@@ -43,6 +43,9 @@ pub struct Faults {
     /// Plurals whose lists (not watches) keep the connection open and send nothing, for as
     /// long as they are in the set.
     pub stalled_lists: HashSet<String>,
+    /// The answer to every PATCH of one object (e.g. 422 and an admission message); when
+    /// unset, PATCH is not served. Nothing is ever stored.
+    pub patch_rejection: Option<(u16, String)>,
 }
 
 struct State {
@@ -236,6 +239,18 @@ async fn handle(state: &Arc<State>, request: Request<hyper::body::Incoming>) -> 
         ["apis", group, _, "namespaces", namespace, plural] => {
             collection(state, group, plural, Some(namespace), &query)
         }
+        [.., "namespaces", _, _, _] if request.method() == hyper::Method::PATCH => {
+            match lock(&state.faults).patch_rejection.clone() {
+                Some((code, message)) => status(code, "Invalid", &message),
+                None => status(405, "MethodNotAllowed", "PATCH is not served"),
+            }
+        }
+        ["api", "v1", "namespaces", namespace, plural, name] => {
+            single(state, "", plural, Some(namespace), name)
+        }
+        ["apis", group, _, "namespaces", namespace, plural, name] => {
+            single(state, group, plural, Some(namespace), name)
+        }
         _ => status(404, "NotFound", "the server could not find the requested resource"),
     }
 }
@@ -252,7 +267,8 @@ fn group_list() -> Value {
         .collect();
     groups.dedup();
     groups.push(("authorization.k8s.io", "v1"));
-    let groups: Vec<Value> = groups.into_iter().map(|(name, version)| group(name, version)).collect();
+    let groups: Vec<Value> =
+        groups.into_iter().map(|(name, version)| group(name, version)).collect();
     json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": groups})
 }
 
@@ -283,6 +299,42 @@ fn access_review(state: &State, body: &[u8]) -> Response<Body> {
     let allowed = !forbidden(&lock(&state.faults), plural, namespace);
     review["status"] = json!({"allowed": allowed});
     json_response(201, &review)
+}
+
+/// A GET of one object: 403 where forbidden, else the object or 404. Writes are not served.
+fn single(
+    state: &Arc<State>,
+    group: &str,
+    plural: &str,
+    namespace: Option<&str>,
+    name: &str,
+) -> Response<Body> {
+    let Some(&(_, _, _, kind, _)) =
+        RESOURCES.iter().find(|(g, _, p, ..)| *g == group && *p == plural)
+    else {
+        return status(404, "NotFound", "the server could not find the requested resource");
+    };
+    if forbidden(&lock(&state.faults), plural, namespace) {
+        return status(
+            403,
+            "Forbidden",
+            &format!(
+                "{plural} \"{name}\" is forbidden: User \"dev\" cannot get resource \"{plural}\""
+            ),
+        );
+    }
+    let found = lock(&state.objects)
+        .iter()
+        .find(|object| {
+            object["kind"] == kind
+                && object["metadata"]["name"] == name
+                && object["metadata"]["namespace"].as_str() == namespace
+        })
+        .cloned();
+    match found {
+        Some(object) => json_response(200, &object),
+        None => status(404, "NotFound", &format!("{plural} \"{name}\" not found")),
+    }
 }
 
 fn forbidden(faults: &Faults, plural: &str, namespace: Option<&str>) -> bool {

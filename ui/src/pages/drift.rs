@@ -128,7 +128,7 @@ fn diff_view(diff: DriftDiff) -> impl IntoView {
     // Drift first, then objects missing or extra, then objects in sync with folded noise.
     objects.sort_by_key(|object| match object.state {
         ObjectState::Drifted => 0,
-        ObjectState::MissingLive | ObjectState::NotInGit => 1,
+        ObjectState::MissingLive | ObjectState::NotInGit | ObjectState::Unknown => 1,
         ObjectState::InSync => 2,
     });
     let quiet = summary.in_sync
@@ -165,6 +165,7 @@ fn object_view(object: ObjectDiff) -> impl IntoView {
         ObjectState::Drifted => ("drifted", Tone::Bad),
         ObjectState::MissingLive => ("missing live", Tone::Warn),
         ObjectState::NotInGit => ("not in Git", Tone::Warn),
+        ObjectState::Unknown => ("unknown", Tone::Warn),
     };
     let (drift, noise): (Vec<FieldDiff>, Vec<FieldDiff>) =
         object.fields.into_iter().partition(|field| field.class == FieldClass::Drift);

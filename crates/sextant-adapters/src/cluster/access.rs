@@ -58,6 +58,31 @@ pub async fn can_list_and_watch(
     Access::Denied(message)
 }
 
+/// Whether the user may `verb` `resource` in `namespace` (cluster-wide for `None`), e.g. `patch`
+/// before a server-side-apply dry-run.
+pub async fn may(
+    client: &Client,
+    resource: &ApiResource,
+    namespace: Option<&str>,
+    verb: &str,
+) -> Access {
+    match review(client, resource, namespace, verb).await {
+        Some((true, _)) => Access::Allowed,
+        Some((false, reason)) => {
+            let scope = namespace
+                .map_or_else(|| "cluster-wide".to_owned(), |namespace| format!("in {namespace}"));
+            let mut message = format!("you may not {verb} {} {scope}", resource.plural);
+            if let Some(reason) = reason {
+                message.push_str(" (");
+                message.push_str(&reason);
+                message.push(')');
+            }
+            Access::Denied(message)
+        }
+        None => Access::Unknown,
+    }
+}
+
 async fn review(
     client: &Client,
     resource: &ApiResource,

@@ -51,6 +51,7 @@ pub fn diff(input: &DiffInput) -> Result<DriftDiff, AnalysisError> {
         ignore: &ignore,
         schemas: &schemas,
         default_namespace: input.default_namespace.as_deref().unwrap_or("default"),
+        controller: None,
     };
     let report = diff::diff_objects(&desired, &live, &options);
     Ok(crate::to_protocol::drift_diff(&report))

@@ -4,9 +4,10 @@
 
 use serde_json::Value;
 
-use super::diff::{FieldClass, FieldDiff, ObjectId};
+use super::diff::{DiffOptions, FieldClass, FieldDiff, ObjectId};
 use super::ignore::{self, IGNORE_ANNOTATION, IgnoreRules};
 use super::managed_fields::{ManagedEntry, ManagedFields, ManagerKind, Step, manager_kind};
+use super::normalize::LAST_APPLIED;
 use crate::object::KubeObject;
 
 /// How a raw difference came about.
@@ -52,6 +53,8 @@ pub(crate) struct Classifier<'a> {
     hpa: Option<&'a str>,
     annotations: Option<&'a serde_json::Map<String, Value>>,
     aggregated: bool,
+    controller: Option<&'a str>,
+    last_applied_annotation: Option<Value>,
 }
 
 impl<'a> Classifier<'a> {
@@ -61,7 +64,7 @@ impl<'a> Classifier<'a> {
         live: &'a KubeObject,
         desired_git: &'a Value,
         live_norm: &'a Value,
-        ignore: &'a IgnoreRules,
+        options: &DiffOptions<'a>,
         hpa: Option<&'a str>,
     ) -> Classifier<'a> {
         Classifier {
@@ -69,10 +72,18 @@ impl<'a> Classifier<'a> {
             desired_git,
             live_norm,
             managed: ManagedFields::of(&live.0),
-            ignore,
+            ignore: options.ignore,
             hpa,
             annotations: desired.at("/metadata/annotations").and_then(Value::as_object),
             aggregated: desired.at("/aggregationRule").is_some(),
+            controller: options.controller,
+            last_applied_annotation: live
+                .0
+                .get("metadata")
+                .and_then(|metadata| metadata.get("annotations"))
+                .and_then(|annotations| annotations.get(LAST_APPLIED))
+                .and_then(Value::as_str)
+                .and_then(|text| serde_json::from_str(text).ok()),
         }
     }
 
@@ -83,7 +94,7 @@ impl<'a> Classifier<'a> {
     /// The manager that set the live value: the owner of the field, or of its nearest owned
     /// ancestor. An ancestor owned through server-side apply owns only what it applied, so it
     /// does not explain a field it does not list.
-    fn owner(&self, live_steps: &[LiveStep]) -> Option<&ManagedEntry> {
+    fn owner(&self, live_steps: &[LiveStep]) -> Option<(&ManagedEntry, bool)> {
         let mut node = self.live_norm;
         let mut steps = Vec::with_capacity(live_steps.len());
         for step in live_steps {
@@ -105,7 +116,38 @@ impl<'a> Classifier<'a> {
             }
         }
         let owner = self.managed.owner(&steps)?;
-        (owner.exact || owner.entry.operation != "Apply").then_some(owner.entry)
+        (owner.exact || owner.entry.operation != "Apply").then_some((owner.entry, owner.exact))
+    }
+
+    /// The value the GitOps controller last applied at this field (the middle column), by this
+    /// rule:
+    /// 1. the field is live and `managedFields` says the controller's own manager owns exactly
+    ///    it: nobody has written it since the controller's last apply (a later write by anyone
+    ///    else moves the ownership), so the live value *is* what the controller applied;
+    /// 2. otherwise, the live object carries `kubectl.kubernetes.io/last-applied-configuration`
+    ///    (client-side apply, e.g. Argo CD without server-side apply): its value at the path;
+    /// 3. otherwise it is not recoverable (a person changed a field the controller owned:
+    ///    `managedFields` keeps who owns a field, never an older value), and stays absent.
+    ///
+    /// The controller's manager is the one named in the options; without one, any GitOps manager
+    /// (spec §4.8). A Secret's values are never returned.
+    fn last_applied(
+        &self,
+        pointer: &str,
+        owner: Option<(&ManagedEntry, bool)>,
+        live_value: Option<&Value>,
+    ) -> Option<Value> {
+        let controller_owns = owner.is_some_and(|(entry, exact)| {
+            exact
+                && match self.controller {
+                    Some(controller) => entry.manager == controller,
+                    None => manager_kind(&entry.manager) == ManagerKind::GitOps,
+                }
+        });
+        if controller_owns && let Some(value) = live_value {
+            return Some(value.clone());
+        }
+        self.last_applied_annotation.as_ref()?.pointer(pointer).cloned()
     }
 
     pub(crate) fn classify(&self, raw: &RawDiff) -> Option<FieldDiff> {
@@ -122,15 +164,19 @@ impl<'a> Classifier<'a> {
             RawKind::DesiredOnly => None,
             RawKind::Changed | RawKind::LiveOnly => live_at(self.live_norm, &raw.live_steps),
         };
-        let owner = self.owner(&raw.live_steps);
+        let ownership = self.owner(&raw.live_steps);
+        let owner = ownership.map(|(entry, _)| entry);
         let manager = owner.map(|entry| entry.manager.as_str());
         let (class, reason) = self.class_and_reason(raw, in_git.is_some(), owner, live_value);
         let redacted = (self.id.group.as_str(), self.id.kind.as_str()) == ("", "Secret")
             && raw.segments.first().is_some_and(|first| first == "data" || first == "stringData");
+        let last_applied =
+            if redacted { None } else { self.last_applied(&pointer, ownership, live_value) };
         Some(FieldDiff {
-            path: pointer,
             desired: if redacted { None } else { in_git.cloned() },
             live: if redacted { None } else { live_value.cloned() },
+            last_applied,
+            path: pointer,
             class,
             reason,
             manager: manager.map(str::to_owned),

@@ -88,6 +88,10 @@ pub struct FieldDiff {
     pub desired: Option<Value>,
     /// The live value, when it is there (never for a Secret's data).
     pub live: Option<Value>,
+    /// The value the GitOps controller last applied there, when it can be known (the rule is on
+    /// `Classifier::last_applied` in `classify.rs`: the live value of a field the controller's
+    /// manager owns, else kubectl's last-applied annotation, else absent).
+    pub last_applied: Option<Value>,
     /// The class.
     pub class: FieldClass,
     /// Why, in words: who changed it and when, or which rule hides it.
@@ -171,6 +175,9 @@ pub struct DiffOptions<'a> {
     pub schemas: &'a SchemaDefaults,
     /// The namespace of namespaced desired objects that name none.
     pub default_namespace: &'a str,
+    /// The GitOps controller's field manager (`kustomize-controller`, `helm-controller`,
+    /// `argocd-controller`), for the last-applied column; `None`: any GitOps manager.
+    pub controller: Option<&'a str>,
 }
 
 /// Kinds that are cluster-scoped, for identity (spec §4.2).
@@ -197,10 +204,31 @@ const CLUSTER_SCOPED: &[(&str, &str)] = &[
     ("policies.kubewarden.io", "ClusterAdmissionPolicy"),
 ];
 
-/// Compares every desired object with its live counterpart.
+/// Compares every desired object with its live counterpart ("estimated" mode).
 #[must_use]
 pub fn diff_objects(
     desired: &[KubeObject],
+    live: &[KubeObject],
+    options: &DiffOptions<'_>,
+) -> DiffReport {
+    diff_objects_predicted(desired, &[], live, options)
+}
+
+/// Like [`diff_objects`], with the API server's prediction for some desired objects:
+/// `predicted[i]` is what a server-side-apply dry-run of `desired[i]` under the controller's
+/// field manager answered (spec §4.4), or `None` where there was none (the object is then
+/// compared in the estimated way).
+///
+/// With a prediction, the fields the server would store replace Sextant's local defaulting: a
+/// field differs when the predicted value differs from the live one (canonical spellings are
+/// still compared as equal, since an emulator may not canonicalise). Fields only live are
+/// still found by the local comparison as well and classed by §4.8, because a real server's
+/// prediction keeps fields other managers own (an additive `kubectl edit`), which Sextant
+/// reports.
+#[must_use]
+pub fn diff_objects_predicted(
+    desired: &[KubeObject],
+    predicted: &[Option<KubeObject>],
     live: &[KubeObject],
     options: &DiffOptions<'_>,
 ) -> DiffReport {
@@ -235,8 +263,15 @@ pub fn diff_objects(
                 } else {
                     hpa_targets.get(&(id.namespace.clone(), id.kind.clone(), id.name.clone()))
                 };
-                let fields =
-                    diff_pair(id, object, &live[live_index], options, hpa.map(String::as_str));
+                let prediction = predicted.get(desired_index).and_then(Option::as_ref);
+                let fields = diff_pair(
+                    id,
+                    object,
+                    prediction,
+                    &live[live_index],
+                    options,
+                    hpa.map(String::as_str),
+                );
                 let state = if fields.iter().any(|field| field.class == FieldClass::Drift) {
                     ObjectState::Drifted
                 } else {
@@ -334,23 +369,25 @@ pub fn identity(object: &KubeObject, scopes: &LiveScopes, options: &DiffOptions<
 /// For kinds neither built in nor declared by a CRD: whether the live objects of that kind carry
 /// a namespace.
 #[derive(Debug, Clone, Default)]
-pub struct LiveScopes(HashMap<(String, String), bool>);
+pub struct LiveScopes(HashMap<String, HashMap<String, bool>>);
 
 impl LiveScopes {
     /// Reads the scope of every kind among `live`.
     #[must_use]
     pub fn of(live: &[KubeObject]) -> LiveScopes {
-        let mut scopes: HashMap<(String, String), bool> = HashMap::new();
+        // Keyed group, then kind, so that the lookups, once per object, borrow.
+        let mut scopes: HashMap<String, HashMap<String, bool>> = HashMap::new();
         for object in live {
             let head = Head::of(object);
-            if let Some(namespaced) = scopes.get_mut(&(head.group.to_owned(), head.kind.to_owned()))
+            if let Some(namespaced) =
+                scopes.get_mut(head.group).and_then(|kinds| kinds.get_mut(head.kind))
             {
                 *namespaced |= head.namespace.is_some();
             } else {
-                scopes.insert(
-                    (head.group.to_owned(), head.kind.to_owned()),
-                    head.namespace.is_some(),
-                );
+                scopes
+                    .entry(head.group.to_owned())
+                    .or_default()
+                    .insert(head.kind.to_owned(), head.namespace.is_some());
             }
         }
         LiveScopes(scopes)
@@ -364,7 +401,7 @@ fn is_namespaced(group: &str, kind: &str, scopes: &LiveScopes, schemas: &SchemaD
     if let Some(namespaced) = schemas.namespaced(group, kind) {
         return namespaced;
     }
-    scopes.0.get(&(group.to_owned(), kind.to_owned())).copied().unwrap_or(true)
+    scopes.0.get(group).and_then(|kinds| kinds.get(kind)).copied().unwrap_or(true)
 }
 
 /// `(namespace, kind, name)` of every object an HPA scales, with the HPA's name.
@@ -395,6 +432,7 @@ fn hpa_targets<'a>(
 fn diff_pair(
     id: &ObjectId,
     desired: &KubeObject,
+    predicted: Option<&KubeObject>,
     live: &KubeObject,
     options: &DiffOptions<'_>,
     hpa: Option<&str>,
@@ -437,13 +475,39 @@ fn diff_pair(
     let schema = options.schemas.schema(group, kind, &id.version);
     let mut walker = Walker { group, kind, schema, is_secret, out: Vec::new() };
     walker.compare(&desired_full, live_norm, &mut Vec::new(), &mut Vec::new());
-    let raws = walker.out;
+    let mut raws = walker.out;
+    if let Some(predicted) = predicted {
+        let mut predicted_full = normalize::clone_without_server_fields(&predicted.0);
+        normalize::strip_server_fields(&mut predicted_full);
+        if is_secret {
+            normalize::fold_secret(&mut predicted_full);
+        }
+        if let Some(metadata) = predicted_full.get_mut("metadata").and_then(Value::as_object_mut) {
+            metadata.remove("namespace");
+        }
+        // A real server's prediction already holds its defaults; an emulator's does not.
+        normalize::apply_builtin_defaults(group, kind, &mut predicted_full);
+        normalize::apply_builtin_top_level_defaults(group, kind, &mut predicted_full);
+        options.schemas.apply(group, kind, &id.version, &mut predicted_full);
+        normalize::prune_empty(&mut predicted_full);
+        let mut walker = Walker { group, kind, schema, is_secret, out: Vec::new() };
+        walker.compare(&predicted_full, live_norm, &mut Vec::new(), &mut Vec::new());
+        // The server decides the fields Git sets; the local comparison adds the fields only live.
+        let local_live_only: Vec<RawDiff> = raws
+            .into_iter()
+            .filter(|raw| {
+                raw.kind == RawKind::LiveOnly
+                    && !walker.out.iter().any(|server| server.segments == raw.segments)
+            })
+            .collect();
+        raws = walker.out;
+        raws.extend(local_live_only);
+    }
     if raws.is_empty() {
         return Vec::new();
     }
     let desired_git = as_written(true);
-    let classifier =
-        Classifier::new(id, desired, live, &desired_git, live_norm, options.ignore, hpa);
+    let classifier = Classifier::new(id, desired, live, &desired_git, live_norm, options, hpa);
     raws.iter().filter_map(|raw| classifier.classify(raw)).collect()
 }
 
@@ -879,8 +943,12 @@ mod tests {
     fn report(desired: Value, live: Value) -> DiffReport {
         let ignore = IgnoreRules::default();
         let schemas = SchemaDefaults::default();
-        let options =
-            DiffOptions { ignore: &ignore, schemas: &schemas, default_namespace: "default" };
+        let options = DiffOptions {
+            ignore: &ignore,
+            schemas: &schemas,
+            default_namespace: "default",
+            controller: None,
+        };
         diff_objects(&[KubeObject::new(desired)], &[KubeObject::new(live)], &options)
     }
 
@@ -903,6 +971,153 @@ mod tests {
         );
         assert_eq!(report.objects[0].id.namespace, None);
         assert_eq!(report.objects[0].state, ObjectState::InSync, "{:?}", report.objects[0].fields);
+    }
+
+    fn deployment(replicas: i64, image: &str) -> Value {
+        json!({"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "web", "namespace": "shop"},
+            "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": "web"}},
+                "template": {"metadata": {"labels": {"app": "web"}},
+                    "spec": {"containers": [{"name": "web", "image": image}]}}}})
+    }
+
+    /// A live Deployment: `kustomize-controller` applied replicas and the container; then
+    /// `replicas_manager` (when given) wrote `replicas`, which moves its ownership there.
+    fn live_deployment(replicas: i64, image: &str, replicas_manager: Option<&str>) -> Value {
+        let mut live = deployment(replicas, image);
+        let controller_fields = if replicas_manager.is_some() {
+            json!({"f:spec": {"f:template": {"f:spec": {"f:containers": {
+                "k:{\"name\":\"web\"}": {".": {}, "f:name": {}, "f:image": {}}}}}}})
+        } else {
+            json!({"f:spec": {"f:replicas": {}, "f:template": {"f:spec": {"f:containers": {
+                "k:{\"name\":\"web\"}": {".": {}, "f:name": {}, "f:image": {}}}}}}})
+        };
+        let mut managed = vec![json!({"manager": "kustomize-controller", "operation": "Apply",
+            "time": "2026-11-20T10:00:00Z", "fieldsV1": controller_fields})];
+        if let Some(manager) = replicas_manager {
+            managed.push(json!({"manager": manager, "operation": "Update",
+                "time": "2026-11-24T14:02:00Z", "fieldsV1": {"f:spec": {"f:replicas": {}}}}));
+        }
+        live["metadata"]["managedFields"] = json!(managed);
+        live
+    }
+
+    fn report_as(desired: Value, live: Value, controller: Option<&str>) -> DiffReport {
+        let ignore = IgnoreRules::default();
+        let schemas = SchemaDefaults::default();
+        let options = DiffOptions {
+            ignore: &ignore,
+            schemas: &schemas,
+            default_namespace: "default",
+            controller,
+        };
+        diff_objects(&[KubeObject::new(desired)], &[KubeObject::new(live)], &options)
+    }
+
+    fn field<'r>(report: &'r DiffReport, path: &str) -> &'r FieldDiff {
+        report.objects[0]
+            .fields
+            .iter()
+            .find(|field| field.path == path)
+            .unwrap_or_else(|| panic!("no field {path} in {:?}", report.objects[0].fields))
+    }
+
+    #[test]
+    fn last_applied_is_the_live_value_of_a_field_the_controller_still_owns() {
+        // Git moved to web:2; the controller still owns the image it applied, web:1 (a failed
+        // or pending apply): that is what it last applied.
+        let report = report_as(
+            deployment(2, "web:2"),
+            live_deployment(2, "web:1", None),
+            Some("kustomize-controller"),
+        );
+        let image = field(&report, "/spec/template/spec/containers/0/image");
+        assert_eq!(image.desired, Some(json!("web:2")));
+        assert_eq!(image.live, Some(json!("web:1")));
+        assert_eq!(image.last_applied, Some(json!("web:1")));
+        // Another controller's manager does not count as this application's.
+        let report = report_as(
+            deployment(2, "web:2"),
+            live_deployment(2, "web:1", None),
+            Some("argocd-controller"),
+        );
+        assert_eq!(field(&report, "/spec/template/spec/containers/0/image").last_applied, None);
+    }
+
+    #[test]
+    fn last_applied_is_unknown_once_a_person_took_the_field_over() {
+        // kubectl-edit changed replicas 2 -> 5: it now owns the field, and managedFields keeps no
+        // older value.
+        let report = report_as(
+            deployment(2, "web:1"),
+            live_deployment(5, "web:1", Some("kubectl-edit")),
+            Some("kustomize-controller"),
+        );
+        let replicas = field(&report, "/spec/replicas");
+        assert_eq!(
+            (replicas.desired.clone(), replicas.live.clone()),
+            (Some(json!(2)), Some(json!(5)))
+        );
+        assert_eq!(replicas.manager.as_deref(), Some("kubectl-edit"));
+        assert_eq!(replicas.last_applied, None);
+    }
+
+    #[test]
+    fn last_applied_falls_back_to_the_kubectl_annotation() {
+        // Client-side apply recorded replicas 3 in the annotation; a person then scaled to 5.
+        let mut live = live_deployment(5, "web:1", Some("kubectl-edit"));
+        let previous = deployment(3, "web:1");
+        live["metadata"]["annotations"] = json!({
+            "kubectl.kubernetes.io/last-applied-configuration": previous.to_string()});
+        let report = report_as(deployment(2, "web:1"), live, None);
+        let replicas = field(&report, "/spec/replicas");
+        assert_eq!(replicas.last_applied, Some(json!(3)));
+        assert_eq!(replicas.class, FieldClass::Drift);
+    }
+
+    #[test]
+    fn a_prediction_decides_the_fields_in_git_and_live_only_edits_are_still_found() {
+        // Git: 2 replicas, image web:1, no env. Live: 5 replicas (kubectl-edit) and an env var
+        // added by kubectl-edit. The server predicts replicas 2 and keeps the env var, as real
+        // server-side apply does for a field another manager owns.
+        let desired = deployment(2, "web:1");
+        let mut live = live_deployment(5, "web:1", Some("kubectl-edit"));
+        live["spec"]["template"]["spec"]["containers"][0]["env"] =
+            json!([{"name": "DEBUG", "value": "1"}]);
+        live["metadata"]["managedFields"].as_array_mut().unwrap().push(json!({
+            "manager": "kubectl-edit", "operation": "Update", "time": "2026-11-24T14:05:00Z",
+            "fieldsV1": {"f:spec": {"f:template": {"f:spec": {"f:containers": {
+                "k:{\"name\":\"web\"}": {"f:env": {".": {}, "k:{\"name\":\"DEBUG\"}": {
+                    ".": {}, "f:name": {}, "f:value": {}}}}}}}}}}));
+        let mut predicted = live.clone();
+        predicted["spec"]["replicas"] = json!(2);
+        let ignore = IgnoreRules::default();
+        let schemas = SchemaDefaults::default();
+        let options = DiffOptions {
+            ignore: &ignore,
+            schemas: &schemas,
+            default_namespace: "default",
+            controller: Some("kustomize-controller"),
+        };
+        let report = diff_objects_predicted(
+            &[KubeObject::new(desired)],
+            &[Some(KubeObject::new(predicted))],
+            &[KubeObject::new(live)],
+            &options,
+        );
+        let paths: Vec<(&str, FieldClass)> = report.objects[0]
+            .fields
+            .iter()
+            .map(|field| (field.path.as_str(), field.class))
+            .collect();
+        assert_eq!(
+            paths,
+            [
+                ("/spec/replicas", FieldClass::Drift),
+                ("/spec/template/spec/containers/0/env", FieldClass::Drift)
+            ]
+        );
+        assert_eq!(report.objects[0].state, ObjectState::Drifted);
     }
 
     #[test]

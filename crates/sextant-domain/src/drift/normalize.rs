@@ -264,6 +264,10 @@ pub fn apply_builtin_defaults(group: &str, kind: &str, object: &mut Value) {
         }
         return;
     };
+    if group == "gateway.networking.k8s.io" {
+        gateway_api_defaults(kind, spec);
+        return;
+    }
     match (group, kind) {
         ("apps", "Deployment") => {
             set_default(spec, "replicas", || json!(1));
@@ -588,6 +592,64 @@ fn array_objects(value: Option<&mut Value>) -> impl Iterator<Item = &mut Map<Str
     value.and_then(Value::as_array_mut).into_iter().flatten().filter_map(Value::as_object_mut)
 }
 
+/// The defaults the Gateway API CRDs declare (`shared/crds/gateway-api`, standard channel): a
+/// parent reference is a Gateway of the Gateway API group, a backend reference a core Service of
+/// weight 1, an HTTPRoute rule without matches matches every path, a listener's certificate is a
+/// core Secret and its routes come from its own namespace. Applied here rather than from the CRD
+/// schemas because clusters (and the demo) rarely hand Sextant those CRDs.
+fn gateway_api_defaults(kind: &str, spec: &mut Map<String, Value>) {
+    fn each_object(list: Option<&mut Value>, mut apply: impl FnMut(&mut Map<String, Value>)) {
+        if let Some(items) = list.and_then(Value::as_array_mut) {
+            items.iter_mut().filter_map(Value::as_object_mut).for_each(&mut apply);
+        }
+    }
+    match kind {
+        "HTTPRoute" | "GRPCRoute" | "TLSRoute" | "TCPRoute" | "UDPRoute" => {
+            each_object(spec.get_mut("parentRefs"), |parent| {
+                set_default(parent, "group", || json!("gateway.networking.k8s.io"));
+                set_default(parent, "kind", || json!("Gateway"));
+            });
+            each_object(spec.get_mut("rules"), |rule| {
+                if kind == "HTTPRoute" {
+                    set_default(
+                        rule,
+                        "matches",
+                        || json!([{"path": {"type": "PathPrefix", "value": "/"}}]),
+                    );
+                    each_object(rule.get_mut("matches"), |matched| {
+                        if let Some(path) = matched.get_mut("path").and_then(Value::as_object_mut) {
+                            set_default(path, "type", || json!("PathPrefix"));
+                            set_default(path, "value", || json!("/"));
+                        }
+                    });
+                }
+                each_object(rule.get_mut("backendRefs"), |backend| {
+                    set_default(backend, "group", || json!(""));
+                    set_default(backend, "kind", || json!("Service"));
+                    set_default(backend, "weight", || json!(1));
+                });
+            });
+        }
+        "Gateway" => each_object(spec.get_mut("listeners"), |listener| {
+            if let Some(tls) = listener.get_mut("tls").and_then(Value::as_object_mut) {
+                set_default(tls, "mode", || json!("Terminate"));
+                each_object(tls.get_mut("certificateRefs"), |reference| {
+                    set_default(reference, "group", || json!(""));
+                    set_default(reference, "kind", || json!("Secret"));
+                });
+            }
+            let routes = listener.entry("allowedRoutes").or_insert_with(|| json!({}));
+            if let Some(routes) = routes.as_object_mut() {
+                set_default(routes, "namespaces", || json!({"from": "Same"}));
+                each_object(routes.get_mut("kinds"), |kind| {
+                    set_default(kind, "group", || json!("gateway.networking.k8s.io"));
+                });
+            }
+        }),
+        _ => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -612,6 +674,19 @@ mod tests {
             json!({"kind": "Secret", "data": {"user": "YWRtaW4=", "password": "aHVudGVyMg=="}})
         );
         assert_eq!(decode_secret_value(&json!("aHVudGVyMg")), Some(b"hunter2".to_vec()));
+    }
+
+    #[test]
+    fn gateway_api_references_get_the_crd_defaults() {
+        let mut route = json!({"spec": {"parentRefs": [{"name": "public"}],
+            "rules": [{"backendRefs": [{"name": "web", "port": 80}]}]}});
+        apply_builtin_defaults("gateway.networking.k8s.io", "HTTPRoute", &mut route);
+        assert_eq!(
+            route["spec"],
+            json!({"parentRefs": [{"name": "public", "group": "gateway.networking.k8s.io", "kind": "Gateway"}],
+                "rules": [{"matches": [{"path": {"type": "PathPrefix", "value": "/"}}],
+                    "backendRefs": [{"name": "web", "port": 80, "group": "", "kind": "Service", "weight": 1}]}]})
+        );
     }
 
     #[test]

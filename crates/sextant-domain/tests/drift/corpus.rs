@@ -80,7 +80,12 @@ fn run_case(case: &Value, tally: &mut Tally) -> Vec<String> {
         .map(|rules| serde_json::from_value(rules.clone()).unwrap())
         .unwrap_or_default();
     let ignore = IgnoreRules::new(rules);
-    let options = DiffOptions { ignore: &ignore, schemas: &schemas, default_namespace: "default" };
+    let options = DiffOptions {
+        ignore: &ignore,
+        schemas: &schemas,
+        default_namespace: "default",
+        controller: None,
+    };
     let desired = objects(case.get("desired"));
     let live = objects(case.get("live"));
     let report = diff_objects(&desired, &live, &options);

@@ -73,7 +73,7 @@ proptest! {
     ) {
         let ignore = IgnoreRules::default();
         let schemas = SchemaDefaults::default();
-        let options = DiffOptions { ignore: &ignore, schemas: &schemas, default_namespace: "default" };
+        let options = DiffOptions { ignore: &ignore, schemas: &schemas, default_namespace: "default", controller: None };
         let (reference_desired, reference_live) = corpus_objects();
         let reference = diff_objects(&reference_desired, &reference_live, &options);
         prop_assert!(reference.summary().drifted >= 2, "the input should hold drift");
