@@ -6,6 +6,12 @@
 //! in types that cannot format them, and every log line goes through the redactor.
 #![allow(clippy::print_stdout, clippy::print_stderr, reason = "a CLI prints")]
 
+/// mimalloc rather than glibc's allocator: the watched caches hold hundreds of thousands of
+/// small JSON trees built across threads, and glibc's per-thread arenas keep the memory of the
+/// initial lists long after it is freed (BENCHMARKS.md, "Live clusters at scale").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod doctor;
 mod drift;
 mod gateway;
