@@ -33,10 +33,7 @@ use std::{
     time::Duration,
 };
 
-use gix::{
-    bstr::ByteSlice,
-    remote::Direction,
-};
+use gix::{bstr::ByteSlice, remote::Direction};
 
 use crate::secret;
 
@@ -82,7 +79,9 @@ pub enum Error {
         message: String,
     },
     /// The revision names no commit in the repository.
-    #[error("git repository {path}: revision `{revision}` not found ({message}); fetch first, or check the branch, tag or commit id")]
+    #[error(
+        "git repository {path}: revision `{revision}` not found ({message}); fetch first, or check the branch, tag or commit id"
+    )]
     RevisionNotFound {
         /// The repository.
         path: String,
@@ -111,7 +110,9 @@ pub enum Error {
         source: std::io::Error,
     },
     /// The export directory already holds files.
-    #[error("cannot export into {path}: the directory is not empty; give an empty or missing directory")]
+    #[error(
+        "cannot export into {path}: the directory is not empty; give an empty or missing directory"
+    )]
     DestinationNotEmpty {
         /// The directory.
         path: String,
@@ -196,10 +197,13 @@ fn parse(input: &str) -> Result<Parsed> {
                 credentials = Some((user, password.unwrap_or_default()));
             }
         }
-        gix::url::Scheme::Ssh | gix::url::Scheme::File | gix::url::Scheme::Git => {
-            if let Some(password) = url.set_password(None) {
-                secrets.push(password);
-            }
+        gix::url::Scheme::File | gix::url::Scheme::Git => {
+            secrets.extend(url.set_user(None));
+            secrets.extend(url.set_password(None));
+        }
+        // ssh's user name picks the account (`git@`); it is no secret, but a password would be.
+        gix::url::Scheme::Ssh => {
+            secrets.extend(url.set_password(None));
         }
         gix::url::Scheme::Ext | gix::url::Scheme::Helper(_) | gix::url::Scheme::HelperUrl(_) => {
             return Err(invalid(
@@ -261,6 +265,11 @@ fn cache_name(url: &str) -> String {
     format!("{readable}-{hash:016x}.git")
 }
 
+/// Where [`sync`] keeps its clone of `url` under `cache_root` (credentials play no part).
+pub fn cache_dir(url: &str, cache_root: &Path) -> Result<PathBuf> {
+    Ok(cache_root.join(cache_name(&parse(url)?.display)))
+}
+
 /// Clones `url` into the cache under `cache_root`, or fetches into the clone already there, and
 /// returns it with the commit its default branch points at. A plain local path is opened in
 /// place. `progress` hears gix's stages while it works, on the calling thread.
@@ -282,14 +291,12 @@ pub fn sync(url: &str, cache_root: &Path, progress: &mut dyn FnMut(Progress)) ->
         let work = {
             let parsed = Arc::clone(&parsed);
             let target = target.clone();
-            move |root: &gix::progress::tree::Root| fetch(&parsed, &target, root)
+            move |top: Tracked| fetch(&parsed, &target, top)
         };
         with_progress(work, progress)?;
     } else {
-        std::fs::create_dir_all(cache_root).map_err(|source| Error::Write {
-            path: cache_root.display().to_string(),
-            source,
-        })?;
+        std::fs::create_dir_all(cache_root)
+            .map_err(|source| Error::Write { path: cache_root.display().to_string(), source })?;
         let building = cache_root.join(format!(
             ".{}.{}.building",
             cache_name(&parsed.display),
@@ -299,7 +306,7 @@ pub fn sync(url: &str, cache_root: &Path, progress: &mut dyn FnMut(Progress)) ->
         let work = {
             let parsed = Arc::clone(&parsed);
             let building = building.clone();
-            move |root: &gix::progress::tree::Root| clone(&parsed, &building, root)
+            move |top: Tracked| clone(&parsed, &building, top)
         };
         let cloned = with_progress(work, progress);
         if let Err(error) = cloned {
@@ -333,14 +340,15 @@ fn is_plain_path(url: &str) -> bool {
 /// one until it finishes.
 fn with_progress<W>(work: W, progress: &mut dyn FnMut(Progress)) -> Result<()>
 where
-    W: FnOnce(&gix::progress::tree::Root) -> Result<Vec<Progress>> + Send,
+    W: FnOnce(Tracked) -> Result<Vec<Progress>> + Send,
 {
     let root = gix::progress::tree::Root::new();
+    let finished = Arc::new(std::sync::Mutex::new(Vec::new()));
     let (sender, receiver) = mpsc::channel();
     std::thread::scope(|scope| {
-        let worker_root = Arc::clone(&root);
+        let top = Tracked::new(root.add_child("remote"), "remote".into(), Arc::clone(&finished));
         scope.spawn(move || {
-            let _ = sender.send(work(&worker_root));
+            let _ = sender.send(work(top));
         });
         let mut snapshot = Vec::new();
         let mut last: Vec<Progress> = Vec::new();
@@ -349,7 +357,10 @@ where
                 Ok(result) => {
                     report(&root, &mut snapshot, &mut last, progress);
                     let finals = result?;
-                    for event in finals {
+                    let stages = std::mem::take(
+                        &mut *finished.lock().unwrap_or_else(std::sync::PoisonError::into_inner),
+                    );
+                    for event in stages.into_iter().chain(finals) {
                         progress(event);
                     }
                     return Ok(());
@@ -368,10 +379,112 @@ where
     })
 }
 
+/// A node of gix's progress tree that also records where each of its stages ended, when gix
+/// drops it: a stage that starts and ends between two looks at the tree is still reported.
+struct Tracked {
+    item: gix::progress::tree::Item,
+    stage: String,
+    started: bool,
+    finished: Arc<std::sync::Mutex<Vec<Progress>>>,
+}
+
+impl Tracked {
+    fn new(
+        item: gix::progress::tree::Item,
+        stage: String,
+        finished: Arc<std::sync::Mutex<Vec<Progress>>>,
+    ) -> Tracked {
+        Tracked { item, stage, started: false, finished }
+    }
+
+    fn child(&mut self, name: String, item: gix::progress::tree::Item) -> Tracked {
+        let stage = format!("{} › {name}", self.stage);
+        Tracked::new(item, stage, Arc::clone(&self.finished))
+    }
+}
+
+impl Drop for Tracked {
+    fn drop(&mut self) {
+        if self.started {
+            let event = Progress {
+                stage: self.stage.clone(),
+                done: gix::progress::Count::step(&self.item) as u64,
+                total: gix::progress::Progress::max(&self.item).map(|total| total as u64),
+            };
+            self.finished.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(event);
+        }
+    }
+}
+
+impl gix::progress::Count for Tracked {
+    fn set(&self, step: gix::progress::Step) {
+        self.item.set(step);
+    }
+    fn step(&self) -> gix::progress::Step {
+        gix::progress::Count::step(&self.item)
+    }
+    fn inc_by(&self, step: gix::progress::Step) {
+        self.item.inc_by(step);
+    }
+    fn counter(&self) -> gix::progress::StepShared {
+        self.item.counter()
+    }
+}
+
+impl gix::progress::Progress for Tracked {
+    fn init(&mut self, max: Option<gix::progress::Step>, unit: Option<gix::progress::Unit>) {
+        self.started = true;
+        self.item.init(max, unit);
+    }
+    fn unit(&self) -> Option<gix::progress::Unit> {
+        self.item.unit()
+    }
+    fn max(&self) -> Option<gix::progress::Step> {
+        gix::progress::Progress::max(&self.item)
+    }
+    fn set_max(&mut self, max: Option<gix::progress::Step>) -> Option<gix::progress::Step> {
+        self.item.set_max(max)
+    }
+    fn set_name(&mut self, name: String) {
+        if let Some((parent, _)) = self.stage.rsplit_once(" › ") {
+            self.stage = format!("{parent} › {name}");
+        } else {
+            self.stage.clone_from(&name);
+        }
+        self.item.set_name(name);
+    }
+    fn name(&self) -> Option<String> {
+        self.item.name()
+    }
+    fn id(&self) -> gix::progress::Id {
+        self.item.id()
+    }
+    fn message(&self, level: gix::progress::MessageLevel, message: String) {
+        self.item.message(level, message);
+    }
+}
+
+impl gix::progress::NestedProgress for Tracked {
+    type SubProgress = Tracked;
+    fn add_child(&mut self, name: impl Into<String>) -> Tracked {
+        let name = name.into();
+        let item = self.item.add_child(name.clone());
+        self.child(name, item)
+    }
+    fn add_child_with_id(&mut self, name: impl Into<String>, id: gix::progress::Id) -> Tracked {
+        let name = name.into();
+        let item = self.item.add_child_with_id(name.clone(), id);
+        self.child(name, item)
+    }
+}
+
 /// Reports every task of the tree whose numbers changed since the last look.
 fn report(
     root: &gix::progress::tree::Root,
-    snapshot: &mut Vec<(gix::progress::prodash::progress::Key, gix::progress::prodash::progress::Task)>,
+    snapshot: &mut Vec<(
+        gix::progress::prodash::progress::Key,
+        gix::progress::prodash::progress::Task,
+    )>,
     last: &mut Vec<Progress>,
     progress: &mut dyn FnMut(Progress),
 ) {
@@ -431,22 +544,27 @@ fn fetch_error(parsed: &Parsed, error: &dyn std::fmt::Display) -> Error {
     // gix's errors chain their causes in the alternate form.
     let message = scrub(&format!("{error:#}"), &parsed.secrets);
     let lower = message.to_lowercase();
+    if lower.contains("clear text") {
+        return Error::Fetch {
+            url: parsed.display.clone(),
+            message: "credentials are never sent over plain http: use the https:// URL".into(),
+        };
+    }
     if lower.contains("401")
         || lower.contains("403")
         || lower.contains("authentication")
         || lower.contains("credentials")
         || lower.contains("permission denied (publickey")
     {
-        return Error::AuthenticationRequired { url: parsed.display.clone(), hint: CREDENTIALS_HINT };
+        return Error::AuthenticationRequired {
+            url: parsed.display.clone(),
+            hint: CREDENTIALS_HINT,
+        };
     }
     Error::Fetch { url: parsed.display.clone(), message }
 }
 
-fn clone(
-    parsed: &Parsed,
-    building: &Path,
-    root: &gix::progress::tree::Root,
-) -> Result<Vec<Progress>> {
+fn clone(parsed: &Parsed, building: &Path, mut top: Tracked) -> Result<Vec<Progress>> {
     let mut prepare = gix::prepare_clone_bare(parsed.url.clone(), building)
         .map_err(|error| fetch_error(parsed, &error))?
         .configure_remote(|remote| {
@@ -463,14 +581,14 @@ fn clone(
         connection.set_credentials(function);
         Ok(())
     });
-    let item = root.add_child("clone");
+    let item = gix::progress::NestedProgress::add_child(&mut top, "clone");
     let interrupt = AtomicBool::new(false);
     let (_, outcome) =
         prepare.fetch_only(item, &interrupt).map_err(|error| fetch_error(parsed, &error))?;
     Ok(received(&outcome))
 }
 
-fn fetch(parsed: &Parsed, target: &Path, root: &gix::progress::tree::Root) -> Result<Vec<Progress>> {
+fn fetch(parsed: &Parsed, target: &Path, mut top: Tracked) -> Result<Vec<Progress>> {
     let repository = open(target)?;
     let remote = repository
         .remote_at(parsed.url.clone())
@@ -482,7 +600,7 @@ fn fetch(parsed: &Parsed, target: &Path, root: &gix::progress::tree::Root) -> Re
     let function = authenticate(parsed.credentials.clone(), parsed.url.clone(), &repository)
         .map_err(|message| fetch_error(parsed, &message))?;
     connection.set_credentials(function);
-    let mut item = root.add_child("fetch");
+    let mut item = gix::progress::NestedProgress::add_child(&mut top, "fetch");
     let interrupt = AtomicBool::new(false);
     let outcome = connection
         .prepare_fetch(&mut item, gix::remote::ref_map::Options::default())
@@ -596,10 +714,8 @@ fn write_tree(tree: &gix::Tree<'_>, dest: &Path) -> Result<(), WriteError> {
         let path = dest.join(&name);
         let mode = entry.mode();
         if mode.is_tree() {
-            let subtree = entry
-                .object()
-                .map_err(|error| WriteError::Git(format!("{error:#}")))?
-                .into_tree();
+            let subtree =
+                entry.object().map_err(|error| WriteError::Git(format!("{error:#}")))?.into_tree();
             write_tree(&subtree, &path)?;
         } else if mode.is_blob() {
             let blob = entry.object().map_err(|error| WriteError::Git(format!("{error:#}")))?;
@@ -617,7 +733,12 @@ fn write_tree(tree: &gix::Tree<'_>, dest: &Path) -> Result<(), WriteError> {
 /// path appears in a root commit). A merge counts only when the path differs from every parent,
 /// as in `git log`'s default history simplification; unlike it, all parents' histories are
 /// walked (as `--full-history` would).
-pub fn log_path(repo: &Path, revision: &str, path: &str, limit: usize) -> Result<Vec<CommitSummary>> {
+pub fn log_path(
+    repo: &Path,
+    revision: &str,
+    path: &str,
+    limit: usize,
+) -> Result<Vec<CommitSummary>> {
     let repository = open(repo)?;
     let start = resolve(&repository, repo, revision)?;
     let repository_error = |error: &dyn std::fmt::Display| Error::Repository {
@@ -652,9 +773,8 @@ pub fn log_path(repo: &Path, revision: &str, path: &str, limit: usize) -> Result
         let here = entry_at(&commit)?;
         let mut parents = Vec::new();
         for parent in &info.parent_ids {
-            let parent = repository
-                .find_commit(*parent)
-                .map_err(|error| repository_error(&error))?;
+            let parent =
+                repository.find_commit(*parent).map_err(|error| repository_error(&error))?;
             parents.push(entry_at(&parent)?);
         }
         let changed = if parents.is_empty() {
@@ -667,11 +787,8 @@ pub fn log_path(repo: &Path, revision: &str, path: &str, limit: usize) -> Result
         }
         let author = commit.author().map_err(|error| repository_error(&error))?;
         let time = author.time().map_err(|error| repository_error(&error))?.seconds;
-        let summary = commit
-            .message()
-            .map_err(|error| repository_error(&error))?
-            .summary()
-            .to_string();
+        let summary =
+            commit.message().map_err(|error| repository_error(&error))?.summary().to_string();
         commits.push(CommitSummary {
             id: commit.id.to_string(),
             author: author.name.to_string(),
