@@ -13,6 +13,7 @@
 pub mod cluster;
 pub mod demo;
 pub mod git;
+pub mod github;
 pub mod manifests;
 pub mod nats;
 pub mod render;
