@@ -23,6 +23,8 @@
 
 use std::path::{Path, PathBuf};
 
+use std::fmt::Write as _;
+
 use base64::Engine as _;
 use serde::Deserialize;
 
@@ -427,7 +429,7 @@ fn encode_path(path: &str) -> String {
         if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
             out.push(char::from(byte));
         } else {
-            out.push_str(&format!("%{byte:02X}"));
+            let _ = write!(out, "%{byte:02X}");
         }
     }
     out
@@ -516,6 +518,17 @@ impl GitHub {
     /// The file or folder at `path` in `reference` (branch, tag or commit id). Files come
     /// decoded; this endpoint serves files up to 1 MB.
     pub async fn contents(&self, repo: &RepoRef, path: &str, reference: &str) -> Result<Contents> {
+        #[derive(Deserialize)]
+        struct File {
+            #[serde(rename = "type")]
+            kind: String,
+            path: String,
+            sha: String,
+            #[serde(default)]
+            content: String,
+            #[serde(default)]
+            encoding: String,
+        }
         let what = format!("{}/{}:{path} at {reference}", repo.owner, repo.name);
         let route = format!(
             "/repos/{}/{}/contents/{}?ref={}",
@@ -533,17 +546,6 @@ impl GitHub {
                     message: error.to_string(),
                 })?;
             return Ok(Contents::Dir(entries));
-        }
-        #[derive(Deserialize)]
-        struct File {
-            #[serde(rename = "type")]
-            kind: String,
-            path: String,
-            sha: String,
-            #[serde(default)]
-            content: String,
-            #[serde(default)]
-            encoding: String,
         }
         let response = |message: String| Error::Response {
             host: self.host.clone(),

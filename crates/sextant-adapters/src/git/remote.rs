@@ -397,7 +397,7 @@ impl Tracked {
         Tracked { item, stage, started: false, finished }
     }
 
-    fn child(&mut self, name: String, item: gix::progress::tree::Item) -> Tracked {
+    fn child(&mut self, name: &str, item: gix::progress::tree::Item) -> Tracked {
         let stage = format!("{} › {name}", self.stage);
         Tracked::new(item, stage, Arc::clone(&self.finished))
     }
@@ -469,12 +469,12 @@ impl gix::progress::NestedProgress for Tracked {
     fn add_child(&mut self, name: impl Into<String>) -> Tracked {
         let name = name.into();
         let item = self.item.add_child(name.clone());
-        self.child(name, item)
+        self.child(&name, item)
     }
     fn add_child_with_id(&mut self, name: impl Into<String>, id: gix::progress::Id) -> Tracked {
         let name = name.into();
         let item = self.item.add_child_with_id(name.clone(), id);
-        self.child(name, item)
+        self.child(&name, item)
     }
 }
 
