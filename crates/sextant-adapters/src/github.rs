@@ -236,6 +236,18 @@ impl Config {
     }
 }
 
+impl Config {
+    /// [`Config::from_environment`] with this process's environment and home directory.
+    #[must_use]
+    pub fn from_process_environment(host: &str) -> Config {
+        Config::from_environment(
+            host,
+            &|name| std::env::var(name).ok(),
+            dirs::home_dir().as_deref(),
+        )
+    }
+}
+
 fn url_host(url: &str) -> Option<String> {
     let rest = url.split_once("://")?.1;
     let authority = rest.split('/').next()?;

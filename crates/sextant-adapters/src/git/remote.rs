@@ -265,6 +265,27 @@ fn cache_name(url: &str) -> String {
     format!("{readable}-{hash:016x}.git")
 }
 
+/// The user's cache directory for clones: `<cache>/sextant/git`.
+#[must_use]
+pub fn default_cache_root() -> PathBuf {
+    dirs::cache_dir().unwrap_or_else(std::env::temp_dir).join("sextant/git")
+}
+
+/// `url` without its user name and password (an ssh user name stays), for showing.
+#[must_use]
+pub fn display_url(url: &str) -> String {
+    if is_plain_path(url) {
+        return url.to_owned();
+    }
+    parse(url).map_or_else(|_| display_without_userinfo(url), |parsed| parsed.display)
+}
+
+/// The commit id `revision` (branch, tag or commit id) names in the repository at `repo`.
+pub fn resolve_revision(repo: &Path, revision: &str) -> Result<String> {
+    let repository = open(repo)?;
+    Ok(resolve(&repository, repo, revision)?.id.to_string())
+}
+
 /// Where [`sync`] keeps its clone of `url` under `cache_root` (credentials play no part).
 pub fn cache_dir(url: &str, cache_root: &Path) -> Result<PathBuf> {
     Ok(cache_root.join(cache_name(&parse(url)?.display)))
