@@ -571,8 +571,10 @@ fn fetch_error(parsed: &Parsed, error: &dyn std::fmt::Display) -> Error {
             message: "credentials are never sent over plain http: use the https:// URL".into(),
         };
     }
-    if lower.contains("401")
-        || lower.contains("403")
+    // gix's phrases (not bare status digits: a port number can hold "403").
+    if lower.contains("http status 401")
+        || lower.contains("http status 403")
+        || lower.contains("couldn't obtain")
         || lower.contains("authentication")
         || lower.contains("credentials")
         || lower.contains("permission denied (publickey")
