@@ -4,7 +4,7 @@
 
 use sextant_app::{Cockpit, Handle};
 use sextant_protocol::{
-    CommandError, drift, gateway, overview, policy, search, session, vault, wasmcloud,
+    CommandError, drift, gateway, git, overview, policy, search, session, vault, wasmcloud,
 };
 use tauri::{Runtime, State, ipc::Invoke};
 
@@ -25,6 +25,7 @@ pub(crate) fn handlers<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync
         who_can_reach,
         get_lattice,
         search,
+        get_git_context,
     ]
 }
 
@@ -140,6 +141,14 @@ async fn search(
     cockpit.handle(request).await
 }
 
+#[tauri::command]
+async fn get_git_context(
+    cockpit: State<'_, Cockpit>,
+    request: git::GetGitContext,
+) -> Result<git::GitContext, CommandError> {
+    cockpit.handle(request).await
+}
+
 #[cfg(test)]
 mod tests {
     use sextant_app::{Cockpit, Source};
@@ -190,6 +199,10 @@ mod tests {
             ),
             ("get_lattice", serde_json::json!({})),
             ("search", serde_json::json!({"query": "checkout"})),
+            (
+                "get_git_context",
+                serde_json::json!({"repository": "https://git.northwind.example/platform/northwind-fleet.git", "path": "apps"}),
+            ),
         ];
         let names: Vec<&str> = requests.iter().map(|(name, _)| *name).collect();
         assert_eq!(

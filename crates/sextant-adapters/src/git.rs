@@ -9,6 +9,8 @@
 
 use std::path::{Path, PathBuf};
 
+pub mod remote;
+
 use gix::objs::{
     Tree,
     tree::{Entry, EntryKind},

@@ -14,6 +14,7 @@ pub mod cluster;
 pub mod demo;
 pub mod drift_live;
 pub mod git;
+pub mod github;
 pub mod manifests;
 pub mod nats;
 pub mod render;

@@ -316,3 +316,168 @@ mod tests {
         assert_eq!(bad.code, ErrorCode::InvalidInput);
     }
 }
+
+/// The Git history of a path (a cache clone, fetched on each call, or the demo's own repository
+/// when the demo is active and the URL names one of them) and, for GitHub repositories with a
+/// token, its open pull requests and the revision's checks. Unlike the handlers above this one
+/// does network IO: Git on a blocking thread, GitHub through its async client.
+impl Handle<sextant_protocol::git::GetGitContext> for Cockpit {
+    async fn handle(
+        &self,
+        request: sextant_protocol::git::GetGitContext,
+    ) -> Result<sextant_protocol::git::GitContext, CommandError> {
+        use sextant_adapters::{git::remote, github};
+        use sextant_protocol::git::{GitCheck, GitChecks, GitCommit, GitContext, GitPullRequest};
+
+        let demo_location = if self.source() == Source::Demo {
+            let name = request.repository.trim_end_matches('/').rsplit('/').next().unwrap_or("");
+            let name = name.trim_end_matches(".git");
+            self.platform()
+                .repositories
+                .iter()
+                .find(|repository| repository.name == name)
+                .map(|repository| repository.location.clone())
+        } else {
+            None
+        };
+        let is_demo = demo_location.is_some();
+        let location = demo_location.unwrap_or_else(|| request.repository.clone());
+        let path = request.path.clone();
+        let wanted = request.revision.clone();
+        let limit = request.limit.unwrap_or(20).clamp(1, 200);
+        let read = tokio::task::spawn_blocking(move || {
+            let synced = remote::sync(&location, &remote::default_cache_root(), &mut |_| {})?;
+            let revision = match &wanted {
+                Some(revision) => remote::resolve_revision(&synced.path, revision)?,
+                None => synced.head.clone(),
+            };
+            let commits = remote::log_path(&synced.path, &revision, &path, limit)?;
+            Ok::<_, remote::Error>((revision, commits))
+        })
+        .await
+        .map_err(|error| CommandError { code: ErrorCode::Internal, message: error.to_string() })?;
+        let (revision, commits) = read.map_err(|error| {
+            let code = match &error {
+                remote::Error::AuthenticationRequired { .. } => ErrorCode::Unauthenticated,
+                remote::Error::InvalidUrl { .. } => ErrorCode::InvalidInput,
+                remote::Error::Fetch { .. } => ErrorCode::Unreachable,
+                remote::Error::RevisionNotFound { .. } | remote::Error::PathNotFound { .. } => {
+                    ErrorCode::NotFound
+                }
+                remote::Error::Repository { .. }
+                | remote::Error::Write { .. }
+                | remote::Error::DestinationNotEmpty { .. } => ErrorCode::Internal,
+            };
+            CommandError { code, message: error.to_string() }
+        })?;
+        let mut context = GitContext {
+            repository: remote::display_url(&request.repository),
+            revision: revision.clone(),
+            commits: commits
+                .into_iter()
+                .map(|commit| GitCommit {
+                    id: commit.id,
+                    author: commit.author,
+                    time: commit.time,
+                    summary: commit.summary,
+                })
+                .collect(),
+            ..GitContext::default()
+        };
+        let repo = github::RepoRef::from_git_url(&request.repository).filter(|_| !is_demo);
+        let Some(repo) = repo else {
+            context.github_note = Some("not a GitHub repository URL".to_owned());
+            return Ok(context);
+        };
+        let config = github::Config::from_process_environment(&repo.host);
+        if config.token.is_none() {
+            context.github_note = Some(format!(
+                "no GitHub token for {}: set GITHUB_TOKEN or run gh auth login",
+                repo.host
+            ));
+            return Ok(context);
+        }
+        let client = match github::GitHub::new(&config) {
+            Ok(client) => client,
+            Err(error) => {
+                context.github_note = Some(error.to_string());
+                return Ok(context);
+            }
+        };
+        match client.pull_requests_touching(&repo, &request.path, 20).await {
+            Ok(pulls) => {
+                context.pull_requests = pulls
+                    .into_iter()
+                    .map(|pull| GitPullRequest {
+                        number: pull.number,
+                        title: pull.title,
+                        author: pull.author,
+                        url: pull.url,
+                        draft: pull.draft,
+                        files: pull.files,
+                    })
+                    .collect();
+            }
+            Err(error) => context.github_note = Some(error.to_string()),
+        }
+        match client.checks(&repo, &revision).await {
+            Ok(checks) => {
+                let statuses = checks.statuses.into_iter().map(|status| GitCheck {
+                    name: status.context,
+                    state: status.state,
+                    url: status.target_url,
+                });
+                let runs = checks.check_runs.into_iter().map(|run| GitCheck {
+                    name: run.name,
+                    state: run.conclusion.unwrap_or(run.status),
+                    url: run.html_url,
+                });
+                context.checks = Some(GitChecks {
+                    combined_state: checks.combined_state,
+                    items: statuses.chain(runs).collect(),
+                });
+            }
+            Err(error) => context.github_note = Some(error.to_string()),
+        }
+        Ok(context)
+    }
+}
+
+#[cfg(test)]
+mod git_context_tests {
+    use sextant_protocol::git::GetGitContext;
+
+    use super::*;
+
+    /// The demo's fleet repository answers for its URL: one commit (the demo's only one) touched
+    /// `apps/base`, and there is no GitHub part.
+    #[tokio::test]
+    async fn the_demo_fleet_repository_has_a_history_for_a_path() {
+        let cockpit = Cockpit::start(Some(Source::Demo)).await;
+        let head = cockpit
+            .platform()
+            .repositories
+            .iter()
+            .find(|repository| repository.name == "northwind-fleet")
+            .unwrap()
+            .head
+            .clone();
+        let request = GetGitContext {
+            repository: "https://git.northwind.example/platform/northwind-fleet.git".to_owned(),
+            path: "apps/base".to_owned(),
+            revision: None,
+            limit: None,
+        };
+        let context = cockpit.handle(request.clone()).await.unwrap();
+        assert_eq!(context.revision, head);
+        assert_eq!(context.commits.len(), 1);
+        assert_eq!(context.commits[0].id, head);
+        assert_eq!(context.commits[0].author, "Northwind Platform Team");
+        assert_eq!(context.github_note.as_deref(), Some("not a GitHub repository URL"));
+
+        let missing = GetGitContext { revision: Some("v9.9.9".to_owned()), ..request };
+        let error = cockpit.handle(missing).await.unwrap_err();
+        assert_eq!(error.code, ErrorCode::NotFound);
+        assert!(error.message.contains("v9.9.9"), "{}", error.message);
+    }
+}

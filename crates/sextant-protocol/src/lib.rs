@@ -16,6 +16,7 @@ use serde::{Serialize, de::DeserializeOwned};
 pub mod drift;
 pub mod error;
 pub mod gateway;
+pub mod git;
 pub mod overview;
 pub mod policy;
 pub mod search;
@@ -70,6 +71,7 @@ macro_rules! for_each_command {
             $crate::vault::WhoCanReach,
             $crate::wasmcloud::GetLattice,
             $crate::search::Search,
+            $crate::git::GetGitContext,
         }
     };
 }
@@ -183,7 +185,7 @@ mod tests {
                 "{name} must be a snake_case Rust function name, since it names the Tauri handler"
             );
         }
-        assert_eq!(COMMAND_NAMES.len(), 14, "every command in for_each_command! is listed");
+        assert_eq!(COMMAND_NAMES.len(), 15, "every command in for_each_command! is listed");
     }
 
     #[test]
