@@ -961,4 +961,291 @@ mod tests {
         assert_eq!(apps[0].verdict, Verdict::OutOfSync);
         assert_eq!(apps[0].message.as_deref(), Some("out of sync: Deployment cart"));
     }
+
+    fn ready(status: &str, reason: &str, message: &str) -> serde_json::Value {
+        json!({"type": "Ready", "status": status, "reason": reason, "message": message,
+               "lastTransitionTime": "2026-11-26T08:00:00Z"})
+    }
+
+    const NOW: i64 = 1_795_680_000; // 2026-11-26T08:00:00Z
+
+    #[test]
+    fn the_clock_constant_is_what_it_says() {
+        assert_eq!(crate::vault::parse::parse_rfc3339("2026-11-26T08:00:00Z"), Some(NOW));
+    }
+
+    fn with_history(last_reconciled: &str, interval: &str) -> KubeObject {
+        let mut object = kustomization(
+            &json!({"observedGeneration": 2, "lastAppliedRevision": "main@sha1:aa",
+                "lastAttemptedRevision": "main@sha1:aa",
+                "conditions": [ready("True", "ReconciliationSucceeded", "Applied revision: main@sha1:aa")],
+                "history": [{"lastReconciled": last_reconciled, "metadata": {"revision": "main@sha1:aa"}}]}),
+            2,
+        );
+        object.0["spec"]["interval"] = json!(interval);
+        object
+    }
+
+    #[test]
+    fn an_old_last_reconcile_is_stale_only_past_three_intervals() {
+        // interval 10m: 30 minutes is the limit. 29m59s ago is fine, 30m01s is not.
+        let fresh = [with_history("2026-11-26T07:30:01Z", "10m"), git_repository("main@sha1:aa")];
+        let apps = assess(&fresh, Some(NOW));
+        assert_eq!(apps[0].verdict, Verdict::InSync);
+        assert!(apps[0].stale_reasons.is_empty());
+        assert_eq!(apps[0].interval, Some(600));
+        let old = [with_history("2026-11-26T07:29:59Z", "10m"), git_repository("main@sha1:aa")];
+        let apps = assess(&old, Some(NOW));
+        assert_eq!(apps[0].verdict, Verdict::Stale);
+        assert_eq!(
+            apps[0].stale_reasons,
+            ["last reconciled 30m ago (2026-11-26T07:29:59Z), more than 3 × its 10m interval"]
+        );
+        // Without a clock the age rule does not apply.
+        assert_eq!(gitops_apps(&old)[0].verdict, Verdict::InSync);
+    }
+
+    #[test]
+    fn an_old_reconcile_does_not_hide_a_failure() {
+        let mut object = with_history("2026-11-20T00:00:00Z", "1h");
+        object.0["status"]["conditions"] =
+            json!([ready("False", "HealthCheckFailed", "timeout waiting for Deployment/web")]);
+        let apps = assess(std::slice::from_ref(&object), Some(NOW));
+        assert_eq!(apps[0].verdict, Verdict::Failed);
+        assert_eq!(apps[0].stale_reasons.len(), 1);
+        assert_eq!(
+            apps[0].explanation,
+            "Flux says Ready=False because HealthCheckFailed: timeout waiting for Deployment/web; also stale: last reconciled 6d8h ago (2026-11-20T00:00:00Z), more than 3 × its 1h interval."
+        );
+    }
+
+    #[test]
+    fn stalled_without_ready_is_failed_and_reconciling_is_progressing() {
+        let stalled = kustomization(
+            &json!({"observedGeneration": 2, "conditions": [{"type": "Stalled", "status": "True",
+                "reason": "InvalidPath", "message": "path ./apps not found"}]}),
+            2,
+        );
+        let progressing = kustomization(
+            &json!({"observedGeneration": 2, "conditions": [
+                {"type": "Reconciling", "status": "True", "reason": "Progressing"},
+                {"type": "Ready", "status": "Unknown", "reason": "Progressing", "message": "reconciliation in progress"}]}),
+            2,
+        );
+        assert_eq!(verdict_of(&[stalled]), Verdict::Failed);
+        let apps = assess(std::slice::from_ref(&progressing), None);
+        assert_eq!(apps[0].verdict, Verdict::Progressing);
+        assert_eq!(
+            apps[0].explanation,
+            "Flux says Ready=Unknown because Progressing: reconciliation in progress."
+        );
+    }
+
+    #[test]
+    fn suspended_wins_and_says_drift_is_not_corrected() {
+        let mut object = with_history("2026-11-01T00:00:00Z", "1h");
+        object.0["spec"]["suspend"] = json!(true);
+        let apps = assess(std::slice::from_ref(&object), Some(NOW));
+        assert_eq!(apps[0].verdict, Verdict::Suspended);
+        assert!(apps[0].suspended);
+        assert!(apps[0].explanation.starts_with("Flux is not reconciling it: spec.suspend is true"));
+    }
+
+    #[test]
+    fn a_source_ahead_of_the_attempt_is_stale_and_revisions_are_read() {
+        let mut object = with_history("2026-11-26T07:55:00Z", "10m");
+        object.0["status"]["lastAttemptedRevision"] = json!("main@sha1:aa");
+        let objects = [object, git_repository("main@sha1:cc")];
+        let apps = assess(&objects, Some(NOW));
+        assert_eq!(apps[0].verdict, Verdict::Stale);
+        assert_eq!(
+            apps[0].revisions,
+            Revisions {
+                source: Some("main@sha1:cc".into()),
+                attempted: Some("main@sha1:aa".into()),
+                applied: Some("main@sha1:aa".into())
+            }
+        );
+        assert_eq!(
+            apps[0].stale_reasons,
+            ["the source offers main@sha1:cc, but the last attempt was at main@sha1:aa"]
+        );
+        assert_eq!(
+            apps[0].explanation,
+            "Flux says Ready=True because ReconciliationSucceeded: Applied revision: main@sha1:aa; Sextant doubts it: the source offers main@sha1:cc, but the last attempt was at main@sha1:aa."
+        );
+    }
+
+    #[test]
+    fn a_failing_source_is_named_in_the_explanation() {
+        let mut source = git_repository("main@sha1:aa");
+        source.0["status"]["conditions"] =
+            json!([{"type": "Ready", "status": "False", "reason": "GitOperationFailed", "message": "authentication required"}]);
+        let objects = [with_history("2026-11-26T07:55:00Z", "10m"), source];
+        let apps = assess(&objects, Some(NOW));
+        assert_eq!(apps[0].verdict, Verdict::InSync);
+        assert!(
+            apps[0].explanation.ends_with(
+                "; its source GitRepository flux-system/fleet is not Ready: authentication required."
+            ),
+            "{}",
+            apps[0].explanation
+        );
+    }
+
+    #[test]
+    fn a_helm_release_compares_its_chart_artifact_and_reads_its_deployed_chart() {
+        let release = KubeObject::new(json!({
+            "apiVersion": "helm.toolkit.fluxcd.io/v2", "kind": "HelmRelease",
+            "metadata": {"name": "web", "namespace": "shop", "generation": 1},
+            "spec": {"interval": "30m", "chart": {"spec": {"chart": "web", "sourceRef": {"kind": "HelmRepository", "name": "charts", "namespace": "flux-system"}}}},
+            "status": {"observedGeneration": 1, "helmChart": "flux-system/shop-web",
+                "lastAttemptedRevision": "1.2.0",
+                "conditions": [{"type": "Ready", "status": "True", "reason": "UpgradeSucceeded", "message": "Helm upgrade succeeded"}],
+                "history": [{"chartName": "web", "chartVersion": "1.2.0", "status": "deployed"}]}
+        }));
+        let chart = KubeObject::new(json!({
+            "apiVersion": "source.toolkit.fluxcd.io/v1", "kind": "HelmChart",
+            "metadata": {"name": "shop-web", "namespace": "flux-system"},
+            "status": {"artifact": {"revision": "1.3.0"}}
+        }));
+        let objects = [release, chart];
+        let apps = assess(&objects, None);
+        assert_eq!(apps[0].verdict, Verdict::Stale);
+        assert_eq!(apps[0].revisions.source.as_deref(), Some("1.3.0"));
+        assert_eq!(apps[0].revisions.applied.as_deref(), Some("1.2.0"));
+    }
+
+    #[test]
+    fn inventory_ids_parse_as_the_spec_says() {
+        assert_eq!(
+            InventoryEntry::parse("default_podinfo__Service", "v1"),
+            Some(InventoryEntry {
+                namespace: Some("default".into()),
+                name: "podinfo".into(),
+                group: String::new(),
+                kind: "Service".into(),
+                version: "v1".into()
+            })
+        );
+        let crd = InventoryEntry::parse(
+            "_my-crd.example.com_apiextensions.k8s.io_CustomResourceDefinition",
+            "v1",
+        )
+        .unwrap();
+        assert_eq!((crd.namespace, crd.name.as_str()), (None, "my-crd.example.com"));
+        assert_eq!(InventoryEntry::parse("a_b_c", "v1"), None);
+        assert_eq!(InventoryEntry::parse("a_b_c_D_e", "v1"), None);
+    }
+
+    #[test]
+    fn intervals_parse_as_go_durations() {
+        assert_eq!(parse_interval("10m"), Some(600));
+        assert_eq!(parse_interval("1m0s"), Some(60));
+        assert_eq!(parse_interval("1h30m"), Some(5400));
+        assert_eq!(parse_interval("5x"), None);
+        assert_eq!(parse_interval(""), None);
+    }
+
+    fn application(status: &serde_json::Value) -> KubeObject {
+        KubeObject(json!({
+            "apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
+            "metadata": {"name": "shop", "namespace": "argocd"},
+            "spec": {"project": "shop", "source": {"repoURL": "https://git.example/apps", "path": "shop", "targetRevision": "main"}},
+            "status": status
+        }))
+    }
+
+    #[test]
+    fn argo_out_of_sync_explains_which_resources_differ() {
+        let object = application(&json!({
+            "sync": {"status": "OutOfSync", "revision": "abc"}, "health": {"status": "Healthy"},
+            "reconciledAt": "2026-11-26T07:58:00Z",
+            "resources": [
+                {"group": "apps", "kind": "Deployment", "namespace": "web", "name": "api", "status": "OutOfSync"},
+                {"kind": "Service", "namespace": "web", "name": "api", "status": "OutOfSync"},
+                {"kind": "ConfigMap", "namespace": "web", "name": "env", "status": "OutOfSync"},
+                {"kind": "Secret", "namespace": "web", "name": "tls", "status": "Synced"}]
+        }));
+        let apps = assess(std::slice::from_ref(&object), Some(NOW));
+        assert_eq!(apps[0].verdict, Verdict::OutOfSync);
+        assert_eq!(
+            apps[0].explanation,
+            "Argo says OutOfSync, health Healthy because 3 resources differ: Deployment web/api, Service web/api, ConfigMap web/env."
+        );
+        assert_eq!(apps[0].resources.len(), 4);
+        assert_eq!(apps[0].project.as_deref(), Some("shop"));
+    }
+
+    #[test]
+    fn argo_failed_operation_is_failed_with_its_message() {
+        let object = application(&json!({
+            "sync": {"status": "OutOfSync"}, "health": {"status": "Healthy"},
+            "operationState": {"phase": "Failed", "message": "one or more objects failed to apply",
+                "startedAt": "2026-11-26T07:59:00Z", "finishedAt": "2026-11-26T07:59:04Z"}
+        }));
+        let apps = assess(std::slice::from_ref(&object), None);
+        assert_eq!(apps[0].verdict, Verdict::Failed);
+        assert_eq!(apps[0].operation.as_ref().unwrap().phase, "Failed");
+        assert_eq!(
+            apps[0].explanation,
+            "Argo says the last sync Failed: one or more objects failed to apply."
+        );
+    }
+
+    #[test]
+    fn argo_degraded_is_failed_and_progressing_is_progressing() {
+        let degraded = application(&json!({"sync": {"status": "Synced"},
+            "health": {"status": "Degraded", "message": "Deployment web/api has 0 ready replicas"}}));
+        let apps = assess(std::slice::from_ref(&degraded), None);
+        assert_eq!(apps[0].verdict, Verdict::Failed);
+        assert_eq!(
+            apps[0].explanation,
+            "Argo says Synced, health Degraded (Deployment web/api has 0 ready replicas)."
+        );
+        let progressing =
+            application(&json!({"sync": {"status": "Synced"}, "health": {"status": "Progressing"}}));
+        assert_eq!(verdict_of(&[progressing]), Verdict::Progressing);
+    }
+
+    #[test]
+    fn argo_compared_to_another_source_or_long_ago_is_stale() {
+        let mut compared = application(&json!({
+            "sync": {"status": "Synced", "comparedTo": {"source": {"repoURL": "https://git.example/apps", "path": "shop-old", "targetRevision": "main"}}},
+            "health": {"status": "Healthy"}, "reconciledAt": "2026-11-26T07:59:00Z"
+        }));
+        assert_eq!(verdict_of(std::slice::from_ref(&compared)), Verdict::Stale);
+        compared.0["status"]["sync"]["comparedTo"]["source"]["path"] = json!("shop");
+        assert_eq!(assess(std::slice::from_ref(&compared), Some(NOW))[0].verdict, Verdict::InSync);
+        // Argo compares every 180 s by default: 9 minutes is the limit.
+        compared.0["status"]["reconciledAt"] = json!("2026-11-26T07:50:59Z");
+        let apps = assess(std::slice::from_ref(&compared), Some(NOW));
+        assert_eq!(apps[0].verdict, Verdict::Stale);
+        assert_eq!(
+            apps[0].stale_reasons,
+            ["last reconciled 9m ago (2026-11-26T07:50:59Z), more than 3 × its 3m interval"]
+        );
+    }
+
+    #[test]
+    fn application_sets_and_projects() {
+        let set = |conditions: serde_json::Value| {
+            KubeObject(json!({
+                "apiVersion": "argoproj.io/v1alpha1", "kind": "ApplicationSet",
+                "metadata": {"name": "services", "namespace": "argocd"},
+                "status": {"conditions": conditions}
+            }))
+        };
+        let failing = set(json!([{"type": "ErrorOccurred", "status": "True", "message": "git generator: repository not found"}]));
+        let fine = set(json!([{"type": "ErrorOccurred", "status": "False"}, {"type": "ResourcesUpToDate", "status": "True"}]));
+        assert_eq!(assess(std::slice::from_ref(&failing), None)[0].verdict, Verdict::Failed);
+        assert_eq!(assess(std::slice::from_ref(&fine), None)[0].verdict, Verdict::InSync);
+        assert!(gitops_apps(std::slice::from_ref(&fine)).is_empty(), "gitops_apps leaves sets out");
+        let project = KubeObject(json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "AppProject",
+            "metadata": {"name": "shop", "namespace": "argocd"}}));
+        let objects = [project, application(&json!({})), fine];
+        let projects = app_projects(&objects);
+        assert_eq!(projects.len(), 1);
+        assert_eq!(projects[0].used_by, ["shop"]);
+    }
 }
