@@ -9,6 +9,8 @@
 //! normalisation pipeline in [`normalize`] and [`schema_defaults`], the comparison in [`diff`],
 //! and the classification by field manager in [`classify`] and [`managed_fields`] (spec §4).
 
+use std::fmt::Write as _;
+
 use serde_json::Value;
 
 use crate::object::KubeObject;
@@ -376,9 +378,7 @@ fn flux_app<'a>(
             object
                 .array_at("/status/history")
                 .iter()
-                .find(|snapshot| {
-                    snapshot.get("status").and_then(Value::as_str) == Some("deployed")
-                })
+                .find(|snapshot| snapshot.get("status").and_then(Value::as_str) == Some("deployed"))
                 .and_then(|snapshot| snapshot.get("chartVersion")?.as_str())
                 .map(str::to_owned)
         } else {
@@ -397,11 +397,15 @@ fn flux_app<'a>(
     let lag = generation_lag(object, ready.and_then(|c| c.observed_generation));
     let mut stale_reasons: Vec<String> = lag.iter().cloned().collect();
     let source_ahead = match (revisions.source.as_deref(), revisions.attempted.as_deref()) {
-        (Some(source), Some(attempted)) if source != attempted => Some(format!(
-            "the source offers {source}, but the last attempt was at {attempted}"
-        )),
+        (Some(source), Some(attempted)) if source != attempted => {
+            Some(format!("the source offers {source}, but the last attempt was at {attempted}"))
+        }
+        // Without an attempted revision, compare what was applied (an attempted revision that
+        // differs from the applied one is a failed attempt, not staleness: spec §1.3).
         _ => match (revisions.source.as_deref(), revision.as_deref()) {
-            (Some(source), Some(applied)) if !is_helm && source != applied => {
+            (Some(source), Some(applied))
+                if !is_helm && revisions.attempted.is_none() && source != applied =>
+            {
                 Some(format!("Ready, but applied {applied} while the source offers {source}"))
             }
             _ => None,
@@ -492,17 +496,25 @@ fn flux_explanation(app: &GitOpsApp<'_>, source_problem: Option<&str>) -> String
         Verdict::Suspended => format!(
             "Flux is not reconciling it: spec.suspend is true, so its status is frozen and drift is not corrected (last: {said})"
         ),
-        Verdict::Stale => format!(
-            "{said}; Sextant doubts it: {}",
-            app.stale_reasons.join("; ")
-        ),
+        Verdict::Stale => format!("{said}; Sextant doubts it: {}", app.stale_reasons.join("; ")),
         _ => said,
     };
     if app.verdict != Verdict::Stale && !app.stale_reasons.is_empty() {
-        sentence.push_str(&format!("; also stale: {}", app.stale_reasons.join("; ")));
+        let _ = write!(sentence, "; also stale: {}", app.stale_reasons.join("; "));
+    }
+    if let (Some(attempted), Some(applied)) =
+        (app.revisions.attempted.as_deref(), app.revisions.applied.as_deref())
+        && app.tool == GitOpsTool::Flux
+        && app.object.kind() == "Kustomization"
+        && attempted != applied
+    {
+        let _ = write!(
+            sentence,
+            "; {attempted} was tried and not applied, the cluster still runs {applied}"
+        );
     }
     if let Some(problem) = source_problem {
-        sentence.push_str(&format!("; {problem}"));
+        let _ = write!(sentence, "; {problem}");
     }
     sentence.push('.');
     sentence
@@ -550,10 +562,8 @@ fn source_description(
 
 fn generation_lag(object: &KubeObject, condition_generation: Option<i64>) -> Option<String> {
     let generation = object.generation()?;
-    let observed = object
-        .at("/status/observedGeneration")
-        .and_then(Value::as_i64)
-        .or(condition_generation)?;
+    let observed =
+        object.at("/status/observedGeneration").and_then(Value::as_i64).or(condition_generation)?;
     (observed < generation).then(|| {
         format!(
             "the controller has not observed generation {generation} yet (last observed {observed})"
@@ -573,7 +583,10 @@ fn argo_resources(object: &KubeObject) -> Vec<ArgoResource> {
                 namespace: text("namespace").filter(|ns| !ns.is_empty()).map(str::to_owned),
                 name: text("name")?.to_owned(),
                 status: text("status").unwrap_or("Unknown").to_owned(),
-                health: resource.pointer("/health/status").and_then(Value::as_str).map(str::to_owned),
+                health: resource
+                    .pointer("/health/status")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned),
             })
         })
         .collect()
@@ -705,15 +718,24 @@ fn argo_explanation(app: &GitOpsApp<'_>, sync: Option<&str>, health: Option<&str
     let health_text = health.map(|health| format!(", health {health}")).unwrap_or_default();
     let mut sentence = match (app.operation.as_ref(), sync) {
         (Some(operation), _) if matches!(operation.phase.as_str(), "Failed" | "Error") => {
-            format!(
+            let mut sentence = format!(
                 "Argo says the last sync {}{}",
                 operation.phase,
                 operation
                     .message
                     .as_ref()
-                    .map(|message| format!(": {message}"))
+                    .map(|message| format!(": {}", message.trim_end_matches('.')))
                     .unwrap_or_default()
-            )
+            );
+            if !differing.is_empty() {
+                let _ = write!(
+                    sentence,
+                    "; {} resource(s) out of sync: {}",
+                    differing.len(),
+                    differing.join(", ")
+                );
+            }
+            sentence
         }
         (_, Some("OutOfSync")) if differing.is_empty() => format!(
             "Argo says OutOfSync{health_text}, but names no differing resource (a refresh or an ignoreDifferences rule may explain it)"
@@ -731,15 +753,20 @@ fn argo_explanation(app: &GitOpsApp<'_>, sync: Option<&str>, health: Option<&str
     if health == Some("Degraded")
         && let Some(message) = app.object.str_at("/status/health/message").and_then(non_empty)
     {
-        sentence.push_str(&format!(" ({message})"));
+        let _ = write!(sentence, " ({})", message.trim_end_matches('.'));
     }
     for condition in &app.conditions {
         if condition.type_.ends_with("Error") {
-            sentence.push_str(&format!("; condition {}: {}", condition.type_, condition.message));
+            let _ = write!(
+                sentence,
+                "; condition {}: {}",
+                condition.type_,
+                condition.message.trim_end_matches('.')
+            );
         }
     }
     if !app.stale_reasons.is_empty() {
-        sentence.push_str(&format!("; Sextant doubts it: {}", app.stale_reasons.join("; ")));
+        let _ = write!(sentence, "; Sextant doubts it: {}", app.stale_reasons.join("; "));
     }
     sentence.push('.');
     sentence
@@ -791,16 +818,17 @@ fn application_set<'a>(object: &'a KubeObject, objects: &'a [KubeObject]) -> Git
                 namespace: text("namespace").map(str::to_owned),
                 name: text("name")?.to_owned(),
                 status: text("status").unwrap_or("Unknown").to_owned(),
-                health: resource.pointer("/health/status").and_then(Value::as_str).map(str::to_owned),
+                health: resource
+                    .pointer("/health/status")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned),
             })
         })
         .collect();
     GitOpsApp {
         object,
         tool: GitOpsTool::ArgoCd,
-        source: object
-            .str_at("/spec/template/spec/source/repoURL")
-            .map(str::to_owned),
+        source: object.str_at("/spec/template/spec/source/repoURL").map(str::to_owned),
         revision: None,
         verdict,
         message,
@@ -1048,7 +1076,9 @@ mod tests {
         let apps = assess(std::slice::from_ref(&object), Some(NOW));
         assert_eq!(apps[0].verdict, Verdict::Suspended);
         assert!(apps[0].suspended);
-        assert!(apps[0].explanation.starts_with("Flux is not reconciling it: spec.suspend is true"));
+        assert!(
+            apps[0].explanation.starts_with("Flux is not reconciling it: spec.suspend is true")
+        );
     }
 
     #[test]
@@ -1079,8 +1109,7 @@ mod tests {
     #[test]
     fn a_failing_source_is_named_in_the_explanation() {
         let mut source = git_repository("main@sha1:aa");
-        source.0["status"]["conditions"] =
-            json!([{"type": "Ready", "status": "False", "reason": "GitOperationFailed", "message": "authentication required"}]);
+        source.0["status"]["conditions"] = json!([{"type": "Ready", "status": "False", "reason": "GitOperationFailed", "message": "authentication required"}]);
         let objects = [with_history("2026-11-26T07:55:00Z", "10m"), source];
         let apps = assess(&objects, Some(NOW));
         assert_eq!(apps[0].verdict, Verdict::InSync);
@@ -1203,8 +1232,9 @@ mod tests {
             apps[0].explanation,
             "Argo says Synced, health Degraded (Deployment web/api has 0 ready replicas)."
         );
-        let progressing =
-            application(&json!({"sync": {"status": "Synced"}, "health": {"status": "Progressing"}}));
+        let progressing = application(
+            &json!({"sync": {"status": "Synced"}, "health": {"status": "Progressing"}}),
+        );
         assert_eq!(verdict_of(&[progressing]), Verdict::Progressing);
     }
 
@@ -1236,12 +1266,17 @@ mod tests {
                 "status": {"conditions": conditions}
             }))
         };
-        let failing = set(json!([{"type": "ErrorOccurred", "status": "True", "message": "git generator: repository not found"}]));
-        let fine = set(json!([{"type": "ErrorOccurred", "status": "False"}, {"type": "ResourcesUpToDate", "status": "True"}]));
+        let failing = set(
+            json!([{"type": "ErrorOccurred", "status": "True", "message": "git generator: repository not found"}]),
+        );
+        let fine = set(
+            json!([{"type": "ErrorOccurred", "status": "False"}, {"type": "ResourcesUpToDate", "status": "True"}]),
+        );
         assert_eq!(assess(std::slice::from_ref(&failing), None)[0].verdict, Verdict::Failed);
         assert_eq!(assess(std::slice::from_ref(&fine), None)[0].verdict, Verdict::InSync);
         assert!(gitops_apps(std::slice::from_ref(&fine)).is_empty(), "gitops_apps leaves sets out");
-        let project = KubeObject(json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "AppProject",
+        let project =
+            KubeObject(json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "AppProject",
             "metadata": {"name": "shop", "namespace": "argocd"}}));
         let objects = [project, application(&json!({})), fine];
         let projects = app_projects(&objects);

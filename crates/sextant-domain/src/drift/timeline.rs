@@ -7,6 +7,8 @@
 //! condition's `lastTransitionTime`, Argo CD `status.history` (deployed revisions with ids) and
 //! `status.operationState` (the current or last sync).
 
+use std::fmt::Write as _;
+
 use serde_json::Value;
 
 use crate::object::KubeObject;
@@ -60,7 +62,8 @@ pub fn timeline(object: &KubeObject) -> Vec<TimelineEvent> {
         _ => {}
     }
     for condition in object.array_at("/status/conditions") {
-        let (Some(type_), Some(time)) = (text(condition, "type"), text(condition, "lastTransitionTime"))
+        let (Some(type_), Some(time)) =
+            (text(condition, "type"), text(condition, "lastTransitionTime"))
         else {
             continue;
         };
@@ -101,7 +104,8 @@ pub fn timeline(object: &KubeObject) -> Vec<TimelineEvent> {
 
 fn flux_history(object: &KubeObject, events: &mut Vec<TimelineEvent>) {
     for entry in object.array_at("/status/history") {
-        let revision = entry.pointer("/metadata/revision").and_then(Value::as_str).map(str::to_owned);
+        let revision =
+            entry.pointer("/metadata/revision").and_then(Value::as_str).map(str::to_owned);
         let status = text(entry, "lastReconciledStatus").unwrap_or("unknown");
         let total = entry.get("totalReconciliations").and_then(Value::as_i64).unwrap_or(1);
         let digest = text(entry, "digest");
@@ -110,10 +114,10 @@ fn flux_history(object: &KubeObject, events: &mut Vec<TimelineEvent>) {
         if let Some(last) = text(entry, "lastReconciled") {
             let mut detail = format!("{total} reconcile(s) of this build");
             if let Some(duration) = text(entry, "lastReconciledDuration") {
-                detail.push_str(&format!(", the last took {duration}"));
+                let _ = write!(detail, ", the last took {duration}");
             }
             if let Some(digest) = digest {
-                detail.push_str(&format!(", manifests {}", short_digest(digest)));
+                let _ = write!(detail, ", manifests {}", short_digest(digest));
             }
             events.push(TimelineEvent {
                 time: last.to_owned(),
@@ -149,8 +153,10 @@ fn helm_history(object: &KubeObject, events: &mut Vec<TimelineEvent>) {
         let version = snapshot.get("version").and_then(Value::as_i64);
         let status = text(snapshot, "status").unwrap_or("unknown");
         let release = version.map(|version| format!(" v{version}")).unwrap_or_default();
-        let failed = matches!(status, "failed" | "pending-install" | "pending-upgrade" | "pending-rollback");
-        let detail = text(snapshot, "digest").map(|digest| format!("release {}", short_digest(digest)));
+        let failed =
+            matches!(status, "failed" | "pending-install" | "pending-upgrade" | "pending-rollback");
+        let detail =
+            text(snapshot, "digest").map(|digest| format!("release {}", short_digest(digest)));
         if let Some(last) = text(snapshot, "lastDeployed") {
             events.push(TimelineEvent {
                 time: last.to_owned(),
@@ -179,15 +185,14 @@ fn helm_history(object: &KubeObject, events: &mut Vec<TimelineEvent>) {
 fn argo_history(object: &KubeObject, events: &mut Vec<TimelineEvent>) {
     for entry in object.array_at("/status/history") {
         let Some(time) = text(entry, "deployedAt") else { continue };
-        let revision = text(entry, "revision")
-            .map(str::to_owned)
-            .or_else(|| {
-                entry.get("revisions").and_then(Value::as_array).map(|revisions| {
-                    revisions.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", ")
-                })
-            });
+        let revision = text(entry, "revision").map(str::to_owned).or_else(|| {
+            entry.get("revisions").and_then(Value::as_array).map(|revisions| {
+                revisions.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", ")
+            })
+        });
         let id = entry.get("id").and_then(Value::as_i64);
-        let automated = entry.pointer("/initiatedBy/automated").and_then(Value::as_bool) == Some(true);
+        let automated =
+            entry.pointer("/initiatedBy/automated").and_then(Value::as_bool) == Some(true);
         let by = if automated {
             "automated sync".to_owned()
         } else {
@@ -289,15 +294,27 @@ mod tests {
         assert_eq!(
             titles(&object),
             [
-                ("2026-11-26T08:30:00Z".into(), "Reconciled main@sha1:bb: HealthCheckFailed".into()),
+                (
+                    "2026-11-26T08:30:00Z".into(),
+                    "Reconciled main@sha1:bb: HealthCheckFailed".into()
+                ),
                 ("2026-11-26T08:00:00Z".into(), "Ready=False (HealthCheckFailed)".into()),
-                ("2026-11-26T07:00:00Z".into(), "First reconciled main@sha1:bb: HealthCheckFailed".into()),
-                ("2026-11-20T10:00:00Z".into(), "Reconciled main@sha1:aa: ReconciliationSucceeded".into()),
+                (
+                    "2026-11-26T07:00:00Z".into(),
+                    "First reconciled main@sha1:bb: HealthCheckFailed".into()
+                ),
+                (
+                    "2026-11-20T10:00:00Z".into(),
+                    "Reconciled main@sha1:aa: ReconciliationSucceeded".into()
+                ),
             ]
         );
         let events = timeline(&object);
         assert!(events[0].failed && events[1].failed && !events[3].failed);
-        assert_eq!(events[0].detail.as_deref(), Some("4 reconcile(s) of this build, manifests sha256:0123456789ab"));
+        assert_eq!(
+            events[0].detail.as_deref(),
+            Some("4 reconcile(s) of this build, manifests sha256:0123456789ab")
+        );
     }
 
     #[test]

@@ -92,8 +92,7 @@ pub fn owned_applications<'a>(
                 && object.namespace() == application_set.namespace()
                 && object.array_at("/metadata/ownerReferences").iter().any(|owner| {
                     owner.get("kind").and_then(Value::as_str) == Some("ApplicationSet")
-                        && owner.get("name").and_then(Value::as_str)
-                            == Some(application_set.name())
+                        && owner.get("name").and_then(Value::as_str) == Some(application_set.name())
                 })
         })
         .collect()
@@ -193,7 +192,12 @@ pub fn build(apps: &[GitOpsApp<'_>], objects: &[KubeObject]) -> (Vec<TreeRow>, V
         .collect();
     let order = |&i: &usize| {
         let app = &apps[i];
-        (app.tool != GitOpsTool::Flux, keys[i].namespace.clone(), keys[i].name.clone(), keys[i].kind.clone())
+        (
+            app.tool != GitOpsTool::Flux,
+            keys[i].namespace.clone(),
+            keys[i].name.clone(),
+            keys[i].kind.clone(),
+        )
     };
     let mut roots: Vec<usize> = (0..apps.len()).filter(|i| !named.contains(i)).collect();
     roots.sort_by_key(order);
@@ -220,7 +224,13 @@ struct Walk<'r> {
 }
 
 impl Walk<'_> {
-    fn visit(&mut self, app: usize, depth: usize, parent_row: Option<usize>, path: &mut Vec<usize>) {
+    fn visit(
+        &mut self,
+        app: usize,
+        depth: usize,
+        parent_row: Option<usize>,
+        path: &mut Vec<usize>,
+    ) {
         let cycle = path.contains(&app);
         let repeated = !cycle && self.shown[app];
         let row = self.rows.len();
@@ -285,7 +295,13 @@ mod tests {
                     Child::Present(i) => apps[*i].object.name().to_owned(),
                     Child::Missing(key) => format!("{}?", key.name),
                 };
-                let mark = if row.cycle { " (cycle)" } else if row.repeated { " (again)" } else { "" };
+                let mark = if row.cycle {
+                    " (cycle)"
+                } else if row.repeated {
+                    " (again)"
+                } else {
+                    ""
+                };
                 format!("{}{name}{mark}", "  ".repeat(row.depth))
             })
             .collect()
