@@ -39,13 +39,14 @@ fn ago(seconds: u64) -> String {
 }
 
 fn kustomization(name: &str, status: serde_json::Value, suspend: bool) -> serde_json::Value {
-    serde_json::json!({
+    let mut object = serde_json::json!({
         "apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",
         "metadata": {"name": name, "namespace": "flux-system", "generation": 1},
         "spec": {"interval": "10m", "path": format!("./{name}"), "prune": true, "suspend": suspend,
                  "sourceRef": {"kind": "GitRepository", "name": "fleet"}},
-        "status": status
-    })
+    });
+    object["status"] = status;
+    object
 }
 
 fn ready(status: &str, reason: &str, message: &str) -> serde_json::Value {
@@ -54,13 +55,14 @@ fn ready(status: &str, reason: &str, message: &str) -> serde_json::Value {
 }
 
 fn application(name: &str, status: serde_json::Value) -> serde_json::Value {
-    serde_json::json!({
+    let mut object = serde_json::json!({
         "apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
         "metadata": {"name": name, "namespace": "argocd"},
         "spec": {"project": "default", "source": {"repoURL": "https://git.example/apps", "path": name, "targetRevision": "main"},
                  "destination": {"server": "https://kubernetes.default.svc", "namespace": name}},
-        "status": status
-    })
+    });
+    object["status"] = status;
+    object
 }
 
 fn seed() -> serde_json::Value {

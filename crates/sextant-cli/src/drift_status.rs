@@ -72,7 +72,7 @@ fn render(report: &StatusReport) -> String {
                 app.kind.clone(),
                 format!("{}{}/{}", "  ".repeat(app.depth), app.namespace, app.name),
                 app.verdict.replace('_', " "),
-                app.revisions.applied.as_deref().map(short).unwrap_or_else(|| "-".to_owned()),
+                app.revisions.applied.as_deref().map_or_else(|| "-".to_owned(), short),
             ]
         })
         .collect();
