@@ -26,7 +26,7 @@ use crate::{
     },
 };
 
-/// The page's own state, kept across reloads (another cluster, Refresh, a live change).
+/// The page's own state, kept across reloads (another cluster, Refresh, a live change) and reads that tolerate a page being torn down (`try_get`).
 #[derive(Clone, Copy)]
 struct DriftUi {
     out_of_sync: RwSignal<bool>,
@@ -59,12 +59,12 @@ impl DriftUi {
 
     fn filter(&self, text: String) -> TreeFilter {
         TreeFilter {
-            out_of_sync: self.out_of_sync.get(),
-            stale: self.stale.get(),
-            suspended: self.suspended.get(),
-            failing: self.failing.get(),
-            cluster: self.cluster.get(),
-            tool: self.tool.get(),
+            out_of_sync: self.out_of_sync.try_get().unwrap_or_default(),
+            stale: self.stale.try_get().unwrap_or_default(),
+            suspended: self.suspended.try_get().unwrap_or_default(),
+            failing: self.failing.try_get().unwrap_or_default(),
+            cluster: self.cluster.try_get().unwrap_or_default(),
+            tool: self.tool.try_get().unwrap_or_default(),
             text,
         }
     }
@@ -104,7 +104,8 @@ fn DriftView(fleet: GitOpsApps, ui: DriftUi) -> impl IntoView {
         .filter(|app| app.verdict == Verdict::Stale || !app.stale_reasons.is_empty())
         .count();
     let missing = fleet.tree.iter().filter(|row| row.missing.is_some()).count();
-    let mut clusters: Vec<String> = fleet.apps.iter().map(|app| app.object.cluster.clone()).collect();
+    let mut clusters: Vec<String> =
+        fleet.apps.iter().map(|app| app.object.cluster.clone()).collect();
     clusters.dedup();
     let as_of = fleet.as_of;
     let repositories = fleet
@@ -145,8 +146,8 @@ fn DriftView(fleet: GitOpsApps, ui: DriftUi) -> impl IntoView {
     let fleet = StoredValue::new(fleet);
     let rows = Memo::new(move |_| {
         let filter = ui.filter(state.filter.get());
-        let collapsed = ui.collapsed.get();
-        fleet.with_value(|fleet| visible_rows(fleet, &filter, &collapsed))
+        let collapsed = ui.collapsed.try_get().unwrap_or_default();
+        fleet.try_with_value(|fleet| visible_rows(fleet, &filter, &collapsed)).unwrap_or_default()
     });
     let on_key = move |event: leptos::ev::KeyboardEvent| {
         let key = match event.key().as_str() {
@@ -214,7 +215,7 @@ fn DriftView(fleet: GitOpsApps, ui: DriftUi) -> impl IntoView {
             {toggle(ui.suspended, "Suspended", "drift-filter-suspended")}
             {toggle(ui.failing, "Failing", "drift-filter-failing")}
             <label class="field">"Cluster"
-                <select data-testid="drift-filter-cluster" prop:value=move || ui.cluster.get().unwrap_or_default() on:change=move |event| {
+                <select data-testid="drift-filter-cluster" prop:value=move || ui.cluster.try_get().unwrap_or_default().unwrap_or_default() on:change=move |event| {
                     let value = event_target_value(&event);
                     ui.cluster.set((!value.is_empty()).then_some(value));
                 }>
@@ -223,7 +224,7 @@ fn DriftView(fleet: GitOpsApps, ui: DriftUi) -> impl IntoView {
                 </select>
             </label>
             <label class="field">"Tool"
-                <select data-testid="drift-filter-tool" prop:value=move || match ui.tool.get() { Some(GitOpsTool::Flux) => "flux", Some(GitOpsTool::ArgoCd) => "argo", None => "" } on:change=move |event| {
+                <select data-testid="drift-filter-tool" prop:value=move || match ui.tool.try_get().unwrap_or_default() { Some(GitOpsTool::Flux) => "flux", Some(GitOpsTool::ArgoCd) => "argo", None => "" } on:change=move |event| {
                     ui.tool.set(match event_target_value(&event).as_str() {
                         "flux" => Some(GitOpsTool::Flux),
                         "argo" => Some(GitOpsTool::ArgoCd),
@@ -262,7 +263,8 @@ fn DriftView(fleet: GitOpsApps, ui: DriftUi) -> impl IntoView {
                     <h2>"Applications"</h2>
                     <span class="muted" data-testid="drift-tree-count">{move || {
                         let shown = rows.with(|rows| rows.iter().filter(|row| row.matched).count());
-                        if shown == fleet.with_value(|fleet| fleet.tree.len()) { format!("{shown}") } else { format!("{shown} of {}", fleet.with_value(|fleet| fleet.tree.len())) }
+                        let all = fleet.try_with_value(|fleet| fleet.tree.len()).unwrap_or_default();
+                        if shown == all { format!("{shown}") } else { format!("{shown} of {all}") }
                     }}</span>
                     <span class="muted small">"↑↓ move · ← → fold · Enter opens"</span>
                 </header>
@@ -281,10 +283,10 @@ fn DriftView(fleet: GitOpsApps, ui: DriftUi) -> impl IntoView {
             </section>
             <aside class="drift-detail" data-testid="drift-detail">
                 {move || {
-                    let selected = ui.selected.get();
-                    let app = selected.and_then(|row| fleet.with_value(|fleet| {
+                    let selected = ui.selected.try_get().unwrap_or_default();
+                    let app = selected.and_then(|row| fleet.try_with_value(|fleet| {
                         fleet.tree.get(row).and_then(|row| row.app).map(|app| fleet.apps[app].clone())
-                    }));
+                    }).flatten());
                     match app {
                         Some(app) => view! { <AppDetail app=app/> }.into_any(),
                         None => view! {
@@ -334,10 +336,10 @@ fn tree_row(fleet: StoredValue<GitOpsApps>, ui: DriftUi, row: VisibleRow) -> imp
     });
     let classes = move || {
         let mut classes = format!("tree-row depth-{}", row.depth.min(8));
-        if ui.selected.get() == Some(index) {
+        if ui.selected.try_get().unwrap_or_default() == Some(index) {
             classes.push_str(" selected");
         }
-        if ui.cursor.get() == Some(index) {
+        if ui.cursor.try_get().unwrap_or_default() == Some(index) {
             classes.push_str(" cursor");
         }
         if !row.matched {
@@ -358,12 +360,8 @@ fn tree_row(fleet: StoredValue<GitOpsApps>, ui: DriftUi, row: VisibleRow) -> imp
             };
             let stale_note = (!app.stale_reasons.is_empty() && app.verdict != Verdict::Stale)
                 .then(|| view! { <Badge text="stale" tone=Tone::Warn/> });
-            let revision = app
-                .revisions
-                .applied
-                .as_deref()
-                .or(app.revision.as_deref())
-                .map(short_revision);
+            let revision =
+                app.revisions.applied.as_deref().or(app.revision.as_deref()).map(short_revision);
             view! {
                 <span class="tree-kind">{short_kind(&app.object.kind)}</span>
                 <span class="tree-name" data-testid="drift-tree-name">{app.object.display_name()}</span>
@@ -456,10 +454,8 @@ fn AppDetail(app: GitOpsApp) -> impl IntoView {
     let gap = revision_gap(&app);
     let revision = |value: &Option<String>| value.clone().unwrap_or_else(|| "—".to_owned());
     let facts = {
-        let mut facts: Vec<(&'static str, String)> = vec![
-            ("Cluster", app.object.cluster.clone()),
-            ("Tool", tool_name(app.tool).to_owned()),
-        ];
+        let mut facts: Vec<(&'static str, String)> =
+            vec![("Cluster", app.object.cluster.clone()), ("Tool", tool_name(app.tool).to_owned())];
         if let Some(source) = &app.source {
             facts.push(("Source", source.clone()));
         }
@@ -470,7 +466,10 @@ fn AppDetail(app: GitOpsApp) -> impl IntoView {
             facts.push((
                 "Interval",
                 if app.tool == GitOpsTool::ArgoCd {
-                    format!("{} (Argo CD's default timeout.reconciliation)", interval_text(interval))
+                    format!(
+                        "{} (Argo CD's default timeout.reconciliation)",
+                        interval_text(interval)
+                    )
                 } else {
                     interval_text(interval)
                 },
@@ -488,7 +487,10 @@ fn AppDetail(app: GitOpsApp) -> impl IntoView {
         if let Some(counts) = app.sync_counts {
             facts.push((
                 "Resources",
-                format!("{} synced, {} out of sync, {} other", counts.synced, counts.out_of_sync, counts.other),
+                format!(
+                    "{} synced, {} out of sync, {} other",
+                    counts.synced, counts.out_of_sync, counts.other
+                ),
             ));
         }
         if let Some(operation) = &app.operation {
@@ -497,7 +499,12 @@ fn AppDetail(app: GitOpsApp) -> impl IntoView {
                 format!(
                     "{}{}",
                     operation.phase,
-                    operation.finished_at.as_ref().or(operation.started_at.as_ref()).map(|time| format!(" at {time}")).unwrap_or_default()
+                    operation
+                        .finished_at
+                        .as_ref()
+                        .or(operation.started_at.as_ref())
+                        .map(|time| format!(" at {time}"))
+                        .unwrap_or_default()
                 ),
             ));
         }

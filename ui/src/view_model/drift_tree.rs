@@ -27,7 +27,10 @@ pub(crate) struct TreeFilter {
 impl TreeFilter {
     /// Whether any filter narrows the tree.
     pub(crate) fn active(&self) -> bool {
-        self.any_status() || self.cluster.is_some() || self.tool.is_some() || !self.text.trim().is_empty()
+        self.any_status()
+            || self.cluster.is_some()
+            || self.tool.is_some()
+            || !self.text.trim().is_empty()
     }
 
     fn any_status(&self) -> bool {
@@ -120,7 +123,9 @@ pub(crate) fn visible_rows(
                     .as_ref()
                     .is_none_or(|cluster| cluster == row_cluster(fleet, index));
                 let text_passes = row.missing.as_ref().is_some_and(|missing| {
-                    let name = format!("{} {} {}", missing.kind, missing.display_name(), missing.cluster).to_lowercase();
+                    let name =
+                        format!("{} {} {}", missing.kind, missing.display_name(), missing.cluster)
+                            .to_lowercase();
                     filter.text.split_whitespace().all(|word| name.contains(&word.to_lowercase()))
                 });
                 cluster_passes
@@ -163,8 +168,8 @@ pub(crate) fn visible_rows(
         let cluster = row_cluster(fleet, index);
         let cluster_start = (last_cluster != Some(cluster)).then(|| cluster.to_owned());
         last_cluster = Some(cluster);
-        let has_children =
-            (index + 1 < count && fleet.tree[index + 1].parent_row == Some(index)) && row.child_rows > 0;
+        let has_children = (index + 1 < count && fleet.tree[index + 1].parent_row == Some(index))
+            && row.child_rows > 0;
         rows.push(VisibleRow {
             row: index,
             depth: row.depth,
@@ -229,7 +234,9 @@ pub(crate) fn key_move(
             .parent_row
             .filter(|parent| rows.iter().any(|row| row.row == *parent))
             .map_or(TreeMove::Stay, TreeMove::Cursor),
-        TreeKey::Right if current.has_children && current.collapsed => TreeMove::Expand(current.row),
+        TreeKey::Right if current.has_children && current.collapsed => {
+            TreeMove::Expand(current.row)
+        }
         TreeKey::Right => rows
             .get(position + 1)
             .filter(|next| fleet.tree[next.row].parent_row == Some(current.row))
@@ -256,22 +263,32 @@ pub(crate) fn revision_gap(app: &GitOpsApp) -> Option<String> {
     let revisions = &app.revisions;
     let short = |revision: &Option<String>| revision.as_deref().map(short_revision);
     match (short(&revisions.source), short(&revisions.attempted), short(&revisions.applied)) {
-        (Some(source), Some(attempted), _) if app.tool == GitOpsTool::Flux && source != attempted => Some(format!(
-            "Git is ahead of the cluster: the source offers {source}, the last attempt was at {attempted} (waiting for the interval, a dependency, or suspended)"
-        )),
-        (_, Some(attempted), Some(applied))
-            if app.tool == GitOpsTool::Flux && app.object.kind == "Kustomization" && attempted != applied =>
+        (Some(source), Some(attempted), _)
+            if app.tool == GitOpsTool::Flux && source != attempted =>
         {
             Some(format!(
-                "{attempted} was tried and failed: the cluster still runs {applied}"
+                "Git is ahead of the cluster: the source offers {source}, the last attempt was at {attempted} (waiting for the interval, a dependency, or suspended)"
             ))
         }
-        (Some(source), None, Some(applied)) if app.tool == GitOpsTool::Flux && source != applied => Some(format!(
-            "Git is ahead of the cluster: the source offers {source}, {applied} is applied"
-        )),
-        (Some(compared), Some(attempted), _) if app.tool == GitOpsTool::ArgoCd && compared != attempted => Some(format!(
-            "Argo CD compared {compared}, the last sync was at {attempted}"
-        )),
+        (_, Some(attempted), Some(applied))
+            if app.tool == GitOpsTool::Flux
+                && app.object.kind == "Kustomization"
+                && attempted != applied =>
+        {
+            Some(format!("{attempted} was tried and failed: the cluster still runs {applied}"))
+        }
+        (Some(source), None, Some(applied))
+            if app.tool == GitOpsTool::Flux && source != applied =>
+        {
+            Some(format!(
+                "Git is ahead of the cluster: the source offers {source}, {applied} is applied"
+            ))
+        }
+        (Some(compared), Some(attempted), _)
+            if app.tool == GitOpsTool::ArgoCd && compared != attempted =>
+        {
+            Some(format!("Argo CD compared {compared}, the last sync was at {attempted}"))
+        }
         _ => None,
     }
 }
@@ -316,7 +333,12 @@ mod tests {
         }
     }
 
-    fn row(app: Option<usize>, depth: usize, parent_row: Option<usize>, child_rows: usize) -> TreeRow {
+    fn row(
+        app: Option<usize>,
+        depth: usize,
+        parent_row: Option<usize>,
+        child_rows: usize,
+    ) -> TreeRow {
         TreeRow { app, missing: None, depth, parent_row, child_rows, cycle: false, repeated: false }
     }
 
@@ -324,7 +346,12 @@ mod tests {
     fn fleet() -> GitOpsApps {
         let mut a = app("c1", "a", GitOpsTool::Flux, Verdict::InSync);
         a.children.push(ChildRef {
-            object: ObjectRef { cluster: "c1".into(), kind: "Kustomization".into(), namespace: Some("ns".into()), name: "gone".into() },
+            object: ObjectRef {
+                cluster: "c1".into(),
+                kind: "Kustomization".into(),
+                namespace: Some("ns".into()),
+                name: "gone".into(),
+            },
             missing: true,
         });
         let mut missing = row(None, 1, Some(0), 0);
@@ -376,7 +403,8 @@ mod tests {
         assert_eq!(shown(&rows), [0, 1, 3]);
         let filter = TreeFilter { out_of_sync: true, ..TreeFilter::default() };
         assert_eq!(shown(&visible_rows(&fleet(), &filter, &HashSet::new())), [4]);
-        let filter = TreeFilter { text: "C".into(), tool: Some(GitOpsTool::Flux), ..TreeFilter::default() };
+        let filter =
+            TreeFilter { text: "C".into(), tool: Some(GitOpsTool::Flux), ..TreeFilter::default() };
         let rows = visible_rows(&fleet(), &filter, &HashSet::new());
         // Every app sits in cluster c1 or c2, so "c" matches all Flux apps, and the missing one
         // by its cluster.
@@ -414,7 +442,9 @@ mod tests {
         };
         assert_eq!(
             revision_gap(&stale).as_deref(),
-            Some("Git is ahead of the cluster: the source offers main@sha1:bbbbbbbbbbbb, the last attempt was at main@sha1:aaaaaaaaaaaa (waiting for the interval, a dependency, or suspended)")
+            Some(
+                "Git is ahead of the cluster: the source offers main@sha1:bbbbbbbbbbbb, the last attempt was at main@sha1:aaaaaaaaaaaa (waiting for the interval, a dependency, or suspended)"
+            )
         );
         stale.revisions.source = stale.revisions.attempted.clone();
         assert_eq!(revision_gap(&stale), None);

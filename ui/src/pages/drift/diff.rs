@@ -2,7 +2,9 @@
 //! object; differences that are not drift (expected mutations, ignored fields) folded away.
 
 use leptos::prelude::*;
-use sextant_protocol::drift::{DiffMode, DriftDiff, FieldClass, FieldDiff, ObjectDiff, ObjectState};
+use sextant_protocol::drift::{
+    DiffMode, DriftDiff, FieldClass, FieldDiff, ObjectDiff, ObjectState,
+};
 
 use crate::{
     components::{Badge, Stat},
@@ -12,13 +14,19 @@ use crate::{
 /// How the live side was predicted, in words.
 pub(super) fn mode_label(mode: DiffMode) -> &'static str {
     match mode {
-        DiffMode::Estimated => "estimated locally from Git and live objects (no dry-run), classed by field manager",
+        DiffMode::Estimated => {
+            "estimated locally from Git and live objects (no dry-run), classed by field manager"
+        }
         DiffMode::ServerDryRun => "server-side-apply dry-run under the controller's field manager",
     }
 }
 
 /// A whole diff: counts, then the objects that differ (drift first).
-pub(super) fn diff_view(diff: DriftDiff, testid: &'static str, title: &'static str) -> impl IntoView {
+pub(super) fn diff_view(
+    diff: DriftDiff,
+    testid: &'static str,
+    title: &'static str,
+) -> impl IntoView {
     let summary = diff.summary;
     let mode = diff.mode;
     let mut objects: Vec<ObjectDiff> = diff
@@ -32,9 +40,9 @@ pub(super) fn diff_view(diff: DriftDiff, testid: &'static str, title: &'static s
         ObjectState::MissingLive | ObjectState::NotInGit => 1,
         ObjectState::InSync => 2,
     });
-    let quiet = summary
-        .in_sync
-        .saturating_sub(objects.iter().filter(|object| object.state == ObjectState::InSync).count());
+    let quiet = summary.in_sync.saturating_sub(
+        objects.iter().filter(|object| object.state == ObjectState::InSync).count(),
+    );
     let problems = diff.problems;
     let objects: Vec<_> = objects.into_iter().map(object_view).collect();
     view! {
@@ -102,7 +110,9 @@ fn shown(field: &FieldDiff, value: Option<&serde_json::Value>) -> String {
         (true, Some(_)) => "(secret, not shown)".to_owned(),
         (_, None) => "—".to_owned(),
         (false, Some(serde_json::Value::String(text))) => text.clone(),
-        (false, Some(other)) => serde_json::to_string_pretty(other).unwrap_or_else(|_| other.to_string()),
+        (false, Some(other)) => {
+            serde_json::to_string_pretty(other).unwrap_or_else(|_| other.to_string())
+        }
     }
 }
 
