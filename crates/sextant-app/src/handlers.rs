@@ -358,6 +358,13 @@ mod gitops_tests {
             reporting.explanation,
             "Argo says the last sync Failed: one or more objects failed to apply, reason: Deployment.apps \"reporting-api\" is invalid: spec.template.spec.containers[0].image: Required value (retried 2 times); 2 resource(s) out of sync: Deployment reporting/reporting-api, ConfigMap reporting/reporting-config; condition SyncError: Failed sync attempt to 48ff8904e88b974d011d5fd066119c1022cdfec0: one or more objects failed to apply (retried 2 times)."
         );
+        // Argo CD writes a condition without a status: written means it holds.
+        assert_eq!(reporting.conditions[0].status, "True");
+        assert_eq!(reporting.timeline[0].title, "Sync Failed");
+        assert_eq!(
+            reporting.timeline[1].title, "SyncError",
+            "same time, written after the operation"
+        );
         let counts = reporting.sync_counts.unwrap();
         assert_eq!((counts.synced, counts.out_of_sync, counts.other), (1, 2, 0));
         // Depth 2 for both tools: flux-system → shop → storefront, root → shop-services → catalog.

@@ -245,7 +245,10 @@ pub fn assess(objects: &[KubeObject], now: Option<i64>) -> Vec<GitOpsApp<'_>> {
         .collect()
 }
 
+/// The conditions, owned. Argo CD's conditions carry no `status`: one that is written holds, so
+/// it reads as `True`.
 fn owned_conditions(object: &KubeObject) -> Vec<AppCondition> {
+    let absent = if object.group() == ARGO { "True" } else { "Unknown" };
     object
         .array_at("/status/conditions")
         .iter()
@@ -253,7 +256,7 @@ fn owned_conditions(object: &KubeObject) -> Vec<AppCondition> {
             let text = |key: &str| condition.get(key).and_then(Value::as_str);
             Some(AppCondition {
                 type_: text("type")?.to_owned(),
-                status: text("status").unwrap_or("Unknown").to_owned(),
+                status: text("status").unwrap_or(absent).to_owned(),
                 reason: text("reason").unwrap_or_default().to_owned(),
                 message: text("message").unwrap_or_default().to_owned(),
                 last_transition: text("lastTransitionTime").map(str::to_owned),

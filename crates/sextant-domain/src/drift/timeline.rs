@@ -67,7 +67,8 @@ pub fn timeline(object: &KubeObject) -> Vec<TimelineEvent> {
         else {
             continue;
         };
-        let status = text(condition, "status").unwrap_or("Unknown");
+        // Argo CD's conditions carry no status: written means it holds.
+        let status = text(condition, "status").unwrap_or("True");
         let reason = text(condition, "reason");
         // Ready/Healthy/Released False, Stalled True, an Argo *Error condition: something broke.
         let failed = match type_ {
@@ -78,9 +79,11 @@ pub fn timeline(object: &KubeObject) -> Vec<TimelineEvent> {
         events.push(TimelineEvent {
             time: time.to_owned(),
             kind: EventKind::Condition,
-            title: match reason {
-                Some(reason) => format!("{type_}={status} ({reason})"),
-                None => format!("{type_}={status}"),
+            title: match (reason, condition.get("status").is_some()) {
+                (Some(reason), true) => format!("{type_}={status} ({reason})"),
+                (None, true) => format!("{type_}={status}"),
+                (Some(reason), false) => format!("{type_} ({reason})"),
+                (None, false) => type_.to_owned(),
             },
             detail: text(condition, "message").map(str::to_owned),
             revision: None,
