@@ -320,7 +320,7 @@ fn tree_row(fleet: StoredValue<GitOpsApps>, ui: DriftUi, row: VisibleRow) -> imp
         let app = tree_row.app.map(|app| fleet.apps[app].clone());
         (tree_row, app)
     });
-    let cluster_header = row.cluster_start.clone().map(|cluster| {
+    let cluster_header = row.cluster_start.map(|cluster| {
         view! { <div class="tree-cluster" data-testid="drift-tree-cluster">{cluster}</div> }
     });
     let caret = row.has_children.then(|| {
@@ -347,47 +347,44 @@ fn tree_row(fleet: StoredValue<GitOpsApps>, ui: DriftUi, row: VisibleRow) -> imp
         }
         classes
     };
-    let body = match app {
-        Some(app) => {
-            let (label, tone) = verdict(app.verdict);
-            let key = app_key(&app);
-            let mark = if tree_row.cycle {
-                Some("cycle: already above")
-            } else if tree_row.repeated {
-                Some("also shown above")
-            } else {
-                None
-            };
-            let stale_note = (!app.stale_reasons.is_empty() && app.verdict != Verdict::Stale)
-                .then(|| view! { <Badge text="stale" tone=Tone::Warn/> });
-            let revision =
-                app.revisions.applied.as_deref().or(app.revision.as_deref()).map(short_revision);
-            view! {
-                <span class="tree-kind">{short_kind(&app.object.kind)}</span>
-                <span class="tree-name" data-testid="drift-tree-name">{app.object.display_name()}</span>
-                <Badge text=label tone=tone/>
-                {stale_note}
-                {mark.map(|mark| view! { <span class="muted small">{mark}</span> })}
-                <span class="tree-revision muted">{revision}</span>
-                <span class="sr-only">{key}</span>
-            }
-            .into_any()
+    let body = if let Some(app) = app {
+        let (label, tone) = verdict(app.verdict);
+        let key = app_key(&app);
+        let mark = if tree_row.cycle {
+            Some("cycle: already above")
+        } else if tree_row.repeated {
+            Some("also shown above")
+        } else {
+            None
+        };
+        let stale_note = (!app.stale_reasons.is_empty() && app.verdict != Verdict::Stale)
+            .then(|| view! { <Badge text="stale" tone=Tone::Warn/> });
+        let revision =
+            app.revisions.applied.as_deref().or(app.revision.as_deref()).map(short_revision);
+        view! {
+            <span class="tree-kind">{short_kind(&app.object.kind)}</span>
+            <span class="tree-name" data-testid="drift-tree-name">{app.object.display_name()}</span>
+            <Badge text=label tone=tone/>
+            {stale_note}
+            {mark.map(|mark| view! { <span class="muted small">{mark}</span> })}
+            <span class="tree-revision muted">{revision}</span>
+            <span class="sr-only">{key}</span>
         }
-        None => {
-            let missing = tree_row.missing.unwrap_or_else(|| ObjectRef {
-                cluster: String::new(),
-                kind: String::new(),
-                namespace: None,
-                name: String::new(),
-            });
-            view! {
-                <span class="tree-kind">{short_kind(&missing.kind)}</span>
-                <span class="tree-name">{missing.display_name()}</span>
-                <Badge text="missing" tone=Tone::Bad/>
-                <span class="muted small">"named by its parent's inventory, not in the cluster"</span>
-            }
-            .into_any()
+        .into_any()
+    } else {
+        let missing = tree_row.missing.unwrap_or_else(|| ObjectRef {
+            cluster: String::new(),
+            kind: String::new(),
+            namespace: None,
+            name: String::new(),
+        });
+        view! {
+            <span class="tree-kind">{short_kind(&missing.kind)}</span>
+            <span class="tree-name">{missing.display_name()}</span>
+            <Badge text="missing" tone=Tone::Bad/>
+            <span class="muted small">"named by its parent's inventory, not in the cluster"</span>
         }
+        .into_any()
     };
     view! {
         {cluster_header}
@@ -442,7 +439,7 @@ fn interval_text(seconds: u64) -> String {
     match seconds {
         0..60 => format!("{seconds}s"),
         60..3600 => format!("{}m", seconds / 60),
-        _ if seconds % 3600 == 0 => format!("{}h", seconds / 3600),
+        _ if seconds.is_multiple_of(3600) => format!("{}h", seconds / 3600),
         _ => format!("{}h{}m", seconds / 3600, seconds % 3600 / 60),
     }
 }

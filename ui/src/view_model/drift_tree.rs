@@ -6,6 +6,10 @@ use std::collections::HashSet;
 use sextant_protocol::drift::{GitOpsApp, GitOpsApps, GitOpsTool, Verdict};
 
 /// The tree's filters. With no status switch on, every status passes.
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "one switch per status filter, as the page shows them"
+)]
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct TreeFilter {
     /// Out of sync (Argo CD).
@@ -107,39 +111,36 @@ pub(crate) fn visible_rows(
     let count = fleet.tree.len();
     let mut matched = vec![false; count];
     for (index, row) in fleet.tree.iter().enumerate() {
-        matched[index] = match row.app {
-            Some(app) => filter.matches(&fleet.apps[app]),
-            None => {
-                let parent_passes = row.parent_row.is_some_and(|parent| {
-                    fleet.tree[parent].app.is_some_and(|app| {
-                        let mut parent_filter = filter.clone();
-                        parent_filter.failing = false;
-                        parent_filter.text.clear();
-                        parent_filter.matches(&fleet.apps[app])
-                    })
-                });
-                let cluster_passes = filter
-                    .cluster
-                    .as_ref()
-                    .is_none_or(|cluster| cluster == row_cluster(fleet, index));
-                let text_passes = row.missing.as_ref().is_some_and(|missing| {
-                    let name =
-                        format!("{} {} {}", missing.kind, missing.display_name(), missing.cluster)
-                            .to_lowercase();
-                    filter.text.split_whitespace().all(|word| name.contains(&word.to_lowercase()))
-                });
-                cluster_passes
-                    && text_passes
-                    && filter.tool.is_none_or(|_| parent_passes)
-                    && (filter.failing
-                        || (!filter.any_status() && (filter.tool.is_none() || parent_passes)))
-            }
+        matched[index] = if let Some(app) = row.app {
+            filter.matches(&fleet.apps[app])
+        } else {
+            let parent_passes = row.parent_row.is_some_and(|parent| {
+                fleet.tree[parent].app.is_some_and(|app| {
+                    let mut parent_filter = filter.clone();
+                    parent_filter.failing = false;
+                    parent_filter.text.clear();
+                    parent_filter.matches(&fleet.apps[app])
+                })
+            });
+            let cluster_passes =
+                filter.cluster.as_ref().is_none_or(|cluster| cluster == row_cluster(fleet, index));
+            let text_passes = row.missing.as_ref().is_some_and(|missing| {
+                let name =
+                    format!("{} {} {}", missing.kind, missing.display_name(), missing.cluster)
+                        .to_lowercase();
+                filter.text.split_whitespace().all(|word| name.contains(&word.to_lowercase()))
+            });
+            cluster_passes
+                && text_passes
+                && filter.tool.is_none_or(|_| parent_passes)
+                && (filter.failing
+                    || (!filter.any_status() && (filter.tool.is_none() || parent_passes)))
         };
     }
     // Ancestors of a matching row are shown too.
     let mut shown = matched.clone();
-    for index in 0..count {
-        if matched[index] {
+    for (index, _) in matched.iter().enumerate().filter(|(_, matched)| **matched) {
+        {
             let mut parent = fleet.tree[index].parent_row;
             while let Some(row) = parent {
                 shown[row] = true;
