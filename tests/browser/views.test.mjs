@@ -67,7 +67,7 @@ test('the overview shows the demo platform and its clusters', async () => {
 
 test('drift lists every Flux and Argo CD application with its verdict', async () => {
   await visit('drift');
-  assert.equal(await number('drift-total'), 36, '14 Flux objects on prod-eu, 14 on staging, 8 Argo Applications on prod-us');
+  assert.equal(await number('drift-total'), 41, '14 Flux objects on prod-eu, 16 on staging, 10 Argo Applications and 1 ApplicationSet on prod-us');
   assert.ok(await number('drift-stale') >= 1, 'the payments Kustomization is stale');
   assert.ok(await number('drift-failed') >= 1, 'the staging search Kustomization fails its health check');
   assert.ok(await number('drift-out-of-sync') >= 2, 'search and checkout are OutOfSync on prod-us');
@@ -93,6 +93,135 @@ test('drift shows object diffs with Git beside live and the noise folded', async
   await noise.locator('summary').click();
   await page.evaluate(() => document.querySelector('[data-testid="drift-diff"]').scrollIntoView());
   await page.screenshot({ path: `${shots}/drift-diff.png` });
+});
+
+// The Drift page's tree, filters, keyboard and details. Expected values worked out by hand from
+// assets/demo/clusters/ as of its asOf (2026-11-26T09:30:00Z): 41 applications and one missing
+// child (staging's flux-system inventory names ml-features, which is not in the cluster) make 42
+// tree rows; prod-eu's flux-system holds 13 rows below it.
+const treeRows = () => page.locator('[data-testid="drift-tree-row"]');
+const treeNames = async () => (await page.locator('[data-testid="drift-tree-row"]').allInnerTexts());
+
+test('drift: the fleet-wide tree filters by status, tool, cluster and text', async () => {
+  await visit('drift');
+  await page.locator('[data-testid="drift-tree"]').waitFor();
+  assert.equal(await treeRows().count(), 42);
+  assert.deepEqual(await page.locator('[data-testid="drift-tree-cluster"]').allInnerTexts(), ['PROD-EU', 'PROD-US', 'STAGING']);
+  assert.equal(await number('drift-missing'), 1);
+  assert.equal(await number('drift-progressing'), 1, 'loyalty is rolling out');
+  assert.equal(await number('drift-unknown'), 1, 'analytics has no status yet');
+  // Out of sync: prod-us search and checkout, with their ancestors root and shop-services.
+  await page.locator('[data-testid="drift-filter-out-of-sync"]').click();
+  assert.equal((await text('drift-tree-count')).trim(), '2 of 42');
+  const outOfSync = await treeNames();
+  assert.equal(outOfSync.length, 4);
+  assert.match(outOfSync[0], /argocd\/root/);
+  assert.match(outOfSync[1], /argocd\/shop-services/);
+  assert.match(outOfSync[2], /argocd\/search\s+Out of sync/);
+  assert.match(outOfSync[3], /argocd\/checkout\s+Out of sync/);
+  await page.locator('[data-testid="drift-filter-out-of-sync"]').click();
+  // Failing: prod-us reporting (its sync failed), staging search (health check), staging
+  // flux-system (it names a missing child) and the missing child itself.
+  await page.locator('[data-testid="drift-filter-failing"]').click();
+  assert.equal((await text('drift-tree-count')).trim(), '4 of 42');
+  const failing = await treeNames();
+  assert.equal(failing.length, 5, 'plus prod-us root as reporting\'s ancestor');
+  assert.match(failing[1], /argocd\/reporting\s+Failed/);
+  assert.match(failing[3], /flux-system\/ml-features\s+missing/);
+  assert.match(failing[4], /flux-system\/search\s+Failed/);
+  await page.locator('[data-testid="drift-filter-failing"]').click();
+  // Argo CD only: the 11 applications of prod-us; with staging too, nothing.
+  await page.locator('[data-testid="drift-filter-tool"]').selectOption('argo');
+  assert.equal((await text('drift-tree-count')).trim(), '11 of 42');
+  await page.locator('[data-testid="drift-filter-cluster"]').selectOption('staging');
+  assert.equal(await text('drift-tree-empty'), 'No application matches the filters.');
+  await page.locator('[data-testid="drift-clear-filters"]').click();
+  assert.equal(await treeRows().count(), 42);
+  // Text: the name, with its parent as context.
+  await page.locator('[data-testid="view-filter"]').fill('recommendations');
+  assert.equal((await text('drift-tree-count')).trim(), '1 of 42');
+  const found = await treeNames();
+  assert.equal(found.length, 2);
+  assert.match(found[1], /flux-system\/recommendations\s+Stale/);
+  await page.locator('[data-testid="view-filter"]').fill('');
+});
+
+test('drift: the keyboard walks, folds and opens the tree', async () => {
+  await visit('drift');
+  await page.locator('[data-testid="drift-tree"]').focus();
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('ArrowDown');
+  assert.match(await page.locator('.tree-row.cursor').innerText(), /flux-system\/catalog/);
+  await page.keyboard.press('ArrowLeft');
+  assert.match(await page.locator('.tree-row.cursor').innerText(), /flux-system\/flux-system/, 'left on a leaf goes to its parent');
+  await page.keyboard.press('ArrowLeft');
+  assert.equal(await treeRows().count(), 29, 'prod-eu flux-system folded: its 13 rows are hidden');
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await treeRows().count(), 42);
+  await page.keyboard.press('Enter');
+  assert.equal(await text('drift-app-name'), 'Kustomization flux-system/flux-system');
+  assert.equal(
+    await text('drift-explanation'),
+    'Flux says Ready=True because ReconciliationSucceeded: Applied revision: main@sha1:e5363df0814cd336267da2d6c12b7e08b5917787.',
+  );
+});
+
+test('drift: a stale app explains its revision gap and shows its timeline', async () => {
+  await visit('drift');
+  await page.locator('[data-testid="view-filter"]').fill('recommendations');
+  await page.locator('[data-testid="drift-tree-row"]', { hasText: 'flux-system/recommendations' }).click();
+  assert.equal(await text('drift-app-name'), 'Kustomization flux-system/recommendations');
+  assert.equal(
+    await text('drift-explanation'),
+    'Flux says Ready=True because ReconciliationSucceeded: Applied revision: main@sha1:7ac3847bd02a39c10b4d3ba282486b19674ea75a; Sextant doubts it: the source offers main@sha1:e5363df0814cd336267da2d6c12b7e08b5917787, but the last attempt was at main@sha1:7ac3847bd02a39c10b4d3ba282486b19674ea75a.',
+  );
+  assert.equal(
+    await text('drift-revision-gap'),
+    'Git is ahead of the cluster: the source offers main@sha1:e5363df0814c, the last attempt was at main@sha1:7ac3847bd02a (waiting for the interval, a dependency, or suspended)',
+  );
+  // Two history entries (each with a first and a last reconcile) and the Ready condition.
+  const events = await page.locator('[data-testid="drift-timeline"] li').allInnerTexts();
+  assert.equal(events.length, 5);
+  assert.match(events[0], /2026-11-26T08:20:03Z[\s\S]*Reconciled main@sha1:7ac3847bd02a39c10b4d3ba282486b19674ea75a: ReconciliationSucceeded[\s\S]*19 reconcile\(s\) of this build/);
+  assert.match(events[1], /2026-11-25T14:20:03Z[\s\S]*First reconciled main@sha1:7ac3847bd02a39c10b4d3ba282486b19674ea75a/);
+  assert.match(events[2], /2026-11-25T14:20:03Z[\s\S]*Ready=True \(ReconciliationSucceeded\)/);
+  assert.match(events[4], /2026-11-18T09:41:55Z[\s\S]*First reconciled main@sha1:5d0abb665f2151e3de10543d4b7c739d6c588e63/);
+  await page.locator('[data-testid="view-filter"]').fill('');
+  await page.locator('[data-testid="drift-tree-row"]', { hasText: 'argocd/reporting' }).click();
+  assert.equal(await text('drift-app-name'), 'Application argocd/reporting');
+  assert.match(await text('drift-explanation'), /^Argo says the last sync Failed: one or more objects failed to apply, reason: Deployment.apps "reporting-api" is invalid/);
+  assert.equal(await page.locator('[data-testid="drift-resources"] tbody tr').count(), 3);
+  const argoEvents = await page.locator('[data-testid="drift-timeline"] li').allInnerTexts();
+  assert.match(argoEvents[0], /2026-11-26T09:25:19Z[\s\S]*Sync Failed/, 'the failed sync finished last');
+  assert.match(argoEvents[argoEvents.length - 1], /2026-11-26T09:02:31Z[\s\S]*Deployed 2f56d8a4a5fc[\s\S]*history id 1, automated sync/);
+  await page.evaluate(() => document.querySelector('.content').scrollTo(0, 0));
+  mkdirSync(`${root}docs/screenshots`, { recursive: true });
+  await page.screenshot({ path: `${root}docs/screenshots/drift-tree.png` });
+});
+
+test('drift: the selected app opens its object diff, three columns with the noise folded', async () => {
+  await visit('drift');
+  await page.locator('[data-testid="drift-tree-row"]', { hasText: 'argocd/checkout' }).click();
+  // get_drift_diff naming the app answers a diff, or (for a live app whose desired state
+  // cannot be rendered yet) an error shown in the panel.
+  const panel = page.locator('[data-testid="drift-app-diff"], [data-testid="drift-app-diff-error"]');
+  await panel.first().waitFor({ timeout: 20000 });
+  assert.ok((await panel.first().innerText()).length > 20);
+  // The demo's object diffs, in three columns: Git, last applied (— when unknown) and live.
+  const diff = page.locator('[data-testid="drift-diff"]');
+  await diff.waitFor({ timeout: 20000 });
+  assert.deepEqual(
+    await diff.locator('table.diff-table').first().locator('th').allInnerTexts(),
+    ['FIELD', 'GIT (RENDERED)', 'LAST APPLIED', 'LIVE', 'CLASS', 'WHY'],
+  );
+  assert.match(await diff.locator('[data-testid="diff-mode"]').innerText(), /^estimated locally/);
+  assert.match(await diff.innerText(), /added by kubectl-edit at 2026-11-24T14:02:11Z/);
+  const noise = diff.locator('[data-testid="diff-noise"]').first();
+  assert.equal(await noise.getAttribute('open'), null, 'noise is folded by default');
+  await noise.locator('summary').click();
+  assert.notEqual(await noise.getAttribute('open'), null);
+  await page.evaluate(() => document.querySelector('[data-testid="drift-diff"]').scrollIntoView());
+  await page.screenshot({ path: `${root}docs/screenshots/drift-diff.png` });
 });
 
 test('policies list Kubewarden and Kyverno policies with their report results', async () => {

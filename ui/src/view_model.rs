@@ -1,6 +1,7 @@
 //! Plain functions that shape protocol data for the pages: rows, tones, filtering. No DOM here,
 //! so these are tested natively.
 
+pub(crate) mod drift_tree;
 pub(crate) mod graph;
 
 use sextant_protocol::{drift::Verdict, policy::ResultCounts};

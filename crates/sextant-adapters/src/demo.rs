@@ -29,6 +29,9 @@ struct PlatformFile {
     clusters: Vec<ClusterEntry>,
     #[serde(default)]
     vault: Option<VaultEntry>,
+    /// The moment the recorded objects describe (RFC 3339).
+    #[serde(default)]
+    as_of: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -90,6 +93,7 @@ pub fn load_from(root: &Dir<'_>) -> Platform {
                 description: None,
                 clusters: Vec::new(),
                 vault: None,
+                as_of: None,
             }
         }
         None => {
@@ -99,6 +103,7 @@ pub fn load_from(root: &Dir<'_>) -> Platform {
                 description: None,
                 clusters: Vec::new(),
                 vault: None,
+                as_of: None,
             }
         }
     };
@@ -130,6 +135,7 @@ pub fn load_from(root: &Dir<'_>) -> Platform {
         lattice,
         repositories,
         problems,
+        as_of: manifest.as_of.as_deref().and_then(sextant_domain::vault::parse::parse_rfc3339),
     }
 }
 

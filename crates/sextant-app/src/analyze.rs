@@ -5,6 +5,7 @@
 //! The frontends never see objects or adapters: they hand over paths and print what comes back.
 
 pub mod drift;
+pub mod drift_status;
 pub mod gateway;
 
 use std::path::PathBuf;

@@ -100,17 +100,18 @@ impl Handle<GetOverview> for Cockpit {
 impl Handle<ListGitOpsApps> for Cockpit {
     async fn handle(&self, request: ListGitOpsApps) -> Result<GitOpsApps, CommandError> {
         let platform = self.platform();
-        let apps = platform
-            .clusters_named(request.cluster.as_deref())
-            .flat_map(|cluster| {
-                sextant_domain::drift::gitops_apps(&cluster.objects)
-                    .iter()
-                    .map(|app| to_protocol::gitops_app(&cluster.name, app))
-                    .collect::<Vec<_>>()
-            })
-            .collect();
-        let repositories = platform.repositories.iter().map(to_protocol::git_repository).collect();
-        Ok(GitOpsApps { apps, repositories })
+        // Recorded data (the demo) is judged as of its own moment; live data by the clock.
+        let now = platform.as_of.or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .ok()
+                .and_then(|elapsed| i64::try_from(elapsed.as_secs()).ok())
+        });
+        let mut fleet =
+            to_protocol::gitops_fleet(platform.clusters_named(request.cluster.as_deref()), now);
+        fleet.repositories =
+            platform.repositories.iter().map(to_protocol::git_repository).collect();
+        Ok(fleet)
     }
 }
 
@@ -479,5 +480,94 @@ mod git_context_tests {
         let error = cockpit.handle(missing).await.unwrap_err();
         assert_eq!(error.code, ErrorCode::NotFound);
         assert!(error.message.contains("v9.9.9"), "{}", error.message);
+    }
+}
+
+#[cfg(test)]
+mod gitops_tests {
+    use sextant_protocol::drift::Verdict;
+
+    use super::*;
+
+    /// Hand-counted from `assets/demo/clusters/`: prod-eu has 10 Kustomizations and 4
+    /// HelmReleases, prod-us 10 Applications and 1 ApplicationSet, staging 12 Kustomizations and
+    /// 4 HelmReleases. Judged as of the demo's `asOf` (2026-11-26T09:30:00Z).
+    #[tokio::test]
+    async fn the_demo_fleet_has_every_verdict_and_a_deep_tree_for_both_tools() {
+        let cockpit = Cockpit::start(Some(Source::Demo)).await;
+        let fleet = cockpit.handle(ListGitOpsApps::default()).await.unwrap();
+        assert_eq!(fleet.apps.len(), 41);
+        let count = |verdict| fleet.apps.iter().filter(|app| app.verdict == verdict).count();
+        // In sync: prod-eu 12 (all but identity and payments), prod-us 7 (root, identity,
+        // payments, platform-gateway, platform-policies, shop-services, catalog), staging 13.
+        assert_eq!(count(Verdict::InSync), 32);
+        assert_eq!(count(Verdict::OutOfSync), 2, "prod-us search and checkout");
+        assert_eq!(count(Verdict::Failed), 2, "prod-us reporting, staging search");
+        assert_eq!(count(Verdict::Progressing), 1, "prod-us loyalty");
+        assert_eq!(count(Verdict::Stale), 2, "prod-eu payments, staging recommendations");
+        assert_eq!(count(Verdict::Suspended), 1, "prod-eu identity");
+        assert_eq!(count(Verdict::Unknown), 1, "staging analytics");
+        let find = |cluster: &str, name: &str| {
+            fleet
+                .apps
+                .iter()
+                .find(|app| app.object.cluster == cluster && app.object.name == name)
+                .unwrap()
+        };
+        let recommendations = find("staging", "recommendations");
+        assert_eq!(
+            recommendations.stale_reasons,
+            [
+                "the source offers main@sha1:e5363df0814cd336267da2d6c12b7e08b5917787, but the last attempt was at main@sha1:7ac3847bd02a39c10b4d3ba282486b19674ea75a"
+            ]
+        );
+        assert_eq!(recommendations.parent.as_ref().unwrap().name, "flux-system");
+        assert_eq!(
+            recommendations.timeline.len(),
+            5,
+            "2 history entries with 2 times each, 1 condition"
+        );
+        let reporting = find("prod-us", "reporting");
+        assert_eq!(
+            reporting.explanation,
+            "Argo says the last sync Failed: one or more objects failed to apply, reason: Deployment.apps \"reporting-api\" is invalid: spec.template.spec.containers[0].image: Required value (retried 2 times); 2 resource(s) out of sync: Deployment reporting/reporting-api, ConfigMap reporting/reporting-config; condition SyncError: Failed sync attempt to 48ff8904e88b974d011d5fd066119c1022cdfec0: one or more objects failed to apply (retried 2 times)."
+        );
+        // Argo CD writes a condition without a status: written means it holds.
+        assert_eq!(reporting.conditions[0].status, "True");
+        assert_eq!(reporting.timeline[0].title, "Sync Failed");
+        assert_eq!(
+            reporting.timeline[1].title, "SyncError",
+            "same time, written after the operation"
+        );
+        let counts = reporting.sync_counts.unwrap();
+        assert_eq!((counts.synced, counts.out_of_sync, counts.other), (1, 2, 0));
+        // Depth 2 for both tools: flux-system → shop → storefront, root → shop-services → catalog.
+        let depth_of = |cluster: &str, name: &str| {
+            fleet
+                .tree
+                .iter()
+                .find(|row| {
+                    row.app.is_some_and(|app| {
+                        fleet.apps[app].object.cluster == cluster
+                            && fleet.apps[app].object.name == name
+                    })
+                })
+                .unwrap()
+                .depth
+        };
+        assert_eq!(depth_of("prod-eu", "storefront"), 2);
+        assert_eq!(depth_of("prod-us", "catalog"), 2);
+        let missing: Vec<&str> = fleet
+            .tree
+            .iter()
+            .filter_map(|row| row.missing.as_ref().map(|object| object.name.as_str()))
+            .collect();
+        assert_eq!(missing, ["ml-features"]);
+        assert_eq!(fleet.tree.len(), 42, "every app once, plus the missing child");
+        let shop = fleet.projects.iter().find(|project| project.object.name == "shop").unwrap();
+        assert_eq!(
+            shop.used_by,
+            ["catalog", "checkout", "identity", "loyalty", "payments", "reporting", "search"]
+        );
     }
 }

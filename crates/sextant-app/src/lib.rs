@@ -260,6 +260,7 @@ impl Cockpit {
             lattice: old.lattice.clone(),
             repositories: old.repositories.clone(),
             problems: old.problems.clone(),
+            as_of: old.as_of,
         };
         state.platform = Arc::new(platform);
         state.derived = Arc::default();

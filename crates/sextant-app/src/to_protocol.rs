@@ -132,10 +132,54 @@ fn cluster_state(state: ClusterState) -> protocol::overview::ClusterState {
     }
 }
 
-/// A GitOps application.
+/// A GitOps application, with its parent and children as [`drift::tree::build`] found them
+/// (`apps` are the cluster's, in the same order as `relations`).
 #[must_use]
-pub fn gitops_app(cluster: &str, app: &drift::GitOpsApp<'_>) -> protocol::drift::GitOpsApp {
-    use protocol::drift::{GitOpsTool, Verdict};
+pub fn gitops_app(
+    cluster: &str,
+    app: &drift::GitOpsApp<'_>,
+    relations: &drift::tree::Relations,
+    apps: &[drift::GitOpsApp<'_>],
+) -> protocol::drift::GitOpsApp {
+    use protocol::drift::{self as wire, GitOpsTool, Verdict};
+    let key_ref = |key: &drift::tree::AppKey| protocol::ObjectRef {
+        cluster: cluster.to_owned(),
+        kind: key.kind.clone(),
+        namespace: key.namespace.clone(),
+        name: key.name.clone(),
+    };
+    let mut resources: Vec<wire::ManagedResource> = app
+        .inventory
+        .iter()
+        .map(|entry| wire::ManagedResource {
+            group: entry.group.clone(),
+            kind: entry.kind.clone(),
+            namespace: entry.namespace.clone(),
+            name: entry.name.clone(),
+            status: None,
+            health: None,
+        })
+        .collect();
+    resources.extend(app.resources.iter().map(|resource| wire::ManagedResource {
+        group: resource.group.clone(),
+        kind: resource.kind.clone(),
+        namespace: resource.namespace.clone(),
+        name: resource.name.clone(),
+        status: Some(resource.status.clone()),
+        health: resource.health.clone(),
+    }));
+    let sync_counts = (app.tool == drift::GitOpsTool::ArgoCd && app.object.kind() == "Application")
+        .then(|| {
+            let mut counts = wire::SyncCounts::default();
+            for resource in &app.resources {
+                match resource.status.as_str() {
+                    "Synced" => counts.synced += 1,
+                    "OutOfSync" => counts.out_of_sync += 1,
+                    _ => counts.other += 1,
+                }
+            }
+            counts
+        });
     protocol::drift::GitOpsApp {
         object: object_ref(cluster, app.object),
         tool: match app.tool {
@@ -154,7 +198,120 @@ pub fn gitops_app(cluster: &str, app: &drift::GitOpsApp<'_>) -> protocol::drift:
             drift::Verdict::Unknown => Verdict::Unknown,
         },
         message: app.message.clone(),
+        explanation: app.explanation.clone(),
+        revisions: wire::Revisions {
+            source: app.revisions.source.clone(),
+            attempted: app.revisions.attempted.clone(),
+            applied: app.revisions.applied.clone(),
+        },
+        stale_reasons: app.stale_reasons.clone(),
+        suspended: app.suspended,
+        interval_seconds: app.interval,
+        last_reconcile: app.last_reconcile.clone(),
+        parent: relations.parent.map(|parent| object_ref(cluster, apps[parent].object)),
+        children: relations
+            .children
+            .iter()
+            .map(|child| match child {
+                drift::tree::Child::Present(index) => wire::ChildRef {
+                    object: object_ref(cluster, apps[*index].object),
+                    missing: false,
+                },
+                drift::tree::Child::Missing(key) => {
+                    wire::ChildRef { object: key_ref(key), missing: true }
+                }
+            })
+            .collect(),
+        conditions: app
+            .conditions
+            .iter()
+            .map(|condition| wire::AppCondition {
+                type_: condition.type_.clone(),
+                status: condition.status.clone(),
+                reason: condition.reason.clone(),
+                message: condition.message.clone(),
+                last_transition: condition.last_transition.clone(),
+            })
+            .collect(),
+        inventory_count: (app.tool == drift::GitOpsTool::Flux).then_some(app.inventory.len()),
+        resources,
+        sync_counts,
+        operation: app.operation.as_ref().map(|operation| wire::Operation {
+            phase: operation.phase.clone(),
+            message: operation.message.clone(),
+            started_at: operation.started_at.clone(),
+            finished_at: operation.finished_at.clone(),
+        }),
+        project: app.project.clone(),
+        timeline: drift::timeline::timeline(app.object)
+            .into_iter()
+            .map(|event| wire::TimelineEvent {
+                time: event.time,
+                kind: match event.kind {
+                    drift::timeline::EventKind::Reconcile => "reconcile",
+                    drift::timeline::EventKind::Release => "release",
+                    drift::timeline::EventKind::Deploy => "deploy",
+                    drift::timeline::EventKind::Operation => "operation",
+                    drift::timeline::EventKind::Condition => "condition",
+                }
+                .to_owned(),
+                title: event.title,
+                detail: event.detail,
+                revision: event.revision,
+                failed: event.failed,
+            })
+            .collect(),
     }
+}
+
+/// The GitOps applications of `clusters`, fleet-wide: every app with its verdict judged as of
+/// `now` (Unix seconds; `None` leaves the age rule out), one tree across clusters and tools,
+/// and the AppProjects.
+#[must_use]
+pub fn gitops_fleet<'a>(
+    clusters: impl Iterator<Item = &'a ClusterSnapshot>,
+    now: Option<i64>,
+) -> protocol::drift::GitOpsApps {
+    use protocol::drift as wire;
+    let mut fleet = wire::GitOpsApps { as_of: now, ..wire::GitOpsApps::default() };
+    for cluster in clusters {
+        let apps = drift::assess(&cluster.objects, now);
+        let (rows, relations) = drift::tree::build(&apps, &cluster.objects);
+        let app_offset = fleet.apps.len();
+        let row_offset = fleet.tree.len();
+        fleet.apps.extend(
+            apps.iter()
+                .zip(&relations)
+                .map(|(app, relation)| gitops_app(&cluster.name, app, relation, &apps)),
+        );
+        fleet.tree.extend(rows.into_iter().map(|row| wire::TreeRow {
+            app: match &row.node {
+                drift::tree::Child::Present(index) => Some(app_offset + index),
+                drift::tree::Child::Missing(_) => None,
+            },
+            missing: match &row.node {
+                drift::tree::Child::Present(_) => None,
+                drift::tree::Child::Missing(key) => Some(protocol::ObjectRef {
+                    cluster: cluster.name.clone(),
+                    kind: key.kind.clone(),
+                    namespace: key.namespace.clone(),
+                    name: key.name.clone(),
+                }),
+            },
+            depth: row.depth,
+            parent_row: row.parent_row.map(|parent| row_offset + parent),
+            child_rows: row.child_rows,
+            cycle: row.cycle,
+            repeated: row.repeated,
+        }));
+        fleet.projects.extend(drift::app_projects(&cluster.objects).into_iter().map(|project| {
+            wire::AppProjectRow {
+                object: object_ref(&cluster.name, project.object),
+                used_by: project.used_by,
+            }
+        }));
+    }
+    fleet
 }
 
 /// A Git repository.

@@ -32,6 +32,27 @@ enum DriftCommand {
     /// "not_in_git"}, "mode": "estimated", "skipped_owned"?, "problems"?}.
     /// Secret values are never printed.
     Diff(DiffArgs),
+    /// The Flux and Argo CD controllers' own verdicts on a live cluster, per application, in
+    /// tree order (a parent before the applications it applies or generates).
+    ///
+    /// Reads Kustomizations, HelmReleases, their sources, Applications, ApplicationSets and
+    /// AppProjects once through the kubeconfig context. A verdict is doubted ("stale") when the
+    /// controller has not observed the latest generation, when the source offers a newer revision
+    /// than the one last attempted, when Argo CD compared another source than the spec names, or
+    /// when the last reconcile is more than 3 intervals old (Flux `spec.interval`; Argo CD's
+    /// default 180 s).
+    ///
+    /// JSON (`--output json`): {"context", "namespace"?, "as_of" (Unix seconds), "apps": [{"tool":
+    /// "flux|argo_cd", "kind", "namespace", "name", "depth", "verdict": "in_sync|out_of_sync|
+    /// failed|progressing|stale|suspended|unknown", "needs_attention", "revisions": {"source"?,
+    /// "attempted"?, "applied"?}, "stale_reasons": [], "suspended", "parent"? ("Kind/ns/name"),
+    /// "children": [{"name", "missing"}], "explanation"}], "summary": {"apps",
+    /// "needs_attention", "missing_children"}}.
+    ///
+    /// Exit codes: 0; 1 with `--fail-on attention` when an application needs attention (failed,
+    /// out of sync or stale); 2 when the context is unknown or the cluster cannot be read, with
+    /// `{"error": {"kind", "message", "context"}}` on stdout under `--output json`.
+    Status(crate::drift_status::StatusArgs),
 }
 
 /// Arguments of `sextant drift diff`.
@@ -67,9 +88,10 @@ enum FailOn {
     Drift,
 }
 
-pub(crate) fn run(args: DriftArgs) -> anyhow::Result<ExitCode> {
+pub(crate) async fn run(args: DriftArgs) -> anyhow::Result<ExitCode> {
     match args.command {
         DriftCommand::Diff(args) => diff(args),
+        DriftCommand::Status(args) => crate::drift_status::run(args).await,
     }
 }
 

@@ -14,6 +14,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod doctor;
 mod drift;
+mod drift_status;
 mod gateway;
 mod output;
 mod serve;
@@ -50,7 +51,8 @@ enum Commands {
     Doctor(doctor::DoctorArgs),
     /// Vault and OpenBao effective permissions: `sextant vault capabilities`.
     Vault(vault::VaultArgs),
-    /// GitOps drift: compare desired objects from Git with live ones.
+    /// GitOps drift: compare desired objects from Git with live ones (`diff`), and the Flux and
+    /// Argo CD controllers' own verdicts on a live cluster (`status`).
     Drift(drift::DriftArgs),
     /// Gateway API from manifests: attachment status (`status`) and the request explainer
     /// (`explain`); see `sextant gateway status --help` for the JSON and exit codes.
@@ -81,7 +83,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Commands::Serve(args) => serve::run(args).await,
         Commands::Doctor(args) => doctor::run(args).await,
         Commands::Vault(args) => vault::run(args).await,
-        Commands::Drift(args) => drift::run(args),
+        Commands::Drift(args) => drift::run(args).await,
         Commands::Gateway(args) => gateway::run(args),
     }
 }

@@ -19,6 +19,9 @@ pub struct Platform {
     pub repositories: Vec<SourceRepository>,
     /// What could not be loaded, naming the input and what to do.
     pub problems: Vec<String>,
+    /// The moment recorded data describes (Unix seconds): the demo's, so that the age rule of
+    /// GitOps staleness judges it as of then. `None` for live data: the clock applies.
+    pub as_of: Option<i64>,
 }
 
 /// A Git repository as read from disk.

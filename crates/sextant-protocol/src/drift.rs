@@ -25,6 +25,50 @@ pub struct GitOpsApps {
     /// The Git repositories read.
     #[serde(default)]
     pub repositories: Vec<GitRepositoryRow>,
+    /// The application tree, fleet-wide: every cluster's roots with their children, in
+    /// depth-first pre-order (cluster by cluster, Flux before Argo CD).
+    #[serde(default)]
+    pub tree: Vec<TreeRow>,
+    /// The Argo CD AppProjects and the Applications that use them.
+    #[serde(default)]
+    pub projects: Vec<AppProjectRow>,
+    /// The moment the age rule of staleness judged against (Unix seconds): the clock for live
+    /// clusters, the recorded moment for the demo.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<i64>,
+}
+
+/// One row of the application tree.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TreeRow {
+    /// The index of the application in [`GitOpsApps::apps`]; `None` for a missing child.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app: Option<usize>,
+    /// The child a parent names but that was not found, when `app` is `None`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub missing: Option<ObjectRef>,
+    /// 0 for roots.
+    pub depth: usize,
+    /// The index of the parent's row, `None` for roots.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent_row: Option<usize>,
+    /// How many rows sit directly below it.
+    pub child_rows: usize,
+    /// The application is already on the path above (a cycle): not expanded again.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cycle: bool,
+    /// Already shown under another parent: not expanded again.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub repeated: bool,
+}
+
+/// An Argo CD AppProject.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AppProjectRow {
+    /// The project object.
+    pub object: ObjectRef,
+    /// The Applications that name it in `spec.project`.
+    pub used_by: Vec<String>,
 }
 
 /// A Git repository Sextant read.
@@ -40,7 +84,7 @@ pub struct GitRepositoryRow {
     pub files: usize,
 }
 
-/// A Flux Kustomization or HelmRelease, or an Argo CD Application.
+/// A Flux Kustomization or HelmRelease, or an Argo CD Application or ApplicationSet.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GitOpsApp {
     /// The application object.
@@ -58,6 +102,169 @@ pub struct GitOpsApp {
     /// The controller's message, or why Sextant judged the verdict stale.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// One sentence: what the controller says and why ("Flux says Ready=False because …").
+    #[serde(default)]
+    pub explanation: String,
+    /// The source's, the last attempted and the last applied revision.
+    #[serde(default)]
+    pub revisions: Revisions,
+    /// Why the status is not current; empty when it is.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stale_reasons: Vec<String>,
+    /// Flux `spec.suspend: true`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub suspended: bool,
+    /// The reconcile interval, seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval_seconds: Option<u64>,
+    /// When the controller last reconciled (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_reconcile: Option<String>,
+    /// The application that applies or generates this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<ObjectRef>,
+    /// The applications this one applies or generates; those named but not found are missing.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub children: Vec<ChildRef>,
+    /// The conditions the controller wrote.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conditions: Vec<AppCondition>,
+    /// Flux: how many objects `status.inventory` lists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inventory_count: Option<usize>,
+    /// Flux inventory or Argo CD `status.resources`: the objects the application manages.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub resources: Vec<ManagedResource>,
+    /// Argo CD: the managed resources counted by sync status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sync_counts: Option<SyncCounts>,
+    /// Argo CD: the current or last sync operation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operation: Option<Operation>,
+    /// Argo CD: the AppProject.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project: Option<String>,
+    /// Revisions and reconciles, newest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub timeline: Vec<TimelineEvent>,
+}
+
+impl GitOpsApp {
+    /// Whether someone should look at it: its verdict needs attention, or it is stale.
+    #[must_use]
+    pub fn needs_attention(&self) -> bool {
+        self.verdict.needs_attention() || !self.stale_reasons.is_empty()
+    }
+}
+
+/// The three revisions of spec §1.3.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Revisions {
+    /// What the source offers (Flux artifact revision), or what Argo CD compared.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// What was last tried.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attempted: Option<String>,
+    /// What was last applied.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub applied: Option<String>,
+}
+
+/// A child application.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChildRef {
+    /// Which.
+    pub object: ObjectRef,
+    /// Named by the parent, but not found in the cluster.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub missing: bool,
+}
+
+/// A status condition.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppCondition {
+    /// `type`.
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// `True`, `False` or `Unknown`.
+    pub status: String,
+    /// `reason`.
+    #[serde(default)]
+    pub reason: String,
+    /// `message`.
+    #[serde(default)]
+    pub message: String,
+    /// `lastTransitionTime`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_transition: Option<String>,
+}
+
+/// An object an application manages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManagedResource {
+    /// The API group, empty for the core group.
+    pub group: String,
+    /// The kind.
+    pub kind: String,
+    /// The namespace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    /// The name.
+    pub name: String,
+    /// Argo CD's per-resource sync status; absent for a Flux inventory entry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// Argo CD's per-resource health, when stored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub health: Option<String>,
+}
+
+/// Managed resources counted by sync status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncCounts {
+    /// `Synced`.
+    pub synced: usize,
+    /// `OutOfSync`.
+    pub out_of_sync: usize,
+    /// Anything else (`Unknown`).
+    pub other: usize,
+}
+
+/// Argo CD's sync operation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Operation {
+    /// `Running`, `Succeeded`, `Failed`, `Error` or `Terminating`.
+    pub phase: String,
+    /// Argo CD's message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// When it started.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<String>,
+    /// When it finished.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finished_at: Option<String>,
+}
+
+/// One entry of an application's timeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimelineEvent {
+    /// When (RFC 3339).
+    pub time: String,
+    /// `reconcile`, `release`, `deploy`, `operation` or `condition`.
+    pub kind: String,
+    /// What happened.
+    pub title: String,
+    /// More detail.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// The revision concerned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<String>,
+    /// It went wrong.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub failed: bool,
 }
 
 /// A GitOps tool.
