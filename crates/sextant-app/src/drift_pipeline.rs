@@ -24,6 +24,7 @@ use futures::StreamExt as _;
 use serde_json::Value;
 use sextant_adapters::{
     drift_live::{DryRun, Fetched, KubeLive, LiveObjects, MemoryLive},
+    git::remote,
     render::{self, Rendered, Tools},
 };
 use sextant_domain::{
@@ -82,93 +83,6 @@ fn dirs_cache() -> PathBuf {
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))
         .unwrap_or_else(std::env::temp_dir)
-}
-
-/// The private stand-in for `sextant_adapters::git::remote` (being written on another branch
-/// with gix: clone/fetch with progress and credentials). **Replaced at merge** by those
-/// functions, which have the same signatures; this one handles local paths and `file://` URLs
-/// only, through the `git` CLI.
-mod git_shim {
-    use std::path::{Path, PathBuf};
-    use std::process::Command;
-
-    /// A repository available locally.
-    pub(crate) struct Synced {
-        /// Where it is.
-        pub(crate) path: PathBuf,
-        /// The commit `HEAD` points at.
-        #[allow(dead_code, reason = "the real function returns it; the pipeline does not need it")]
-        pub(crate) head: String,
-    }
-
-    /// The local repository for `url`: a path or a `file://` URL is used in place.
-    pub(crate) fn sync(
-        url: &str,
-        _cache_root: &Path,
-        progress: &mut dyn FnMut(&str),
-    ) -> Result<Synced, String> {
-        let path = PathBuf::from(url.strip_prefix("file://").unwrap_or(url));
-        if !path.exists() {
-            return Err(format!(
-                "cannot read the Git repository {url}: only local paths and file:// URLs are read in this build"
-            ));
-        }
-        progress("reading the local repository");
-        let head = git(&path, &["rev-parse", "HEAD"])?;
-        Ok(Synced { path, head })
-    }
-
-    /// Writes the tree of `revision` (under `subdir`, or all of it when empty) into `dest`, and
-    /// returns the commit id.
-    pub(crate) fn export_tree(
-        repo: &Path,
-        revision: &str,
-        subdir: &str,
-        dest: &Path,
-    ) -> Result<String, String> {
-        let commit =
-            git(repo, &["rev-parse", "--verify", "--quiet", &format!("{revision}^{{commit}}")])
-                .map_err(|_| format!("revision {revision} is not in {}", repo.display()))?;
-        let archive = dest.join(".export.tar");
-        let mut arguments = vec!["archive", "--format=tar", "-o"];
-        let archive_text = archive.display().to_string();
-        arguments.push(&archive_text);
-        arguments.push(&commit);
-        if !subdir.is_empty() {
-            arguments.push(subdir);
-        }
-        git(repo, &arguments)?;
-        let status = Command::new("tar")
-            .arg("-xf")
-            .arg(&archive)
-            .arg("-C")
-            .arg(dest)
-            .status()
-            .map_err(|error| format!("cannot run tar: {error}"))?;
-        let _ = std::fs::remove_file(&archive);
-        if !status.success() {
-            return Err(format!("cannot unpack {commit} of {}", repo.display()));
-        }
-        Ok(commit)
-    }
-
-    fn git(repo: &Path, arguments: &[&str]) -> Result<String, String> {
-        let output = Command::new("git")
-            .arg("-C")
-            .arg(repo)
-            .args(arguments)
-            .output()
-            .map_err(|error| format!("cannot run git: {error}"))?;
-        if !output.status.success() {
-            return Err(format!(
-                "git {} failed in {}: {}",
-                arguments.join(" "),
-                repo.display(),
-                String::from_utf8_lossy(&output.stderr).trim()
-            ));
-        }
-        Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
-    }
 }
 
 /// Which tool and how to render.
@@ -442,13 +356,22 @@ struct Checkout {
     note: Option<String>,
 }
 
-fn checkout(repository: &Path, plan: &Plan) -> Result<Checkout, String> {
+/// A revision's tree, written by gix into a new temporary directory.
+fn export(repository: &Path, revision: &str) -> Result<(tempfile::TempDir, String), String> {
     let directory = tempfile::tempdir()
         .map_err(|error| format!("cannot create a temporary directory: {error}"))?;
+    let commit = remote::export_tree(repository, revision, "", directory.path())
+        .map_err(|error| error.to_string())?;
+    Ok((directory, commit))
+}
+
+fn checkout(repository: &Path, plan: &Plan) -> Result<Checkout, String> {
     let mut tried = Vec::new();
     if let Some(applied) = &plan.applied {
-        match git_shim::export_tree(repository, applied, "", directory.path()) {
-            Ok(commit) => return Ok(Checkout { directory, commit: Some(commit), note: None }),
+        match export(repository, applied) {
+            Ok((directory, commit)) => {
+                return Ok(Checkout { directory, commit: Some(commit), note: None });
+            }
             Err(error) => tried.push(error),
         }
     }
@@ -459,7 +382,7 @@ fn checkout(repository: &Path, plan: &Plan) -> Result<Checkout, String> {
         None => vec!["HEAD".to_owned()],
     };
     for candidate in &candidates {
-        if let Ok(commit) = git_shim::export_tree(repository, candidate, "", directory.path()) {
+        if let Ok((directory, commit)) = export(repository, candidate) {
             let shown = plan.git_ref.as_deref().unwrap_or("HEAD");
             let note = match &plan.applied {
                 Some(applied) => format!(
@@ -731,7 +654,10 @@ impl Cockpit {
                 let url = plan.repository.clone();
                 let cache = options.cache.clone();
                 let synced = tokio::task::spawn_blocking(move || {
-                    git_shim::sync(&url, &cache, &mut |step| tracing::debug!(step, "git"))
+                    remote::sync(&url, &cache, &mut |progress| {
+                        tracing::debug!(stage = %progress.stage, done = progress.done, "git");
+                    })
+                    .map_err(|error| error.to_string())
                 })
                 .await
                 .map_err(|error| CommandError::new(ErrorCode::Internal, error.to_string()))?;
