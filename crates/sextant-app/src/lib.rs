@@ -138,8 +138,8 @@ impl LiveConfig {
         let (kubeconfig, broken_contexts, unreadable_kubeconfigs) = match cluster::read_kubeconfig()
         {
             Ok(Some(read)) => (Ok(Some(read.kubeconfig)), read.broken, read.unreadable),
-            Ok(None) => (Ok(None), Default::default(), Vec::new()),
-            Err(error) => (Err(error.to_string()), Default::default(), Vec::new()),
+            Ok(None) => (Ok(None), std::collections::BTreeMap::new(), Vec::new()),
+            Err(error) => (Err(error.to_string()), std::collections::BTreeMap::new(), Vec::new()),
         };
         LiveConfig {
             kubeconfig,

@@ -184,10 +184,10 @@ fn check_user(user: &AuthInfo) -> Result<(), Problem> {
     file_exists("client-certificate", user.client_certificate.as_deref())?;
     file_exists("client-key", user.client_key.as_deref())?;
     is_base64("client-certificate-data", user.client_certificate_data.as_deref())?;
-    {
-        use secrecy::ExposeSecret as _;
-        is_base64("client-key-data", user.client_key_data.as_ref().map(|key| key.expose_secret()))?;
-    }
+    is_base64(
+        "client-key-data",
+        user.client_key_data.as_ref().map(secrecy::ExposeSecret::expose_secret),
+    )?;
     if let Some(exec) = &user.exec
         && let Some(command) = &exec.command
         && !command_exists(command)
@@ -299,7 +299,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         assert!(read(&[dir.path().join("absent")]).unwrap().is_none());
         let broken = write(dir.path(), "broken.yaml", "clusters: {");
-        let error = read(&[broken.clone()]).unwrap_err();
+        let error = read(std::slice::from_ref(&broken)).unwrap_err();
         assert!(error.starts_with(&broken.display().to_string()), "{error}");
     }
 }
