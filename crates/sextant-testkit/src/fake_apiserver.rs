@@ -400,15 +400,37 @@ fn collection(
                           "message": "too old resource version", "reason": "Expired", "code": 410}});
         return stream_response(futures::stream::iter([line]).boxed());
     }
+    // As a real server does, a watch from `resourceVersion` first replays what was added after
+    // it, so an object added between a list and the next watch is not lost.
+    let version_of = |object: &Value| {
+        object["metadata"]["resourceVersion"].as_str().and_then(|rv| rv.parse::<u64>().ok())
+    };
+    let since = query
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("resourceVersion="))
+        .and_then(|rv| rv.parse::<u64>().ok());
+    let receiver = state.events.subscribe();
+    let replay: Vec<Value> = since.map_or_else(Vec::new, |since| {
+        lock(&state.objects)
+            .iter()
+            .filter(|object| matches(object) && version_of(object).is_some_and(|rv| rv > since))
+            .cloned()
+            .collect()
+    });
+    let replayed_up_to = replay.iter().filter_map(version_of).max().unwrap_or(0);
+    let replay = futures::stream::iter(
+        replay.into_iter().map(|object| json!({"type": "ADDED", "object": object})),
+    );
     let namespace = namespace.map(str::to_owned);
     let (kind, api) = (kind.to_owned(), api_version_of(group, version));
-    let receiver = state.events.subscribe();
-    let events = tokio_stream_from(receiver).filter_map(move |(event, object)| {
+    let live = tokio_stream_from(receiver).filter_map(move |(event, object)| {
         let keep = object["kind"] == kind.as_str()
             && object["apiVersion"] == api.as_str()
-            && namespace.as_deref().is_none_or(|ns| object["metadata"]["namespace"] == ns);
+            && namespace.as_deref().is_none_or(|ns| object["metadata"]["namespace"] == ns)
+            && version_of(&object).is_none_or(|rv| rv > replayed_up_to);
         async move { keep.then(|| json!({"type": event, "object": object})) }
     });
+    let events = replay.chain(live);
     // A real server ends a watch after `timeoutSeconds`; clients then watch again.
     let timeout = query
         .split('&')
