@@ -19,6 +19,8 @@ pub(crate) fn handlers<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync
         list_policies,
         list_routes,
         get_traffic_graph,
+        get_graph_node,
+        list_gateway_diagnostics,
         explain_route,
         get_vault_inventory,
         get_vault_access,
@@ -89,7 +91,23 @@ async fn list_routes(
 async fn get_traffic_graph(
     cockpit: State<'_, Cockpit>,
     request: gateway::GetTrafficGraph,
-) -> Result<gateway::TrafficGraph, CommandError> {
+) -> Result<gateway::TrafficView, CommandError> {
+    cockpit.handle(request).await
+}
+
+#[tauri::command]
+async fn get_graph_node(
+    cockpit: State<'_, Cockpit>,
+    request: gateway::GetGraphNode,
+) -> Result<gateway::NodeDetails, CommandError> {
+    cockpit.handle(request).await
+}
+
+#[tauri::command]
+async fn list_gateway_diagnostics(
+    cockpit: State<'_, Cockpit>,
+    request: gateway::ListGatewayDiagnostics,
+) -> Result<gateway::DiagnosticsPage, CommandError> {
     cockpit.handle(request).await
 }
 
@@ -187,6 +205,14 @@ mod tests {
             ("list_policies", serde_json::json!({"cluster": "prod-eu"})),
             ("list_routes", serde_json::json!({})),
             ("get_traffic_graph", serde_json::json!({"cluster": "prod-eu"})),
+            (
+                "get_graph_node",
+                serde_json::json!({"cluster": "prod-eu", "id": "prod-eu|Gateway/infra/public"}),
+            ),
+            (
+                "list_gateway_diagnostics",
+                serde_json::json!({"query": "error", "offset": 0, "limit": 50}),
+            ),
             (
                 "explain_route",
                 serde_json::json!({"cluster": "prod-eu", "protocol": "HTTPS", "gateway": "infra/public", "port": 443, "host": "shop.northwind.example", "path": "/"}),

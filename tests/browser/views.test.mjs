@@ -14,6 +14,7 @@ import { chromium } from 'playwright-core';
 const root = new URL('../../', import.meta.url).pathname;
 const shots = `${root}test-results/screenshots`;
 let server, url, browser, page;
+const pageErrors = [];
 
 before(async () => {
   mkdirSync(shots, { recursive: true });
@@ -35,7 +36,8 @@ before(async () => {
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
   page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  page.on('pageerror', (error) => console.error('page error:', error));
+  // A panic in the wasm UI surfaces here (as `unreachable`): the last test fails on any.
+  page.on('pageerror', (error) => { pageErrors.push(String(error)); console.error('page error:', error); });
 });
 
 after(async () => {
@@ -247,19 +249,27 @@ test('routes draw the traffic graph of every route kind, with rejected edges and
   assert.match(await page.locator('svg.traffic-graph').innerHTML(), /NoMatching.*Listener/);
   // The route to a missing Gateway hangs from a node drawn as missing.
   assert.equal(await page.locator('g.node.missing[data-node-id="prod-eu|Gateway/infra/public-legacy"]').count(), 1);
-  // The view filter narrows the graph to what leads to and from the match.
+  // The view filter narrows the graph to what leads to and from the match (on the backend,
+  // which sends only what is drawn: wait for the new drawing).
+  const routes = () => page.evaluate(() => [...document.querySelectorAll('[data-testid="graph-node"]')]
+    .map((node) => node.dataset.nodeId).filter((id) => /Route\/[^/]+\/[^/]+$/.test(id)));
+  const untilRoutes = (count) => page.waitForFunction((count) => [...document.querySelectorAll('[data-testid="graph-node"]')]
+    .filter((node) => /Route\/[^/]+\/[^/]+$/.test(node.dataset.nodeId)).length === count, count);
   await page.locator('[data-testid="view-filter"]').fill('payments-db');
-  await node('prod-eu|TCPRoute/payments/payments-db').waitFor();
-  const routes = () => page.locator('[data-testid="graph-node"]').evaluateAll((nodes) =>
-    nodes.map((node) => node.dataset.nodeId).filter((id) => /Route\/[^/]+\/[^/]+$/.test(id)));
+  await untilRoutes(1);
   assert.deepEqual(await routes(), ['prod-eu|TCPRoute/payments/payments-db'], 'one route left');
   await node('prod-eu|Listener/infra/internal/tcp-postgres').waitFor();
   await page.locator('[data-testid="view-filter"]').fill('');
+  await untilRoutes(23);
   // Collapsing every namespace leaves one node per namespace.
   await page.locator('[data-testid="collapse-all"]').click();
-  assert.deepEqual(await routes(), [], 'routes fold into their namespace');
-  assert.ok(await page.locator('g.node.group').count() >= 5);
+  await untilRoutes(0);
+  assert.ok(await page.locator('g.node.group').count() >= 5, 'routes fold into their namespace');
+  // Clicking a group opens its namespace.
+  await page.locator('g.node.group[data-node-id="group|routes|prod-eu|checkout"]').click();
+  await page.waitForFunction(() => document.querySelector('[data-node-id="prod-eu|HTTPRoute/checkout/checkout"]'));
   await page.locator('[data-testid="expand-all"]').click();
+  await untilRoutes(23);
   // Clicking a route shows its conditions per parent.
   await node('prod-eu|HTTPRoute/checkout/checkout').click();
   assert.equal((await text('node-details-name')).trim(), 'checkout/checkout');
@@ -430,4 +440,8 @@ test('serve refuses requests without the key, with a wrong key, or from another 
   assert.equal((await ok.json()).platform, 'Northwind Outfitters');
   const index = await fetch(`${base.origin}/`);
   assert.match(index.headers.get('content-security-policy'), /script-src 'self' 'wasm-unsafe-eval'/);
+});
+
+test('no view panicked or threw in the page', () => {
+  assert.deepEqual(pageErrors, [], 'errors thrown in the page while the tests ran');
 });

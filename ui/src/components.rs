@@ -7,7 +7,7 @@ use sextant_protocol::{CommandError, ErrorCode};
 
 use crate::{
     state::use_app_state,
-    view_model::{Cell, Row, Tone, filter_rows},
+    view_model::{Cell, Row, Tone, matching, row_haystack},
 };
 
 /// A coloured label.
@@ -92,23 +92,34 @@ pub(crate) fn DataTable(
 ) -> impl IntoView {
     let state = use_app_state();
     let total = rows.len();
+    // Lower-cased once, so that a keystroke in the filter only compares.
+    let haystacks = StoredValue::new(rows.iter().map(row_haystack).collect::<Vec<_>>());
     let rows = StoredValue::new(rows);
+    // The indices of the rows the filter leaves.
     let shown = Memo::new(move |_| {
         let filter = state.filter.get();
-        rows.with_value(|rows| filter_rows(rows, &filter).into_iter().cloned().collect::<Vec<_>>())
+        haystacks.with_value(|haystacks| matching(haystacks, &filter))
     });
     let scroll_top = RwSignal::new(0_i32);
     let virtual_table = move || shown.with(Vec::len) > VIRTUAL_FROM;
     // The rows to render, and the heights of the spacers above and below them.
     let window = move || {
         shown.with(|shown| {
+            let (start, end) = if shown.len() <= VIRTUAL_FROM {
+                (0, shown.len())
+            } else {
+                let first_in_view = usize::try_from(scroll_top.get()).unwrap_or(0) / ROW_HEIGHT;
+                let start = first_in_view.saturating_sub(OVERSCAN).min(shown.len());
+                (start, (start + WINDOW).min(shown.len()))
+            };
+            let picked: Vec<Row> = rows.with_value(|rows| {
+                shown[start..end].iter().map(|&index| rows[index].clone()).collect()
+            });
             if shown.len() <= VIRTUAL_FROM {
-                return (shown.clone(), 0, 0);
+                (picked, 0, 0)
+            } else {
+                (picked, start * ROW_HEIGHT, (shown.len() - end) * ROW_HEIGHT)
             }
-            let first_in_view = usize::try_from(scroll_top.get()).unwrap_or(0) / ROW_HEIGHT;
-            let start = first_in_view.saturating_sub(OVERSCAN).min(shown.len());
-            let end = (start + WINDOW).min(shown.len());
-            (shown[start..end].to_vec(), start * ROW_HEIGHT, (shown.len() - end) * ROW_HEIGHT)
         })
     };
     let window = Memo::new(move |_| window());
@@ -158,6 +169,171 @@ pub(crate) fn DataTable(
                     </table>
                 </div>
             </Show>
+        </section>
+    }
+}
+
+/// Rows a paged table asks for at a time: more than a tall window shows, so that scrolling a
+/// few screens needs no new request, and every row of a short list.
+const PAGE: usize = 200;
+
+/// A page of rows from the backend.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct RowPage {
+    /// Rows in all.
+    pub(crate) total: usize,
+    /// Rows the filter matches.
+    pub(crate) matched: usize,
+    /// The index of `rows[0]` among the matches.
+    pub(crate) offset: usize,
+    /// The rows.
+    pub(crate) rows: Vec<Row>,
+}
+
+/// A table whose rows stay on the backend: `fetch(query, offset, limit)` answers a page of the
+/// rows the view's text filter matches. The table asks for the page around what is in view, so
+/// a list of 100,000 rows paints and filters as fast as one of 100; scrolling past the page
+/// fetches the next one.
+#[component]
+pub(crate) fn PagedTable<F, Fut>(
+    #[prop(into)] title: String,
+    headers: &'static [&'static str],
+    #[prop(into)] testid: String,
+    #[prop(into)] empty_hint: String,
+    /// Changes when the rows must be asked for again (another cluster).
+    #[prop(into)]
+    reload: Signal<Option<String>>,
+    fetch: F,
+) -> impl IntoView
+where
+    F: Fn(String, usize, usize) -> Fut + Copy + 'static,
+    Fut: std::future::Future<Output = Result<RowPage, CommandError>> + 'static,
+{
+    let state = use_app_state();
+    let page = RwSignal::new(None::<Result<RowPage, CommandError>>);
+    let scroll_top = RwSignal::new(0_i32);
+    let generation = StoredValue::new(0_u64);
+    let wrap = NodeRef::<leptos::html::Div>::new();
+    let load = move |query: String, offset: usize| {
+        let ticket = generation.get_value() + 1;
+        generation.set_value(ticket);
+        leptos::task::spawn_local(async move {
+            let answer = fetch(query, offset, PAGE).await;
+            // A slower answer to an older request never replaces a newer one, and an answer
+            // arriving after the table is gone (another view) is dropped.
+            if generation.try_get_value() == Some(ticket) {
+                page.try_set(Some(answer));
+            }
+        });
+    };
+    // A new filter, a refresh or another cluster: back to the top.
+    Effect::new(move |_| {
+        let query = state.filter.get();
+        state.refresh.track();
+        reload.track();
+        scroll_top.set(0);
+        if let Some(wrap) = wrap.get_untracked() {
+            wrap.set_scroll_top(0);
+        }
+        load(query, 0);
+    });
+    // The first row in view, less the margin.
+    let window_start = Memo::new(move |_| {
+        (usize::try_from(scroll_top.get()).unwrap_or(0) / ROW_HEIGHT).saturating_sub(OVERSCAN)
+    });
+    // Scrolled beyond the rows at hand: fetch the page around the view.
+    Effect::new(move |_| {
+        let start = window_start.get();
+        let covered = page.with_untracked(|page| match page {
+            Some(Ok(page)) => {
+                let end = (start + WINDOW).min(page.matched);
+                page.offset <= start && end <= page.offset + page.rows.len()
+            }
+            _ => true,
+        });
+        if !covered {
+            load(state.filter.get_untracked(), start.saturating_sub(PAGE / 4));
+        }
+    });
+    let matched = move || {
+        page.with(|page| {
+            page.as_ref().and_then(|page| page.as_ref().ok()).map_or(0, |page| page.matched)
+        })
+    };
+    let virtual_table = move || matched() > VIRTUAL_FROM;
+    // The rows to render, and the heights of the spacers above and below them.
+    let window = Memo::new(move |_| {
+        page.with(|page| {
+            let Some(Ok(page)) = page else { return (Vec::new(), 0, 0) };
+            if page.matched <= VIRTUAL_FROM {
+                return (page.rows.clone(), 0, 0);
+            }
+            let start = window_start.get().max(page.offset).min(page.offset + page.rows.len());
+            let end = (window_start.get() + WINDOW).min(page.offset + page.rows.len()).max(start);
+            let rows = page.rows[start - page.offset..end - page.offset].to_vec();
+            (rows, start * ROW_HEIGHT, (page.matched - end) * ROW_HEIGHT)
+        })
+    });
+    let count_testid = format!("{testid}-count");
+    let count = move || {
+        page.with(|page| match page {
+            Some(Ok(page)) if page.matched == page.total => format!("{}", page.total),
+            Some(Ok(page)) => format!("{} of {}", page.matched, page.total),
+            Some(Err(_)) => "unavailable".to_owned(),
+            None => "…".to_owned(),
+        })
+    };
+    let body = move || {
+        page.with(|page| match page {
+            None => view! { <Loading/> }.into_any(),
+            Some(Err(error)) => view! { <ErrorPanel error=error.clone()/> }.into_any(),
+            Some(Ok(page)) if page.matched == 0 => {
+                let hint = if page.total == 0 {
+                    empty_hint.clone()
+                } else {
+                    "No row matches the filter.".to_owned()
+                };
+                view! { <p class="muted empty-row">{hint}</p> }.into_any()
+            }
+            Some(Ok(_)) => ().into_any(),
+        })
+    };
+    let has_rows = move || matched() > 0;
+    view! {
+        <section class="panel" data-testid=testid>
+            <header class="panel-head">
+                <h2>{title}</h2>
+                <span class="muted" data-testid=count_testid>{count}</span>
+            </header>
+            {body}
+            <div
+                class="table-wrap"
+                class:virtual=virtual_table
+                style:display=move || if has_rows() { "" } else { "none" }
+                node_ref=wrap
+                on:scroll=move |event| {
+                    if virtual_table() {
+                        scroll_top.set(event_target::<web_sys::Element>(&event).scroll_top());
+                    }
+                }
+            >
+                <table>
+                    <thead><tr>{headers.iter().map(|header| view! { <th>{*header}</th> }).collect_view()}</tr></thead>
+                    <tbody>
+                        <tr class="spacer"><td colspan=headers.len() style:height=move || format!("{}px", window.with(|window| window.1))></td></tr>
+                        <For each=move || window.with(|window| window.0.clone()) key=|row| row.key.clone() let:row>
+                            <tr>
+                                {row.cells.into_iter().map(|cell| match cell {
+                                    Cell::Text(text) => view! { <td>{text}</td> }.into_any(),
+                                    Cell::Code(text) => view! { <td><code>{text}</code></td> }.into_any(),
+                                    Cell::Badge(text, tone) => view! { <td><Badge text=text tone=tone/></td> }.into_any(),
+                                }).collect_view()}
+                            </tr>
+                        </For>
+                        <tr class="spacer"><td colspan=headers.len() style:height=move || format!("{}px", window.with(|window| window.2))></td></tr>
+                    </tbody>
+                </table>
+            </div>
         </section>
     }
 }

@@ -61,14 +61,25 @@ pub(crate) struct Row {
 }
 
 /// The rows containing every word of `query` (case-insensitive) in some cell.
+#[cfg(test)]
 pub(crate) fn filter_rows<'a>(rows: &'a [Row], query: &str) -> Vec<&'a Row> {
+    let haystacks: Vec<String> = rows.iter().map(row_haystack).collect();
+    matching(&haystacks, query).into_iter().map(|index| &rows[index]).collect()
+}
+
+/// The text of a row the filter searches, lower-cased.
+pub(crate) fn row_haystack(row: &Row) -> String {
+    row.cells.iter().map(|cell| cell.text().to_lowercase() + " ").collect()
+}
+
+/// The indices of the `haystacks` that hold every word of `query`.
+pub(crate) fn matching(haystacks: &[String], query: &str) -> Vec<usize> {
     let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
-    rows.iter()
-        .filter(|row| {
-            let haystack: String =
-                row.cells.iter().map(|cell| cell.text().to_lowercase() + " ").collect();
-            words.iter().all(|word| haystack.contains(word.as_str()))
-        })
+    haystacks
+        .iter()
+        .enumerate()
+        .filter(|(_, haystack)| words.iter().all(|word| haystack.contains(word.as_str())))
+        .map(|(index, _)| index)
         .collect()
 }
 

@@ -5,7 +5,8 @@ use sextant_protocol::{
     CommandError, ErrorCode,
     drift::{DriftDiff, GetDriftDiff, GitOpsApps, ListGitOpsApps},
     gateway::{
-        ExplainRoute, GetTrafficGraph, ListRoutes, RouteExplanation, RouteInventory, TrafficGraph,
+        DiagnosticsPage, ExplainRoute, GetGraphNode, GetTrafficGraph, ListGatewayDiagnostics,
+        ListRoutes, NodeDetails, RouteExplanation, RouteInventory, TrafficGraph, TrafficView,
     },
     overview::{GetOverview, Overview},
     policy::{ListPolicies, PolicyInventory},
@@ -16,6 +17,8 @@ use sextant_protocol::{
     },
     wasmcloud::{GetLattice, Lattice},
 };
+
+use std::sync::Arc;
 
 use crate::{Cockpit, Handle, Source, to_protocol};
 
@@ -167,18 +170,83 @@ fn unreadable_kinds(
     kinds
 }
 
-impl Handle<GetTrafficGraph> for Cockpit {
-    async fn handle(&self, request: GetTrafficGraph) -> Result<TrafficGraph, CommandError> {
-        let platform = self.platform();
+impl Cockpit {
+    /// The traffic graph of one cluster or every cluster, indexed, from the cache of the
+    /// current platform version; built once (off the async workers) on first use.
+    async fn traffic_index(
+        &self,
+        cluster: Option<String>,
+    ) -> Result<Arc<crate::gateway_view::TrafficIndex>, CommandError> {
+        let (platform, derived) = self.platform_and_derived();
+        let cell = {
+            let mut cached =
+                derived.traffic.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            Arc::clone(cached.entry(cluster.clone()).or_default())
+        };
         let source = self.source();
-        let mut graph = TrafficGraph::default();
-        for cluster in platform.clusters_named(request.cluster.as_deref()) {
-            let unreadable = unreadable_kinds(source, cluster);
-            let unreadable: Vec<&str> = unreadable.iter().map(String::as_str).collect();
-            let found = sextant_domain::gateway::traffic_graph(&cluster.objects, &unreadable);
-            to_protocol::extend_traffic_graph(&mut graph, &cluster.name, &found);
-        }
-        Ok(graph)
+        let index = cell
+            .get_or_try_init(|| async move {
+                tokio::task::spawn_blocking(move || {
+                    let mut graph = TrafficGraph::default();
+                    for cluster in platform.clusters_named(cluster.as_deref()) {
+                        let unreadable = unreadable_kinds(source, cluster);
+                        let unreadable: Vec<&str> = unreadable.iter().map(String::as_str).collect();
+                        let found =
+                            sextant_domain::gateway::traffic_graph(&cluster.objects, &unreadable);
+                        to_protocol::extend_traffic_graph(&mut graph, &cluster.name, &found);
+                    }
+                    Arc::new(crate::gateway_view::TrafficIndex::new(graph))
+                })
+                .await
+                .map_err(|error| {
+                    CommandError::new(
+                        ErrorCode::Internal,
+                        format!("building the traffic graph failed: {error}"),
+                    )
+                })
+            })
+            .await?;
+        Ok(Arc::clone(index))
+    }
+}
+
+impl Handle<GetTrafficGraph> for Cockpit {
+    async fn handle(&self, request: GetTrafficGraph) -> Result<TrafficView, CommandError> {
+        Ok(self.traffic_index(request.cluster).await?.view(&request.view))
+    }
+}
+
+impl Handle<GetGraphNode> for Cockpit {
+    async fn handle(&self, request: GetGraphNode) -> Result<NodeDetails, CommandError> {
+        let index = self.traffic_index(request.cluster).await?;
+        let not_found = || {
+            CommandError::new(
+                ErrorCode::NotFound,
+                format!("no node {} in the traffic graph: press Refresh", request.id),
+            )
+        };
+        let (cluster_name, edges) = index.node_edges(&request.id).ok_or_else(not_found)?;
+        // The details panel's facts are not indexed (they would double the index for one
+        // node at a time): the node's own cluster is analysed again.
+        let platform = self.platform();
+        let cluster = platform.clusters_named(Some(cluster_name)).next().ok_or_else(not_found)?;
+        let unreadable = unreadable_kinds(self.source(), cluster);
+        let unreadable: Vec<&str> = unreadable.iter().map(String::as_str).collect();
+        let found = sextant_domain::gateway::traffic_graph(&cluster.objects, &unreadable);
+        let domain_id =
+            request.id.strip_prefix(&format!("{cluster_name}|")).ok_or_else(not_found)?;
+        let node = found.nodes.iter().find(|node| node.id == domain_id).ok_or_else(not_found)?;
+        Ok(NodeDetails { node: to_protocol::graph_node(cluster_name, node), edges })
+    }
+}
+
+impl Handle<ListGatewayDiagnostics> for Cockpit {
+    async fn handle(
+        &self,
+        request: ListGatewayDiagnostics,
+    ) -> Result<DiagnosticsPage, CommandError> {
+        let index = self.traffic_index(request.cluster).await?;
+        Ok(index.diagnostics(&request.query, request.offset, request.limit.min(1_000)))
     }
 }
 
@@ -271,8 +339,14 @@ mod tests {
     #[tokio::test]
     async fn the_demo_graph_shows_rejected_edges_and_an_explained_path_lights_up() {
         let cockpit = Cockpit::start(Some(Source::Demo)).await;
-        let graph =
-            cockpit.handle(GetTrafficGraph { cluster: Some("prod-eu".to_owned()) }).await.unwrap();
+        let graph = cockpit
+            .handle(GetTrafficGraph {
+                cluster: Some("prod-eu".to_owned()),
+                view: sextant_protocol::gateway::GraphView::default(),
+            })
+            .await
+            .unwrap();
+        assert!(graph.collapsed.is_empty(), "the demo's 14 routes are drawn whole");
         let refused = graph
             .edges
             .iter()
@@ -301,6 +375,64 @@ mod tests {
         for id in &answer.lit {
             assert!(graph.nodes.iter().any(|node| &node.id == id), "{id} is a node of the graph");
         }
+        // The view lights the path it is given, edges included.
+        let lit = cockpit
+            .handle(GetTrafficGraph {
+                cluster: Some("prod-eu".to_owned()),
+                view: sextant_protocol::gateway::GraphView {
+                    lit: answer.lit.clone(),
+                    ..Default::default()
+                },
+            })
+            .await
+            .unwrap();
+        assert_eq!(lit.nodes.iter().filter(|node| node.lit).count(), answer.lit.len());
+        assert!(lit.edges.iter().any(|edge| edge.lit && edge.to.ends_with("search-api/rule/0")));
+        // The details panel gets the node in full, with its conditions and edges.
+        let details = cockpit
+            .handle(GetGraphNode {
+                cluster: Some("prod-eu".to_owned()),
+                id: "prod-eu|HTTPRoute/checkout/checkout".to_owned(),
+            })
+            .await
+            .unwrap();
+        assert_eq!(details.node.label, "checkout/checkout");
+        assert!(!details.node.conditions.is_empty(), "a route has conditions per parent");
+        assert!(
+            details.edges.iter().any(|edge| edge.direction == "from"
+                && edge.label.as_deref() == Some("NoMatchingListenerHostname")),
+            "{:?}",
+            details.edges
+        );
+        let missing = cockpit
+            .handle(GetGraphNode { cluster: None, id: "prod-eu|nothing".to_owned() })
+            .await
+            .unwrap_err();
+        assert_eq!(missing.code, ErrorCode::NotFound);
+        // Diagnostics come in pages, narrowed on the backend.
+        let page = cockpit
+            .handle(ListGatewayDiagnostics {
+                cluster: None,
+                query: String::new(),
+                offset: 0,
+                limit: 2,
+            })
+            .await
+            .unwrap();
+        assert_eq!(page.rows.len(), 2);
+        assert_eq!(page.total, page.matched);
+        assert_eq!(page.rows[0].severity, "error", "errors first");
+        let narrowed = cockpit
+            .handle(ListGatewayDiagnostics {
+                cluster: None,
+                query: "CHECKOUT no_matching_listener".to_owned(),
+                offset: 0,
+                limit: 50,
+            })
+            .await
+            .unwrap();
+        assert_eq!(narrowed.matched, 1, "{narrowed:?}");
+        assert_eq!(narrowed.rows[0].object, "HTTPRoute checkout/checkout");
         let refused = cockpit
             .handle(ExplainRoute { cluster: "nowhere".to_owned(), ..ExplainRoute::default() })
             .await

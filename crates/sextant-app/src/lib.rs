@@ -11,6 +11,7 @@
 pub mod analyze;
 pub mod doctor;
 pub mod drift_pipeline;
+mod gateway_view;
 mod handlers;
 mod live;
 pub mod serve;
@@ -82,7 +83,12 @@ struct State {
 pub(crate) struct Derived {
     pub(crate) overview: std::sync::OnceLock<sextant_protocol::overview::Overview>,
     pub(crate) search: std::sync::OnceLock<sextant_domain::search::SearchIndex>,
+    /// The traffic graph per cluster selection (`None`: every cluster), built on first use.
+    pub(crate) traffic: std::sync::Mutex<std::collections::HashMap<Option<String>, TrafficCell>>,
 }
+
+/// The traffic graph of one cluster selection, once built.
+pub(crate) type TrafficCell = Arc<tokio::sync::OnceCell<Arc<gateway_view::TrafficIndex>>>;
 
 /// What live sources are configured, read once from the environment and the usual files.
 /// Loading live data uses exactly this, so the kubeconfig and the environment are read once.

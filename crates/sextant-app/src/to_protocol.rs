@@ -429,72 +429,70 @@ fn gateway_diagnostic(
     }
 }
 
+/// A node of the traffic graph of `cluster`, its id prefixed with the cluster's name.
+#[must_use]
+pub fn graph_node(cluster: &str, node: &gateway::graph::Node) -> protocol::gateway::GraphNode {
+    use gateway::graph::NodeKind as Domain;
+    use protocol::gateway::{ConditionRow, ConditionTable, DetailSection, GraphNode, NodeKind};
+    GraphNode {
+        id: graph_id(cluster, &node.id),
+        kind: match node.kind {
+            Domain::GatewayClass => NodeKind::GatewayClass,
+            Domain::Gateway => NodeKind::Gateway,
+            Domain::Listener => NodeKind::Listener,
+            Domain::Route => NodeKind::Route,
+            Domain::Rule => NodeKind::Rule,
+            Domain::Service => NodeKind::Service,
+            Domain::Endpoints => NodeKind::Endpoints,
+        },
+        cluster: cluster.to_owned(),
+        namespace: node.namespace.clone(),
+        label: node.label.clone(),
+        detail: node.detail.clone(),
+        health: health(node.health),
+        missing: node.missing,
+        sections: node
+            .sections
+            .iter()
+            .map(|section| DetailSection {
+                title: section.title.clone(),
+                rows: section.rows.iter().map(|row| (row.key.clone(), row.value.clone())).collect(),
+            })
+            .collect(),
+        conditions: node
+            .conditions
+            .iter()
+            .map(|table| ConditionTable {
+                title: table.title.clone(),
+                rows: table
+                    .rows
+                    .iter()
+                    .map(|row| ConditionRow {
+                        condition: row.condition.clone(),
+                        status: row.status.clone(),
+                        reason: row.reason.clone(),
+                        message: row.message.clone(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        diagnostics: node
+            .diagnostics
+            .iter()
+            .map(|diagnostic| gateway_diagnostic(cluster, diagnostic))
+            .collect(),
+        search: node.search.clone(),
+    }
+}
+
 /// Adds the traffic graph of `cluster` to `graph`, ids prefixed with the cluster's name.
 pub fn extend_traffic_graph(
     graph: &mut protocol::gateway::TrafficGraph,
     cluster: &str,
     found: &gateway::TrafficGraph,
 ) {
-    use gateway::graph::NodeKind as Domain;
-    use protocol::gateway::{
-        ConditionRow, ConditionTable, DetailSection, ExplainTarget, GraphEdge, GraphNode,
-        ListenerTarget, NodeKind,
-    };
-    graph.nodes.extend(found.nodes.iter().map(|node| {
-        GraphNode {
-            id: graph_id(cluster, &node.id),
-            kind: match node.kind {
-                Domain::GatewayClass => NodeKind::GatewayClass,
-                Domain::Gateway => NodeKind::Gateway,
-                Domain::Listener => NodeKind::Listener,
-                Domain::Route => NodeKind::Route,
-                Domain::Rule => NodeKind::Rule,
-                Domain::Service => NodeKind::Service,
-                Domain::Endpoints => NodeKind::Endpoints,
-            },
-            cluster: cluster.to_owned(),
-            namespace: node.namespace.clone(),
-            label: node.label.clone(),
-            detail: node.detail.clone(),
-            health: health(node.health),
-            missing: node.missing,
-            sections: node
-                .sections
-                .iter()
-                .map(|section| DetailSection {
-                    title: section.title.clone(),
-                    rows: section
-                        .rows
-                        .iter()
-                        .map(|row| (row.key.clone(), row.value.clone()))
-                        .collect(),
-                })
-                .collect(),
-            conditions: node
-                .conditions
-                .iter()
-                .map(|table| ConditionTable {
-                    title: table.title.clone(),
-                    rows: table
-                        .rows
-                        .iter()
-                        .map(|row| ConditionRow {
-                            condition: row.condition.clone(),
-                            status: row.status.clone(),
-                            reason: row.reason.clone(),
-                            message: row.message.clone(),
-                        })
-                        .collect(),
-                })
-                .collect(),
-            diagnostics: node
-                .diagnostics
-                .iter()
-                .map(|diagnostic| gateway_diagnostic(cluster, diagnostic))
-                .collect(),
-            search: node.search.clone(),
-        }
-    }));
+    use protocol::gateway::{ExplainTarget, GraphEdge, ListenerTarget};
+    graph.nodes.extend(found.nodes.iter().map(|node| graph_node(cluster, node)));
     // Keep the column order across clusters.
     graph.nodes.sort_by_key(|node| node.kind);
     graph.edges.extend(found.edges.iter().map(|edge| GraphEdge {

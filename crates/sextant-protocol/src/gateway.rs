@@ -89,21 +89,211 @@ pub struct RouteRow {
     pub reason: Option<String>,
 }
 
-/// Asks for the traffic graph of one cluster, or of every cluster (node ids are then prefixed
-/// with the cluster's name).
+/// Asks for the traffic graph as drawn, for one cluster or every cluster (node ids are then
+/// prefixed with the cluster's name), narrowed by `view`. The backend holds the whole graph, so
+/// a fleet of tens of thousands of routes costs the page only the nodes it draws.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetTrafficGraph {
     /// Only this cluster.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cluster: Option<String>,
+    /// What the drawing is narrowed to.
+    #[serde(default)]
+    pub view: GraphView,
 }
 
 impl Command for GetTrafficGraph {
     const NAME: &'static str = "get_traffic_graph";
-    type Response = TrafficGraph;
+    type Response = TrafficView;
 }
 
-/// GatewayClass → Gateway → listener → route → rule → Service (→ endpoints).
+/// What the drawing of the traffic graph is narrowed to.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GraphView {
+    /// Words that must all appear in a node, or in one it is connected to.
+    #[serde(default)]
+    pub query: String,
+    /// Keep only what is on a path through a node or an edge that is not healthy.
+    #[serde(default)]
+    pub problems_only: bool,
+    /// The `cluster|namespace` keys whose routes are drawn as one node; absent for the
+    /// default: every namespace collapsed when the graph holds more than
+    /// [`COLLAPSE_ABOVE_ROUTES`] routes, none otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collapsed: Option<Vec<String>>,
+    /// Node ids on an explained request's path ([`RouteExplanation::lit`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lit: Vec<String>,
+}
+
+/// Routes above which the graph opens with every namespace collapsed.
+pub const COLLAPSE_ABOVE_ROUTES: usize = 300;
+
+/// Nodes the drawing holds at most: namespaces that would take it beyond stay collapsed
+/// ([`TrafficView::held_collapsed`]).
+pub const MAX_DRAWN_NODES: usize = 2_500;
+
+/// The traffic graph as drawn: GatewayClass → Gateway → listener → route → rule → Service
+/// (→ endpoints), after the query, "problems only" and collapsing.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TrafficView {
+    /// Nodes in column order.
+    pub nodes: Vec<ViewNode>,
+    /// Edges, left to right; parallel edges into a collapsed namespace merged.
+    pub edges: Vec<ViewEdge>,
+    /// Nodes of the whole graph that the query or "problems only" hid.
+    pub hidden: usize,
+    /// Counts over the whole graph.
+    pub counts: GraphCounts,
+    /// `(cluster|namespace, routes)` of every namespace holding routes, sorted.
+    pub namespaces: Vec<(String, usize)>,
+    /// The namespaces drawn collapsed (the default applied, and the ones held back).
+    pub collapsed: Vec<String>,
+    /// Namespaces drawn collapsed although the view asked them open, because drawing them
+    /// would take more than [`MAX_DRAWN_NODES`] nodes.
+    #[serde(default)]
+    pub held_collapsed: usize,
+    /// Diagnostics in all ([`ListGatewayDiagnostics`] pages through them).
+    pub diagnostics: usize,
+    /// The Gateways a request can be aimed at.
+    pub targets: Vec<ExplainTarget>,
+}
+
+/// Counts over the whole traffic graph, for the stats row.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GraphCounts {
+    /// GatewayClasses.
+    pub classes: usize,
+    /// Gateways.
+    pub gateways: usize,
+    /// Routes of every kind.
+    pub routes: usize,
+    /// Routes no traffic reaches.
+    pub rejected: usize,
+    /// Routes with a caveat.
+    pub caveats: usize,
+    /// Services.
+    pub services: usize,
+}
+
+/// A node as drawn.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ViewNode {
+    /// The graph node's id, or `group|routes|cluster|namespace` (`group|services|…`) for a
+    /// collapsed namespace.
+    pub id: String,
+    /// Its column.
+    pub kind: NodeKind,
+    /// First line.
+    pub label: String,
+    /// Second line.
+    pub detail: String,
+    /// Colour.
+    pub health: Health,
+    /// Referenced but absent (drawn dashed).
+    #[serde(default)]
+    pub missing: bool,
+    /// A collapsed namespace: its `cluster|namespace` key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// On the explained request's path.
+    #[serde(default)]
+    pub lit: bool,
+}
+
+/// An edge as drawn.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ViewEdge {
+    /// Source id.
+    pub from: String,
+    /// Target id.
+    pub to: String,
+    /// Colour.
+    pub health: Health,
+    /// Shown at its middle.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// A mirrored copy (drawn dashed).
+    #[serde(default)]
+    pub mirror: bool,
+    /// On the explained request's path.
+    #[serde(default)]
+    pub lit: bool,
+}
+
+/// Asks for one node of the traffic graph in full, for the details panel.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GetGraphNode {
+    /// The cluster selection the graph was drawn for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<String>,
+    /// The node's id.
+    pub id: String,
+}
+
+impl Command for GetGraphNode {
+    const NAME: &'static str = "get_graph_node";
+    type Response = NodeDetails;
+}
+
+/// One node with its facts, conditions, findings and edges.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NodeDetails {
+    /// The node.
+    pub node: GraphNode,
+    /// Its edges: `from` or `to`, the label of the node at the other end, status and label.
+    pub edges: Vec<NodeEdge>,
+}
+
+/// An edge of a node, as its details list it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NodeEdge {
+    /// `from` (an edge into the node) or `to` (out of it).
+    pub direction: String,
+    /// The label of the node at the other end.
+    pub other: String,
+    /// Whether traffic flows along it.
+    pub health: Health,
+    /// The reason of a rejected edge, or a backend's share.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+}
+
+/// Asks for a page of the Gateway API diagnostics, narrowed by words.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ListGatewayDiagnostics {
+    /// Only this cluster.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<String>,
+    /// Words that must all appear in a row.
+    #[serde(default)]
+    pub query: String,
+    /// The first matching row to return.
+    #[serde(default)]
+    pub offset: usize,
+    /// Rows to return at most.
+    pub limit: usize,
+}
+
+impl Command for ListGatewayDiagnostics {
+    const NAME: &'static str = "list_gateway_diagnostics";
+    type Response = DiagnosticsPage;
+}
+
+/// A page of diagnostics: errors first, then warnings, then notes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DiagnosticsPage {
+    /// Diagnostics in all.
+    pub total: usize,
+    /// Diagnostics the query matches.
+    pub matched: usize,
+    /// The index of `rows[0]` among the matches.
+    pub offset: usize,
+    /// The rows.
+    pub rows: Vec<GatewayDiagnostic>,
+}
+
+/// The whole traffic graph of one cluster or every cluster, as the backend holds it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TrafficGraph {
     /// Nodes in column order.

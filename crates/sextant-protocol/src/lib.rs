@@ -65,6 +65,8 @@ macro_rules! for_each_command {
             $crate::policy::ListPolicies,
             $crate::gateway::ListRoutes,
             $crate::gateway::GetTrafficGraph,
+            $crate::gateway::GetGraphNode,
+            $crate::gateway::ListGatewayDiagnostics,
             $crate::gateway::ExplainRoute,
             $crate::vault::GetVaultInventory,
             $crate::vault::GetVaultAccess,
@@ -185,7 +187,7 @@ mod tests {
                 "{name} must be a snake_case Rust function name, since it names the Tauri handler"
             );
         }
-        assert_eq!(COMMAND_NAMES.len(), 15, "every command in for_each_command! is listed");
+        assert_eq!(COMMAND_NAMES.len(), 17, "every command in for_each_command! is listed");
     }
 
     #[test]

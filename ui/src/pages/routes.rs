@@ -1,27 +1,29 @@
 //! Gateway API traffic: the graph GatewayClass → Gateway → listener → route → rule → Service,
 //! every edge coloured by its status, with the request explainer built in (the winning path
 //! lights up, the why-trace beside it) and a details panel for the clicked node.
+//!
+//! The backend holds the whole graph and sends what is drawn: the search, "problems only",
+//! the collapsed namespaces and the lit path are part of the request, node details are asked
+//! for on click, and the diagnostics come a page at a time. A fleet of tens of thousands of
+//! routes then costs the page what it shows.
 
-use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use leptos::prelude::*;
 use sextant_protocol::CommandError;
 use sextant_protocol::gateway::{
-    ExplainRoute, ExplainTarget, GetTrafficGraph, GraphNode, Health, RouteExplanation, TrafficGraph,
+    ExplainRoute, ExplainTarget, GetGraphNode, GetTrafficGraph, GraphView, Health,
+    ListGatewayDiagnostics, RouteExplanation, TrafficView,
 };
 
 use crate::{
-    components::{Badge, DataTable, Stat},
+    components::{Badge, PagedTable, RowPage, Stat},
     ipc,
     pages::loaded,
     state::use_app_state,
     view_model::{
         Cell, Row, Tone,
-        graph::{
-            GraphOptions, Layout, NODE_HEIGHT, clip, edges_of, graph_counts, label_limit,
-            label_lines, layout, route_namespaces, visible_graph,
-        },
+        graph::{Drawn, Layout, NODE_HEIGHT, clip, label_limit, label_lines, layout},
     },
 };
 
@@ -29,12 +31,68 @@ use crate::{
 #[component]
 pub(crate) fn RoutesPage() -> impl IntoView {
     let state = use_app_state();
-    // The explainer's form and answer live above the reloading part, so that a reload (another
-    // cluster, Refresh, a live change) keeps what the user typed and the lit path.
+    // The explainer's form and answer, and what the drawing is narrowed to, live above the
+    // reloading part, so that a reload (another filter, Refresh, a live change) keeps them.
     let explain = ExplainState::new();
-    let graph =
-        ipc::resource(state.refresh, move || GetTrafficGraph { cluster: state.cluster.get() });
-    loaded(graph, move |graph: TrafficGraph| view! { <TrafficView graph=graph explain=explain/> })
+    let drawing = DrawingState::new();
+    // Another cluster has other namespaces and nodes.
+    Effect::watch(
+        move || state.cluster.get(),
+        move |_, _, _| {
+            drawing.collapsed.set(None);
+            drawing.selected.set(None);
+        },
+        false,
+    );
+    let graph = ipc::resource(state.refresh, move || GetTrafficGraph {
+        cluster: state.cluster.get(),
+        view: GraphView {
+            query: state.filter.get(),
+            problems_only: drawing.problems_only.get(),
+            collapsed: drawing.collapsed.get(),
+            lit: explain.answer.with(|answer| {
+                answer
+                    .as_ref()
+                    .and_then(|answer| answer.as_ref().ok())
+                    .map(|answer| answer.lit.clone())
+                    .unwrap_or_default()
+            }),
+        },
+    });
+    view! {
+        {loaded(graph, move |view: TrafficView| view! { <TrafficPanel view=view explain=explain drawing=drawing/> })}
+        <DiagnosticsTable/>
+    }
+}
+
+/// What the drawing is narrowed to, and the node whose details are shown.
+#[derive(Clone, Copy)]
+struct DrawingState {
+    /// The namespaces asked collapsed; `None` until the user opens or collapses one, for the
+    /// backend's default.
+    collapsed: RwSignal<Option<Vec<String>>>,
+    problems_only: RwSignal<bool>,
+    selected: RwSignal<Option<String>>,
+}
+
+impl DrawingState {
+    fn new() -> Self {
+        DrawingState {
+            collapsed: RwSignal::new(None),
+            problems_only: RwSignal::new(false),
+            selected: RwSignal::new(None),
+        }
+    }
+
+    /// Opens (`open`) or collapses a namespace, from the set `view` was drawn with.
+    fn toggle(self, drawn: &[String], key: &str, open: bool) {
+        let mut collapsed: Vec<String> =
+            drawn.iter().filter(|other| *other != key).cloned().collect();
+        if !open {
+            collapsed.push(key.to_owned());
+        }
+        self.collapsed.set(Some(collapsed));
+    }
 }
 
 /// The explainer's form fields and its last answer.
@@ -104,126 +162,118 @@ fn result_tone(result: &str) -> Tone {
     }
 }
 
-/// Routes drawn at first; a larger fleet opens with its namespaces collapsed.
-const DRAW_ALL_UP_TO: usize = 300;
-
 #[component]
-fn TrafficView(graph: TrafficGraph, explain: ExplainState) -> impl IntoView {
-    let state = use_app_state();
-    let [classes, gateways, routes, rejected, caveats, services] = graph_counts(&graph);
-    let namespaces = route_namespaces(&graph);
-    let diagnostics: Vec<Row> = graph
-        .diagnostics
+fn TrafficPanel(view: TrafficView, explain: ExplainState, drawing: DrawingState) -> impl IntoView {
+    let counts = view.counts;
+    let collapsed = StoredValue::new(view.collapsed.clone());
+    let all_namespaces: Vec<String> = view.namespaces.iter().map(|(key, _)| key.clone()).collect();
+    let namespace_chips = view
+        .namespaces
         .iter()
-        .enumerate()
-        .map(|(index, diagnostic)| Row {
-            key: format!("{index}"),
-            cells: vec![
-                Cell::Badge(diagnostic.severity.clone(), severity_tone(&diagnostic.severity)),
-                Cell::Text(diagnostic.cluster.clone()),
-                Cell::Code(diagnostic.code.clone()),
-                Cell::Code(diagnostic.object.clone()),
-                Cell::Text(diagnostic.message.clone()),
-                Cell::Text(diagnostic.fix.clone()),
-            ],
-        })
-        .collect();
-    let targets = graph.targets.clone();
-    let graph = StoredValue::new(graph);
-    // A fleet too large to draw opens with every namespace collapsed: the graph shows the
-    // Gateways and a node per namespace, and opening one draws its routes.
-    let all_namespaces: BTreeSet<String> = namespaces.iter().map(|(key, _)| key.clone()).collect();
-    let collapsed = RwSignal::new(if routes > DRAW_ALL_UP_TO {
-        all_namespaces.clone()
-    } else {
-        BTreeSet::<String>::new()
-    });
-    let problems_only = RwSignal::new(false);
-    let selected = RwSignal::new(None::<String>);
-    let answer = explain.answer;
-    let drawing = Memo::new(move |_| {
-        let options = GraphOptions {
-            query: state.filter.get(),
-            collapsed: collapsed.get(),
-            problems_only: problems_only.get(),
-        };
-        let lit: BTreeSet<String> = answer.with(|answer| {
-            answer
-                .as_ref()
-                .and_then(|answer| answer.as_ref().ok())
-                .map(|answer| answer.lit.iter().cloned().collect())
-                .unwrap_or_default()
-        });
-        graph.with_value(|graph| {
-            let visible = visible_graph(graph, &options, &lit);
-            let has_lit = visible.nodes.iter().any(|node| node.lit);
-            (layout(&visible), visible.hidden, has_lit)
-        })
-    });
-    let namespace_chips = namespaces
-        .into_iter()
         .map(|(key, count)| {
             let label = key.replace('|', " / ");
-            let toggle_key = key.clone();
-            let key = StoredValue::new(key);
-            let is_collapsed = move || collapsed.with(|collapsed| key.with_value(|key| collapsed.contains(key)));
+            let is_collapsed = view.collapsed.contains(key);
+            let key = key.clone();
             view! {
                 <button
                     class="chip"
                     class:collapsed=is_collapsed
                     data-testid="namespace-chip"
                     title="Collapse or open this namespace's routes and Services"
-                    on:click=move |_| collapsed.update(|collapsed| {
-                        if !collapsed.remove(&toggle_key) {
-                            collapsed.insert(toggle_key.clone());
-                        }
-                    })
+                    on:click=move |_| collapsed.with_value(|drawn| drawing.toggle(drawn, &key, is_collapsed))
                 >
-                    {move || if is_collapsed() { "▸ " } else { "▾ " }}{label}" "<span class="muted">{count}</span>
+                    {if is_collapsed { "▸ " } else { "▾ " }}{label}" "<span class="muted">{*count}</span>
                 </button>
             }
         })
         .collect_view();
+    let hidden = view.hidden;
+    let held = view.held_collapsed;
+    let has_lit = view.nodes.iter().any(|node| node.lit);
+    let placed = layout(&Drawn { nodes: &view.nodes, edges: &view.edges });
+    let svg = graph_svg(&placed, has_lit, drawing.selected, collapsed, drawing);
     view! {
         <div class="page-head">
             <h1>"Gateway API traffic"</h1>
             <p class="muted">"GatewayClass → Gateway → listener → route → rule → Service, with the status a conformant controller would write on every edge. Explain a request to see which path serves it, and why."</p>
         </div>
         <div class="stats">
-            <Stat label="gateway classes" value=classes testid="routes-classes"/>
-            <Stat label="gateways" value=gateways testid="routes-gateways"/>
-            <Stat label="routes" value=routes testid="routes-total"/>
-            <Stat label="rejected routes" value=rejected tone=Tone::Bad testid="routes-rejected"/>
-            <Stat label="routes with a caveat" value=caveats tone=Tone::Warn testid="routes-warnings"/>
-            <Stat label="services" value=services testid="routes-services"/>
+            <Stat label="gateway classes" value=counts.classes testid="routes-classes"/>
+            <Stat label="gateways" value=counts.gateways testid="routes-gateways"/>
+            <Stat label="routes" value=counts.routes testid="routes-total"/>
+            <Stat label="rejected routes" value=counts.rejected tone=Tone::Bad testid="routes-rejected"/>
+            <Stat label="routes with a caveat" value=counts.caveats tone=Tone::Warn testid="routes-warnings"/>
+            <Stat label="services" value=counts.services testid="routes-services"/>
         </div>
-        <ExplainForm targets=targets explain=explain/>
+        <ExplainForm targets=view.targets explain=explain/>
         <div class="graph-toolbar">
             <label class="field">
-                <input type="checkbox" data-testid="problems-only" prop:checked=move || problems_only.get()
-                    on:change=move |event| problems_only.set(event_target_checked(&event))/>
+                <input type="checkbox" data-testid="problems-only" prop:checked=move || drawing.problems_only.get()
+                    on:change=move |event| drawing.problems_only.set(event_target_checked(&event))/>
                 "Problems only"
             </label>
-            <button data-testid="collapse-all" on:click={
-                let all = all_namespaces.clone();
-                move |_| collapsed.set(all.clone())
-            }>"Collapse all namespaces"</button>
-            <button data-testid="expand-all" on:click=move |_| collapsed.set(BTreeSet::new())>"Open all"</button>
+            <button data-testid="collapse-all" on:click=move |_| drawing.collapsed.set(Some(all_namespaces.clone()))>"Collapse all namespaces"</button>
+            <button data-testid="expand-all" on:click=move |_| drawing.collapsed.set(Some(Vec::new()))>"Open all"</button>
             <span class="muted small" data-testid="graph-hidden">
-                {move || drawing.with(|(_, hidden, _)| if *hidden > 0 { format!("{hidden} node(s) hidden by the filter") } else { String::new() })}
+                {(hidden > 0).then(|| format!("{hidden} node(s) hidden by the filter"))}
+                {(held > 0).then(|| format!(" · {held} namespace(s) kept collapsed: opening them would draw more than a screen can hold; filter, or open them one at a time"))}
             </span>
         </div>
         <div class="chips">{namespace_chips}</div>
         <div class="graph-layout">
-            <div class="graph-scroll panel">
-                {move || drawing.with(|(drawing, _, has_lit)| graph_svg(drawing, *has_lit, selected, collapsed))}
-            </div>
+            <div class="graph-scroll panel">{svg}</div>
             <aside class="graph-side">
-                <ExplainResult answer=answer/>
-                <NodeDetails graph=graph selected=selected/>
+                <ExplainResult answer=explain.answer/>
+                <NodeDetails selected=drawing.selected/>
             </aside>
         </div>
-        <DataTable title="Diagnostics" headers=&["Severity", "Cluster", "Code", "Object", "Why", "Fix"] rows=diagnostics testid="gateway-diagnostics" empty_hint="Nothing to report: every route is attached and every reference resolves."/>
+    }
+}
+
+/// The diagnostics, a page at a time from the backend.
+#[component]
+fn DiagnosticsTable() -> impl IntoView {
+    let state = use_app_state();
+    let fetch = move |query: String, offset: usize, limit: usize| {
+        let request =
+            ListGatewayDiagnostics { cluster: state.cluster.get_untracked(), query, offset, limit };
+        async move {
+            let page = ipc::invoke(&request).await?;
+            Ok(RowPage {
+                total: page.total,
+                matched: page.matched,
+                offset: page.offset,
+                rows: page
+                    .rows
+                    .into_iter()
+                    .enumerate()
+                    .map(|(index, diagnostic)| Row {
+                        key: format!("{}", page.offset + index),
+                        cells: vec![
+                            Cell::Badge(
+                                diagnostic.severity.clone(),
+                                severity_tone(&diagnostic.severity),
+                            ),
+                            Cell::Text(diagnostic.cluster),
+                            Cell::Code(diagnostic.code),
+                            Cell::Code(diagnostic.object),
+                            Cell::Text(diagnostic.message),
+                            Cell::Text(diagnostic.fix),
+                        ],
+                    })
+                    .collect(),
+            })
+        }
+    };
+    view! {
+        <PagedTable
+            title="Diagnostics"
+            headers=&["Severity", "Cluster", "Code", "Object", "Why", "Fix"]
+            testid="gateway-diagnostics"
+            empty_hint="Nothing to report: every route is attached and every reference resolves."
+            reload=Signal::derive(move || state.cluster.get())
+            fetch=fetch
+        />
     }
 }
 
@@ -232,7 +282,8 @@ fn graph_svg(
     drawing: &Layout,
     has_lit: bool,
     selected: RwSignal<Option<String>>,
-    collapsed: RwSignal<BTreeSet<String>>,
+    collapsed: StoredValue<Vec<String>>,
+    state: DrawingState,
 ) -> impl IntoView + use<> {
     if drawing.nodes.is_empty() {
         return view! { <p class="muted empty-row" data-testid="graph-empty">"No Gateway API object matches."</p> }
@@ -301,8 +352,7 @@ fn graph_svg(
                     data-testid="graph-node" data-node-id=node.id.clone()
                     on:click=move |_| {
                         if let Some(key) = &group {
-                            let key = key.clone();
-                            collapsed.update(|collapsed| { collapsed.remove(&key); });
+                            collapsed.with_value(|drawn| state.toggle(drawn, key, true));
                         } else {
                             selected.set(Some(select_id.clone()));
                         }
@@ -579,17 +629,25 @@ fn ExplainResult(
     }
 }
 
-/// An edge of the selected node, as the details panel lists it: direction, the other end,
-/// status and label.
-type EdgeLine = (String, String, Health, Option<String>);
-
 #[component]
-fn NodeDetails(
-    graph: StoredValue<TrafficGraph>,
-    selected: RwSignal<Option<String>>,
-) -> impl IntoView {
+fn NodeDetails(selected: RwSignal<Option<String>>) -> impl IntoView {
+    let state = use_app_state();
+    let details = LocalResource::new(move || {
+        state.refresh.track();
+        let id = selected.get();
+        let cluster = state.cluster.get_untracked();
+        async move {
+            match id {
+                Some(id) => Some(ipc::invoke(&GetGraphNode { cluster, id }).await),
+                None => None,
+            }
+        }
+    });
     move || {
-        let Some(id) = selected.get() else {
+        let Some(found) = details.get() else {
+            return view! { <section class="side-panel muted" data-testid="node-details"><p class="small">"Loading…"</p></section> }.into_any();
+        };
+        let Some(found) = found else {
             return view! {
                 <section class="side-panel muted" data-testid="node-details">
                     <h2>"Details"</h2>
@@ -598,30 +656,12 @@ fn NodeDetails(
             }
             .into_any();
         };
-        let found: Option<(GraphNode, Vec<EdgeLine>)> = graph.with_value(|graph| {
-            let node = graph.nodes.iter().find(|node| node.id == id)?.clone();
-            let label_of = |other: &str| {
-                graph
-                    .nodes
-                    .iter()
-                    .find(|node| node.id == other)
-                    .map_or_else(|| other.to_owned(), |node| node.label.clone())
-            };
-            let edges = edges_of(graph, &id)
-                .map(|edge| {
-                    let (direction, other) = if edge.to == id {
-                        ("from", label_of(&edge.from))
-                    } else {
-                        ("to", label_of(&edge.to))
-                    };
-                    (direction.to_owned(), other, edge.health, edge.label.clone())
-                })
-                .collect();
-            Some((node, edges))
-        });
-        let Some((node, edges)) = found else {
-            return view! { <section class="side-panel" data-testid="node-details"><p class="muted">"The node is no longer in the graph."</p></section> }.into_any();
+        let details = match found {
+            Ok(details) => details,
+            Err(error) => return view! { <section class="side-panel muted" data-testid="node-details"><p class="small">{error.message}</p></section> }.into_any(),
         };
+        let node = details.node;
+        let edges = details.edges;
         view! {
             <section class="side-panel" data-testid="node-details">
                 <h2>{node.kind.title()}" "<Badge text=health_class(node.health) tone=health_tone(node.health)/></h2>
@@ -649,9 +689,9 @@ fn NodeDetails(
                 }).collect_view()}
                 {(!edges.is_empty()).then(|| view! {
                     <h3 class="side-title">"Edges"</h3>
-                    <ul class="edge-list">{edges.into_iter().map(|(direction, other, health, label)| view! {
-                        <li><Badge text=health_class(health) tone=health_tone(health)/>" "{direction}" "<code>{other}</code>
-                            {label.map(|label| view! { <span class="muted">" · "{label}</span> })}</li>
+                    <ul class="edge-list">{edges.into_iter().map(|edge| view! {
+                        <li><Badge text=health_class(edge.health) tone=health_tone(edge.health)/>" "{edge.direction}" "<code>{edge.other}</code>
+                            {edge.label.map(|label| view! { <span class="muted">" · "{label}</span> })}</li>
                     }).collect_view()}</ul>
                 })}
                 {(!node.diagnostics.is_empty()).then(|| view! {
