@@ -17,9 +17,16 @@ pub fn app<R: Runtime>(builder: tauri::Builder<R>, cockpit: Cockpit) -> tauri::B
         let handle = app.handle().clone();
         let mut events = app.state::<Cockpit>().subscribe();
         tauri::async_runtime::spawn(async move {
-            while let Ok(envelope) = events.recv().await {
-                if let Err(error) = handle.emit(&envelope.name, envelope.payload) {
-                    tracing::warn!(%error, event = %envelope.name, "cannot forward an event to the window");
+            loop {
+                match events.recv().await {
+                    Ok(envelope) => {
+                        if let Err(error) = handle.emit(&envelope.name, envelope.payload) {
+                            tracing::warn!(%error, event = %envelope.name, "cannot forward an event to the window");
+                        }
+                    }
+                    // Behind by a few progress events: the next one still arrives.
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => break,
                 }
             }
         });

@@ -666,10 +666,29 @@ async fn an_argo_app_of_apps_and_its_children_are_diffed() {
     })
     .await;
     let context = emulated.context.clone();
+    let mut events = emulated.cockpit.subscribe();
     let root =
         diff_of(&emulated, &app(&context, "Application", "argocd", "root"), DryRunPolicy::Never)
             .await;
     assert_eq!(root.source.as_ref().unwrap().renderer, "plain");
+    // The clone (or fetch) of the file:// repository was reported to the UI as it went.
+    let mut progress = Vec::new();
+    while let Ok(envelope) = events.try_recv() {
+        if envelope.name == "git/progress" {
+            let event: sextant_protocol::git::GitProgress =
+                serde_json::from_value(envelope.payload).unwrap();
+            progress.push(event);
+        }
+    }
+    let (last, during) = progress.split_last().expect("progress events were pushed");
+    assert!(last.finished, "the last event says the clone or fetch is over: {last:?}");
+    assert!(
+        during.iter().any(|event| !event.finished && !event.stage.is_empty()),
+        "stages were reported before it ended: {progress:?}"
+    );
+    assert!(
+        progress.iter().all(|event| event.repository == root.source.as_ref().unwrap().repository)
+    );
     assert_eq!(root.source.as_ref().unwrap().revision.as_deref(), Some(commit.as_str()));
     let children: Vec<(&str, ObjectState)> =
         root.objects.iter().map(|object| (object.id.name.as_str(), object.state)).collect();

@@ -103,7 +103,16 @@ pub(crate) fn App() -> impl IntoView {
         }
     });
 
-    ipc::listen(move |_event| state.reload());
+    ipc::listen(move |event| {
+        use sextant_protocol::Event as _;
+        if event.name == sextant_protocol::git::GitProgress::NAME {
+            if let Ok(progress) = serde_json::from_value(event.payload) {
+                state.git_progress.set(Some(progress));
+            }
+        } else {
+            state.reload();
+        }
+    });
 
     view! {
         <div class="shell">

@@ -158,27 +158,30 @@ async fn invoke_http<C: Command>(request: &C, key: &str) -> Result<C::Response, 
 pub(crate) fn listen(handler: impl Fn(EventEnvelope) + 'static) {
     match current() {
         Transport::Tauri => {
-            let closure = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
-                let name = js_sys::Reflect::get(&event, &"event".into())
-                    .ok()
-                    .and_then(|value| value.as_string())
-                    .unwrap_or_default();
-                let payload = js_sys::Reflect::get(&event, &"payload".into()).ok();
-                let payload = payload
-                    .and_then(|payload| serde_wasm_bindgen::from_value(payload).ok())
-                    .unwrap_or_default();
-                handler(EventEnvelope { name, payload });
-            });
-            leptos::task::spawn_local(async move {
-                // The one event today; the list grows with the protocol's events.
-                let _ = tauri_listen(
-                    <sextant_protocol::session::SourceChanged as sextant_protocol::Event>::NAME,
-                    &closure,
-                )
-                .await;
-                // The listener lives as long as the page.
-                closure.forget();
-            });
+            let handler = std::rc::Rc::new(handler);
+            // Tauri listens per event name: every event of the protocol.
+            for name in [
+                <sextant_protocol::session::SourceChanged as sextant_protocol::Event>::NAME,
+                <sextant_protocol::git::GitProgress as sextant_protocol::Event>::NAME,
+            ] {
+                let handler = std::rc::Rc::clone(&handler);
+                let closure = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
+                    let name = js_sys::Reflect::get(&event, &"event".into())
+                        .ok()
+                        .and_then(|value| value.as_string())
+                        .unwrap_or_default();
+                    let payload = js_sys::Reflect::get(&event, &"payload".into()).ok();
+                    let payload = payload
+                        .and_then(|payload| serde_wasm_bindgen::from_value(payload).ok())
+                        .unwrap_or_default();
+                    handler(EventEnvelope { name, payload });
+                });
+                leptos::task::spawn_local(async move {
+                    let _ = tauri_listen(name, &closure).await;
+                    // The listener lives as long as the page.
+                    closure.forget();
+                });
+            }
         }
         Transport::Http { key } => {
             let Some(window) = web_sys::window() else { return };

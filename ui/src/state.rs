@@ -29,6 +29,8 @@ pub(crate) struct AppState {
     pub(crate) theme: RwSignal<Theme>,
     /// Whether the command palette is open.
     pub(crate) palette_open: RwSignal<bool>,
+    /// The latest clone or fetch the backend reported.
+    pub(crate) git_progress: RwSignal<Option<sextant_protocol::git::GitProgress>>,
 }
 
 impl AppState {
@@ -43,6 +45,7 @@ impl AppState {
             set_refresh,
             theme: RwSignal::new(theme),
             palette_open: RwSignal::new(false),
+            git_progress: RwSignal::new(None),
         }
     }
 

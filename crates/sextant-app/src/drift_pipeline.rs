@@ -653,11 +653,14 @@ impl Cockpit {
                     .map_err(|message| CommandError::new(ErrorCode::Unreachable, message))?;
                 let url = plan.repository.clone();
                 let cache = options.cache.clone();
+                let cockpit = self.clone();
                 let synced = tokio::task::spawn_blocking(move || {
-                    remote::sync(&url, &cache, &mut |progress| {
-                        tracing::debug!(stage = %progress.stage, done = progress.done, "git");
-                    })
-                    .map_err(|error| error.to_string())
+                    let mut reporter = ProgressReporter::new(&cockpit, &url);
+                    let synced =
+                        remote::sync(&url, &cache, &mut |progress| reporter.report(progress))
+                            .map_err(|error| error.to_string());
+                    reporter.finish();
+                    synced
                 })
                 .await
                 .map_err(|error| CommandError::new(ErrorCode::Internal, error.to_string()))?;
@@ -667,6 +670,50 @@ impl Cockpit {
                 }
             }
         }
+    }
+}
+
+/// Tells the UI how a clone or fetch is going: when its stage changes, and otherwise at most
+/// every 100 ms, so that a fast transfer does not flood the event channel.
+struct ProgressReporter<'c> {
+    cockpit: &'c Cockpit,
+    repository: String,
+    last: Option<(String, std::time::Instant)>,
+    latest: sextant_protocol::git::GitProgress,
+}
+
+impl<'c> ProgressReporter<'c> {
+    fn new(cockpit: &'c Cockpit, url: &str) -> Self {
+        ProgressReporter {
+            cockpit,
+            repository: remote::display_url(url),
+            last: None,
+            latest: sextant_protocol::git::GitProgress::default(),
+        }
+    }
+
+    fn report(&mut self, progress: remote::Progress) {
+        tracing::debug!(stage = %progress.stage, done = progress.done, "git");
+        let due = self.last.as_ref().is_none_or(|(stage, at)| {
+            *stage != progress.stage || at.elapsed() >= std::time::Duration::from_millis(100)
+        });
+        self.latest = sextant_protocol::git::GitProgress {
+            repository: self.repository.clone(),
+            stage: progress.stage,
+            done: progress.done,
+            total: progress.total,
+            finished: false,
+        };
+        if due {
+            self.last = Some((self.latest.stage.clone(), std::time::Instant::now()));
+            self.cockpit.emit(&self.latest);
+        }
+    }
+
+    fn finish(mut self) {
+        self.latest.repository.clone_from(&self.repository);
+        self.latest.finished = true;
+        self.cockpit.emit(&self.latest);
     }
 }
 
@@ -691,7 +738,7 @@ fn source_failure(plan: &Plan, message: String) -> DriftDiff {
         mode: DiffMode::Estimated,
         problems: plan.problems.clone(),
         source: Some(DiffSource {
-            repository: plan.repository.clone(),
+            repository: remote::display_url(&plan.repository),
             path: plan.path.clone(),
             revision: None,
             revision_note: None,
@@ -771,7 +818,7 @@ async fn run<L: LiveObjects>(
     .await
     .unwrap_or_else(|error| Err(error.to_string()));
     let mut source = DiffSource {
-        repository: plan.repository.clone(),
+        repository: remote::display_url(&plan.repository),
         path: plan.path.clone(),
         revision: checkout.commit.clone(),
         revision_note: checkout.note.clone(),

@@ -26,7 +26,7 @@ use std::sync::{Arc, RwLock};
 use kube::config::Kubeconfig;
 use sextant_adapters::{cluster, vault::VaultConfig};
 use sextant_domain::platform::Platform;
-use sextant_protocol::{Command, CommandError, Event as _, EventEnvelope, session::SourceChanged};
+use sextant_protocol::{Command, CommandError, Event, EventEnvelope, session::SourceChanged};
 use tokio::sync::broadcast;
 
 /// Answers one command. Every command type has an implementation on [`Cockpit`]; the serve
@@ -189,7 +189,8 @@ impl Cockpit {
     pub async fn start_with(live: LiveConfig, source: Option<Source>) -> Cockpit {
         let source =
             source.unwrap_or(if live.is_configured() { Source::Live } else { Source::Demo });
-        let (events, _) = broadcast::channel(16);
+        // Room for a burst of progress events before a slow listener lags.
+        let (events, _) = broadcast::channel(64);
         let cockpit = Cockpit {
             inner: Arc::new(Inner { state: RwLock::new(State::default()), events, live }),
         };
@@ -274,11 +275,14 @@ impl Cockpit {
 
     /// Tells every listener that the data changed.
     fn announce(&self) {
-        let session = handlers::session(self);
-        let payload = serde_json::to_value(SourceChanged { session }).unwrap_or_default();
+        self.emit(&SourceChanged { session: handlers::session(self) });
+    }
+
+    /// Pushes `event` to every listener.
+    pub(crate) fn emit<E: Event>(&self, event: &E) {
+        let payload = serde_json::to_value(event).unwrap_or_default();
         // Nobody listening is fine: there may be no open window yet.
-        let _ =
-            self.inner.events.send(EventEnvelope { name: SourceChanged::NAME.to_owned(), payload });
+        let _ = self.inner.events.send(EventEnvelope { name: E::NAME.to_owned(), payload });
     }
 
     fn write_state(&self) -> std::sync::RwLockWriteGuard<'_, State> {

@@ -186,7 +186,8 @@ pub fn gitops_app(
             drift::GitOpsTool::Flux => GitOpsTool::Flux,
             drift::GitOpsTool::ArgoCd => GitOpsTool::ArgoCd,
         },
-        source: app.source.clone(),
+        // A URL may carry a user name and password; the UI never gets them.
+        source: app.source.as_deref().map(sextant_adapters::git::remote::display_url),
         revision: app.revision.clone(),
         verdict: match app.verdict {
             drift::Verdict::InSync => Verdict::InSync,

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::Command;
+use crate::{Command, Event};
 
 /// The recent commits that touched `path` in `repository` at `revision`, and, for a GitHub or
 /// GitHub Enterprise repository with a token, the open pull requests touching it and the checks
@@ -95,4 +95,26 @@ pub struct GitCheck {
     /// Its link.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+}
+
+/// Pushed while the backend clones or fetches a repository for a drift diff, at most a few
+/// times a second, and once more when it is done.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct GitProgress {
+    /// The repository, without any user name or password.
+    pub repository: String,
+    /// What Git is doing (`clone`, `fetch`, `receiving objects`, …).
+    pub stage: String,
+    /// How far it got.
+    pub done: u64,
+    /// Where it ends, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<u64>,
+    /// The clone or fetch is over (done or failed).
+    #[serde(default)]
+    pub finished: bool,
+}
+
+impl Event for GitProgress {
+    const NAME: &'static str = "git/progress";
 }

@@ -658,7 +658,7 @@ fn AppDiff(app: ObjectRef) -> impl IntoView {
         async move { ipc::invoke(&request).await }
     });
     view! {
-        <Transition fallback=|| view! { <div class="side-panel muted">"Computing the object diff…"</div> }>
+        <Transition fallback=|| view! { <DiffLoading/> }>
             {move || Suspend::new(async move {
                 match diff.await {
                     Ok(diff) => diff::diff_view(diff, "drift-app-diff", "Object diff").into_any(),
@@ -672,6 +672,41 @@ fn AppDiff(app: ObjectRef) -> impl IntoView {
                 }
             })}
         </Transition>
+    }
+}
+
+/// Shown while an application's diff is computed: with the clone or fetch of its repository,
+/// as the backend reports it, when there is one.
+#[component]
+fn DiffLoading() -> impl IntoView {
+    let state = use_app_state();
+    let progress = move || {
+        state.git_progress.get().filter(|progress| !progress.finished).map(|progress| {
+            let count = match progress.total {
+                Some(total) => format!("{} / {}", progress.done, total),
+                None if progress.done > 0 => format!("{}", progress.done),
+                None => String::new(),
+            };
+            let bar = match progress.total {
+                Some(total) if total > 0 => view! {
+                    <progress max=total.to_string() value=progress.done.min(total).to_string()></progress>
+                }
+                .into_any(),
+                _ => view! { <progress></progress> }.into_any(),
+            };
+            view! {
+                <div class="git-progress" data-testid="git-progress">
+                    <span class="small"><code>{progress.repository}</code>" · "{progress.stage}" "{count}</span>
+                    {bar}
+                </div>
+            }
+        })
+    };
+    view! {
+        <div class="side-panel muted" data-testid="drift-app-diff-loading">
+            <p>"Computing the object diff: Git at the applied revision, rendered, against the live objects…"</p>
+            {progress}
+        </div>
     }
 }
 
