@@ -26,9 +26,9 @@ struct Node {
     detail: String,
     health: Health,
     missing: bool,
-    /// `cluster|namespace` for the nodes a namespace collapses (routes, rules, Services,
-    /// endpoints).
-    namespace_key: Option<String>,
+    /// For the nodes a namespace collapses (routes, rules, Services, endpoints), the index of
+    /// their `cluster|namespace` in [`TrafficIndex::keys`].
+    key: Option<usize>,
     /// Label, detail, namespace, cluster, column and further words, lower-cased.
     haystack: String,
 }
@@ -49,6 +49,8 @@ pub(crate) struct TrafficIndex {
     nodes: Vec<Node>,
     edges: Vec<Edge>,
     by_id: HashMap<String, usize>,
+    /// Every `cluster|namespace` a node can be collapsed into.
+    keys: Vec<String>,
     /// Per node, the edges leaving it and the edges entering it.
     outgoing: Vec<Vec<usize>>,
     incoming: Vec<Vec<usize>>,
@@ -85,17 +87,6 @@ fn words(query: &str) -> Vec<String> {
     query.split_whitespace().map(str::to_lowercase).collect()
 }
 
-/// The group node a node folds into when its namespace is collapsed: routes and rules into one
-/// node in the route column, Services and their endpoints into one in the Service column.
-fn group_of(kind: NodeKind, key: &str) -> (String, NodeKind) {
-    match kind {
-        NodeKind::Service | NodeKind::Endpoints => {
-            (format!("group|services|{key}"), NodeKind::Service)
-        }
-        _ => (format!("group|routes|{key}"), NodeKind::Route),
-    }
-}
-
 /// The nodes the query and "problems only" leave (`None`: all of them).
 struct Shown(Option<Vec<bool>>);
 
@@ -120,6 +111,19 @@ struct Group {
 }
 
 impl Group {
+    /// The (empty) group of the routes and rules, or the Services and endpoints, of `key`.
+    fn new(key: &str, column: NodeKind) -> Group {
+        let what = if column == NodeKind::Service { "services" } else { "routes" };
+        Group {
+            id: format!("group|{what}|{key}"),
+            key: key.to_owned(),
+            column,
+            members: 0,
+            health: Health::Ok,
+            lit: false,
+        }
+    }
+
     fn node(&self) -> ViewNode {
         let (cluster, namespace) = self.key.split_once('|').unwrap_or(("", self.key.as_str()));
         let what = if self.column == NodeKind::Route { "route(s)" } else { "Service(s)" };
@@ -147,17 +151,22 @@ impl TrafficIndex {
     /// Indexes `graph` (whose nodes are in column order).
     pub(crate) fn new(graph: TrafficGraph) -> TrafficIndex {
         let TrafficGraph { nodes, edges, diagnostics, targets } = graph;
+        let mut keys: Vec<String> = Vec::new();
+        let mut key_ids: HashMap<String, usize> = HashMap::new();
         let nodes: Vec<Node> = nodes
             .into_iter()
             .map(|node| {
-                let namespace_key = matches!(
+                let collapses = matches!(
                     node.kind,
                     NodeKind::Route | NodeKind::Rule | NodeKind::Service | NodeKind::Endpoints
-                )
-                .then(|| {
-                    node.namespace.as_ref().map(|namespace| format!("{}|{namespace}", node.cluster))
-                })
-                .flatten();
+                );
+                let key = node.namespace.as_ref().filter(|_| collapses).map(|namespace| {
+                    let key = format!("{}|{namespace}", node.cluster);
+                    *key_ids.entry(key.clone()).or_insert_with(|| {
+                        keys.push(key);
+                        keys.len() - 1
+                    })
+                });
                 let detail = node.detail.unwrap_or_default();
                 let haystack = format!(
                     "{} {} {} {} {} {}",
@@ -177,7 +186,7 @@ impl TrafficIndex {
                     detail,
                     health: node.health,
                     missing: node.missing,
-                    namespace_key,
+                    key,
                     haystack,
                 }
             })
@@ -219,8 +228,8 @@ impl TrafficIndex {
         };
         let mut namespaces: BTreeMap<String, usize> = BTreeMap::new();
         for node in nodes.iter().filter(|node| node.kind == NodeKind::Route && !node.missing) {
-            if let Some(key) = &node.namespace_key {
-                *namespaces.entry(key.clone()).or_default() += 1;
+            if let Some(key) = node.key {
+                *namespaces.entry(keys[key].clone()).or_default() += 1;
             }
         }
         let mut diagnostics: Vec<(GatewayDiagnostic, String)> = diagnostics
@@ -244,6 +253,7 @@ impl TrafficIndex {
             nodes,
             edges,
             by_id,
+            keys,
             outgoing,
             incoming,
             counts,
@@ -303,27 +313,30 @@ impl TrafficIndex {
         keep
     }
 
-    /// The namespaces drawn collapsed for `view`, and how many of them the drawing budget
-    /// holds back: by default all of them when the routes left to draw are too many, none
-    /// otherwise; then the largest open ones while the drawing would exceed its budget.
-    fn collapsed(&self, view: &GraphView, shown: &Shown) -> (BTreeSet<String>, usize) {
-        let mut collapsed: BTreeSet<String> = if let Some(collapsed) = &view.collapsed {
-            collapsed.iter().cloned().collect()
+    /// The namespaces drawn collapsed for `view` (by index in [`TrafficIndex::keys`]), and how
+    /// many of them the drawing budget holds back: by default all of them when the routes left
+    /// to draw are too many, none otherwise; then the largest open ones while the drawing would
+    /// exceed its budget.
+    fn collapsed(&self, view: &GraphView, shown: &Shown) -> (Vec<bool>, usize) {
+        let mut collapsed = vec![false; self.keys.len()];
+        if let Some(asked) = &view.collapsed {
+            let asked: BTreeSet<&str> = asked.iter().map(String::as_str).collect();
+            for (key, name) in self.keys.iter().enumerate() {
+                collapsed[key] = asked.contains(name.as_str());
+            }
         } else {
             let routes = (0..self.nodes.len())
                 .filter(|&node| self.nodes[node].kind == NodeKind::Route && shown.has(node))
                 .count();
             if routes > COLLAPSE_ABOVE_ROUTES {
-                self.namespaces.iter().map(|(key, _)| key.clone()).collect()
-            } else {
-                BTreeSet::new()
+                collapsed.fill(true);
             }
-        };
-        let mut members: HashMap<&str, usize> = HashMap::new();
+        }
+        let mut members = vec![0_usize; self.keys.len()];
         let mut fixed = 0;
         for node in (0..self.nodes.len()).filter(|&node| shown.has(node)) {
-            match &self.nodes[node].namespace_key {
-                Some(key) => *members.entry(key.as_str()).or_default() += 1,
+            match self.nodes[node].key {
+                Some(key) => members[key] += 1,
                 None => fixed += 1,
             }
         }
@@ -331,19 +344,19 @@ impl TrafficIndex {
         let mut drawn = fixed
             + members
                 .iter()
-                .map(|(key, count)| if collapsed.contains(*key) { (*count).min(2) } else { *count })
+                .zip(&collapsed)
+                .map(|(count, collapsed)| if *collapsed { (*count).min(2) } else { *count })
                 .sum::<usize>();
-        let mut open: Vec<(&str, usize)> =
-            members.into_iter().filter(|(key, _)| !collapsed.contains(*key)).collect();
-        open.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        let mut open: Vec<usize> = (0..self.keys.len()).filter(|&key| !collapsed[key]).collect();
+        open.sort_by(|a, b| members[*b].cmp(&members[*a]).then(self.keys[*a].cmp(&self.keys[*b])));
         let mut held = 0;
-        for (key, count) in open {
+        for key in open {
             if drawn <= MAX_DRAWN_NODES {
                 break;
             }
-            if count > 2 {
-                drawn -= count - 2;
-                collapsed.insert(key.to_owned());
+            if members[key] > 2 {
+                drawn -= members[key] - 2;
+                collapsed[key] = true;
                 held += 1;
             }
         }
@@ -358,30 +371,24 @@ impl TrafficIndex {
         let (collapsed, held_collapsed) = self.collapsed(view, &shown);
 
         // The routes and rules of a collapsed namespace become one group node, and its
-        // Services (with their endpoints) another.
+        // Services (with their endpoints) another: group `2 × key` and `2 × key + 1`.
         let mut grouped: Vec<Option<usize>> = vec![None; self.nodes.len()];
         let mut groups: Vec<Group> = Vec::new();
-        let mut group_index: HashMap<String, usize> = HashMap::new();
+        let mut group_index: Vec<Option<usize>> = vec![None; 2 * self.keys.len()];
         let mut hidden = 0;
         for (position, node) in self.nodes.iter().enumerate() {
             if !shown.has(position) {
                 hidden += 1;
                 continue;
             }
-            let Some(key) = node.namespace_key.as_ref().filter(|key| collapsed.contains(*key))
-            else {
-                continue;
+            let Some(key) = node.key.filter(|key| collapsed[*key]) else { continue };
+            let column = match node.kind {
+                NodeKind::Service | NodeKind::Endpoints => NodeKind::Service,
+                _ => NodeKind::Route,
             };
-            let (id, column) = group_of(node.kind, key);
-            let group = *group_index.entry(id.clone()).or_insert_with(|| {
-                groups.push(Group {
-                    id,
-                    key: key.clone(),
-                    column,
-                    members: 0,
-                    health: Health::Ok,
-                    lit: false,
-                });
+            let slot = 2 * key + usize::from(column == NodeKind::Service);
+            let group = *group_index[slot].get_or_insert_with(|| {
+                groups.push(Group::new(&self.keys[key], column));
                 groups.len() - 1
             });
             let group_node = &mut groups[group];
@@ -460,7 +467,10 @@ impl TrafficIndex {
             hidden,
             counts: self.counts,
             namespaces: self.namespaces.clone(),
-            collapsed: collapsed.into_iter().collect(),
+            collapsed: (0..self.keys.len())
+                .filter(|&key| collapsed[key])
+                .map(|key| self.keys[key].clone())
+                .collect(),
             held_collapsed,
             diagnostics: self.diagnostics.len(),
             targets: self.targets.clone(),
