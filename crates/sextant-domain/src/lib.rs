@@ -15,6 +15,7 @@
 
 pub mod drift;
 pub mod gateway;
+pub mod json;
 pub mod object;
 pub mod platform;
 pub mod policy;
