@@ -12,6 +12,8 @@ mod state;
 mod view_model;
 
 fn main() {
+    // A panic in wasm surfaces only as `unreachable`; say where it happened on the console.
+    std::panic::set_hook(Box::new(|panic| web_sys::console::error_1(&panic.to_string().into())));
     ipc::Transport::detect().install();
     leptos::mount::mount_to_body(app::App);
 }

@@ -180,7 +180,7 @@ fn TrafficPanel(view: TrafficView, explain: ExplainState, drawing: DrawingState)
                     class:collapsed=is_collapsed
                     data-testid="namespace-chip"
                     title="Collapse or open this namespace's routes and Services"
-                    on:click=move |_| collapsed.with_value(|drawn| drawing.toggle(drawn, &key, is_collapsed))
+                    on:click=move |_| { collapsed.try_with_value(|drawn| drawing.toggle(drawn, &key, is_collapsed)); }
                 >
                     {if is_collapsed { "▸ " } else { "▾ " }}{label}" "<span class="muted">{*count}</span>
                 </button>
@@ -352,7 +352,7 @@ fn graph_svg(
                     data-testid="graph-node" data-node-id=node.id.clone()
                     on:click=move |_| {
                         if let Some(key) = &group {
-                            collapsed.with_value(|drawn| state.toggle(drawn, key, true));
+                            collapsed.try_with_value(|drawn| state.toggle(drawn, key, true));
                         } else {
                             selected.set(Some(select_id.clone()));
                         }
@@ -449,14 +449,18 @@ fn ExplainForm(targets: Vec<ExplainTarget>, explain: ExplainState) -> impl IntoV
         );
         host.set(listener_host(initial.as_ref().and_then(|listener| listener.hostname.as_deref())));
     }
+    // `target` outlives this form (a reload draws a new one), so this may run once more after
+    // the form's own values are gone: it then finds nothing.
     let current_target = move || {
         let key = target.get();
-        targets.with_value(|targets| {
-            targets
-                .iter()
-                .find(|candidate| format!("{}|{}", candidate.cluster, candidate.gateway) == key)
-                .cloned()
-        })
+        targets
+            .try_with_value(|targets| {
+                targets
+                    .iter()
+                    .find(|candidate| format!("{}|{}", candidate.cluster, candidate.gateway) == key)
+                    .cloned()
+            })
+            .flatten()
     };
     let choose_listener = move |name: String| {
         if let Some(chosen) = current_target()
