@@ -760,7 +760,7 @@ async fn an_argo_app_of_apps_and_its_children_are_diffed() {
 async fn a_forbidden_object_is_unknown_a_rejected_dry_run_would_fail_and_a_denied_patch_sends_none()
 {
     use sextant_adapters::drift_live::{DryRun, Fetched, KubeLive, LiveObjects as _};
-    use sextant_domain::{drift::diff::ObjectId, object::KubeObject};
+    use sextant_domain::{drift::diff::ObjectId, object::Document};
     use sextant_testkit::fake_apiserver::FakeApiServer;
 
     let service = json!({"apiVersion": "v1", "kind": "Service",
@@ -785,7 +785,7 @@ async fn a_forbidden_object_is_unknown_a_rejected_dry_run_would_fail_and_a_denie
     server.faults().patch_rejection =
         Some((422, "admission webhook denied: ports must be named".to_owned()));
     let answer = live
-        .dry_run_apply(&id("web"), &KubeObject::new(service.clone()), "kustomize-controller")
+        .dry_run_apply(&id("web"), &Document::new(service.clone()), "kustomize-controller")
         .await;
     assert_eq!(
         answer,
@@ -796,7 +796,7 @@ async fn a_forbidden_object_is_unknown_a_rejected_dry_run_would_fail_and_a_denie
         "Service \"web\" is invalid: spec.clusterIP: Invalid value: field is immutable".to_owned(),
     ));
     let answer = live
-        .dry_run_apply(&id("web"), &KubeObject::new(service.clone()), "kustomize-controller")
+        .dry_run_apply(&id("web"), &Document::new(service.clone()), "kustomize-controller")
         .await;
     assert!(matches!(answer, DryRun::RequiresRecreate(message) if message.contains("immutable")));
     let patches: Vec<String> =
@@ -810,7 +810,7 @@ async fn a_forbidden_object_is_unknown_a_rejected_dry_run_would_fail_and_a_denie
         Fetched::Forbidden("unknown: you may not get services in shop".to_owned())
     );
     let answer =
-        live.dry_run_apply(&id("web"), &KubeObject::new(service), "kustomize-controller").await;
+        live.dry_run_apply(&id("web"), &Document::new(service), "kustomize-controller").await;
     assert_eq!(answer, DryRun::Unavailable("you may not patch services in shop".to_owned()));
     let patches_after =
         server.requests().into_iter().filter(|request| request.starts_with("PATCH")).count();

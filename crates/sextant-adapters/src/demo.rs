@@ -9,7 +9,7 @@ use include_dir::{Dir, include_dir};
 use serde::Deserialize;
 use serde_json::Value;
 use sextant_domain::{
-    object::KubeObject,
+    object::{Document, KubeObject},
     platform::{ClusterSnapshot, ClusterState, Platform, SourceRepository},
     vault::{Flavor, PolicySource, VaultSnapshot},
     wasmcloud::{HostInventory, LatticeSnapshot, Link},
@@ -64,13 +64,14 @@ pub fn load() -> Platform {
 ///
 /// # Errors
 /// When a file is missing or does not parse (a bug in the embedded demo).
-pub fn drift_pairs() -> Result<(Vec<KubeObject>, Vec<KubeObject>), String> {
+pub fn drift_pairs() -> Result<(Vec<Document>, Vec<Document>), String> {
     let read = |name: &str| {
         let text = DEMO
             .get_file(format!("drift/{name}"))
             .and_then(|file| file.contents_utf8())
             .ok_or_else(|| format!("assets/demo/drift/{name} is missing"))?;
         parse_manifests(text)
+            .map(|objects| objects.iter().map(KubeObject::to_document).collect())
             .map_err(|error| format!("assets/demo/drift/{name} does not parse: {error}"))
     };
     Ok((read("desired.yaml")?, read("live.yaml")?))

@@ -15,7 +15,10 @@ use kube::{
     discovery::{ApiCapabilities, ApiResource, Discovery, Scope},
 };
 use serde_json::Value;
-use sextant_domain::{drift::diff::ObjectId, object::KubeObject};
+use sextant_domain::{
+    drift::diff::ObjectId,
+    object::{Document, KubeObject},
+};
 
 use crate::cluster::access::{self, Access};
 
@@ -25,7 +28,7 @@ pub enum Fetched {
     /// The object, and a note when it was read at another version than the manifest names.
     Found {
         /// The live object, as the server returned it.
-        object: KubeObject,
+        object: Document,
         /// E.g. "manifest uses a removed API version".
         note: Option<String>,
     },
@@ -41,7 +44,7 @@ pub enum Fetched {
 #[derive(Debug, Clone, PartialEq)]
 pub enum DryRun {
     /// The object as the server would store it.
-    Predicted(KubeObject),
+    Predicted(Document),
     /// The server rejected the apply (validation, admission): its message.
     WouldFail(String),
     /// The server rejected a change to an immutable field: its message.
@@ -57,14 +60,14 @@ pub trait LiveObjects: Send + Sync {
 
     /// The CustomResourceDefinition that serves `kind` in `group`, for its schema's defaults and
     /// list keys; `None` when there is none or it may not be read.
-    fn crd(&self, group: &str, kind: &str) -> impl Future<Output = Option<KubeObject>> + Send;
+    fn crd(&self, group: &str, kind: &str) -> impl Future<Output = Option<Document>> + Send;
 
     /// A server-side-apply dry-run of `object` (identified by `id`) under `manager`, forced as
     /// the controllers force it.
     fn dry_run_apply(
         &self,
         id: &ObjectId,
-        object: &KubeObject,
+        object: &Document,
         manager: &str,
     ) -> impl Future<Output = DryRun> + Send;
 }
@@ -144,13 +147,13 @@ fn status_of(error: &kube::Error) -> Option<(u16, String)> {
     }
 }
 
-fn to_object(object: DynamicObject, resource: &ApiResource) -> Result<KubeObject, String> {
+fn to_object(object: DynamicObject, resource: &ApiResource) -> Result<Document, String> {
     let mut value = serde_json::to_value(object).map_err(|error| error.to_string())?;
     if let Some(map) = value.as_object_mut() {
         map.entry("apiVersion").or_insert_with(|| Value::String(resource.api_version.clone()));
         map.entry("kind").or_insert_with(|| Value::String(resource.kind.clone()));
     }
-    Ok(KubeObject::new(value))
+    Ok(Document::new(value))
 }
 
 impl LiveObjects for KubeLive {
@@ -174,7 +177,7 @@ impl LiveObjects for KubeLive {
         }
     }
 
-    async fn crd(&self, group: &str, kind: &str) -> Option<KubeObject> {
+    async fn crd(&self, group: &str, kind: &str) -> Option<Document> {
         let (resource, _) = self.discovery.get(group)?.recommended_kind(kind)?;
         let (definitions, _) = self
             .discovery
@@ -185,7 +188,7 @@ impl LiveObjects for KubeLive {
         to_object(found, &definitions).ok()
     }
 
-    async fn dry_run_apply(&self, id: &ObjectId, object: &KubeObject, manager: &str) -> DryRun {
+    async fn dry_run_apply(&self, id: &ObjectId, object: &Document, manager: &str) -> DryRun {
         let Ok((resource, capabilities, _)) = self.resource(id) else {
             return DryRun::Unavailable(format!("the cluster serves no {}", id.kind));
         };
@@ -249,12 +252,12 @@ impl LiveObjects for MemoryLive {
                 && (id.namespace.is_none() || object.namespace() == id.namespace.as_deref())
         });
         Ok(found.map_or(Fetched::Missing, |object| Fetched::Found {
-            object: object.clone(),
+            object: object.to_document(),
             note: None,
         }))
     }
 
-    async fn crd(&self, group: &str, kind: &str) -> Option<KubeObject> {
+    async fn crd(&self, group: &str, kind: &str) -> Option<Document> {
         self.objects
             .iter()
             .find(|object| {
@@ -262,10 +265,10 @@ impl LiveObjects for MemoryLive {
                     && object.str_at("/spec/group") == Some(group)
                     && object.str_at("/spec/names/kind") == Some(kind)
             })
-            .cloned()
+            .map(KubeObject::to_document)
     }
 
-    async fn dry_run_apply(&self, _id: &ObjectId, _object: &KubeObject, _manager: &str) -> DryRun {
+    async fn dry_run_apply(&self, _id: &ObjectId, _object: &Document, _manager: &str) -> DryRun {
         DryRun::Unavailable("the demo platform has no API server to dry-run against".to_owned())
     }
 }

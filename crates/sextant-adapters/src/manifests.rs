@@ -14,13 +14,13 @@ use std::{
 
 use serde::Deserialize as _;
 use serde_json::Value;
-use sextant_domain::object::KubeObject;
+use sextant_domain::object::Document;
 
 /// One object and where it came from.
 #[derive(Debug, Clone)]
 pub struct SourcedObject {
     /// The object as written.
-    pub object: KubeObject,
+    pub object: Document,
     /// The file it was read from.
     pub file: PathBuf,
     /// The 0-based document index within the file (YAML documents or JSON array elements).
@@ -127,7 +127,7 @@ pub fn load_file(file: &Path) -> Result<Vec<SourcedObject>, ManifestError> {
 ///
 /// # Errors
 /// The first syntax error, or the first document that is not a Kubernetes object.
-pub fn parse_text(text: &str) -> Result<Vec<KubeObject>, ManifestError> {
+pub fn parse_text(text: &str) -> Result<Vec<Document>, ManifestError> {
     let mut objects = Vec::new();
     for (index, document) in serde_norway::Deserializer::from_str(text).enumerate() {
         let value = Value::deserialize(document).map_err(|error| {
@@ -162,7 +162,7 @@ pub fn load_value(file: &Path) -> Result<Value, ManifestError> {
     })
 }
 
-fn flatten(value: Value, document: usize, out: &mut Vec<KubeObject>) -> Result<(), ManifestError> {
+fn flatten(value: Value, document: usize, out: &mut Vec<Document>) -> Result<(), ManifestError> {
     let not_an_object = |what: &str| ManifestError {
         file: PathBuf::new(),
         line: None,
@@ -190,7 +190,7 @@ fn flatten(value: Value, document: usize, out: &mut Vec<KubeObject>) -> Result<(
             if !map.get("kind").is_some_and(Value::is_string) {
                 return Err(not_an_object("a mapping without a string `kind`"));
             }
-            out.push(KubeObject::new(Value::Object(map)));
+            out.push(Document::new(Value::Object(map)));
             Ok(())
         }
         Value::Bool(_) | Value::Number(_) | Value::String(_) => Err(not_an_object("a scalar")),

@@ -16,7 +16,10 @@ use std::process::Command;
 
 use serde_json::{Map, Value, json};
 use sextant_domain::drift::normalize::decode_secret_value;
-use sextant_domain::object::KubeObject;
+use sextant_domain::{
+    json::Json,
+    object::{Document, KubeObject},
+};
 
 use crate::manifests;
 
@@ -110,7 +113,7 @@ impl Tools {
 #[derive(Debug, Clone, Default)]
 pub struct Rendered {
     /// The objects, in the tool's order.
-    pub objects: Vec<KubeObject>,
+    pub objects: Vec<Document>,
     /// Values substituted from Secrets. Never log or print them; mask them.
     pub secret_values: Vec<String>,
 }
@@ -119,7 +122,7 @@ pub struct Rendered {
 ///
 /// # Errors
 /// The first file that does not parse, named with its line.
-pub fn plain(path: &Path) -> Result<Vec<KubeObject>, RenderError> {
+pub fn plain(path: &Path) -> Result<Vec<Document>, RenderError> {
     Ok(manifests::load(&[path.to_owned()])?.into_iter().map(|sourced| sourced.object).collect())
 }
 
@@ -127,7 +130,7 @@ pub fn plain(path: &Path) -> Result<Vec<KubeObject>, RenderError> {
 ///
 /// # Errors
 /// The tool missing or failing (with its stderr), or output that is not objects.
-pub fn kustomize(tools: &Tools, directory: &Path) -> Result<Vec<KubeObject>, RenderError> {
+pub fn kustomize(tools: &Tools, directory: &Path) -> Result<Vec<Document>, RenderError> {
     let output = kustomize_output(tools, directory)?;
     parse_output("kubectl kustomize", directory, &output)
 }
@@ -156,7 +159,7 @@ pub fn helm_template(
     release: &str,
     namespace: &str,
     values: &Value,
-) -> Result<Vec<KubeObject>, RenderError> {
+) -> Result<Vec<Document>, RenderError> {
     let directory = tempfile::tempdir()?;
     let values_file = directory.path().join("values.yaml");
     std::fs::write(&values_file, serde_json::to_string(values).unwrap_or_default())?;
@@ -185,13 +188,13 @@ pub fn flux_helm_release(
     tools: &Tools,
     release: &KubeObject,
     chart_directory: &Path,
-) -> Result<Vec<KubeObject>, RenderError> {
+) -> Result<Vec<Document>, RenderError> {
     let name = release.str_at("/spec/releaseName").unwrap_or_else(|| release.name());
     let namespace = release
         .str_at("/spec/targetNamespace")
         .or_else(|| release.namespace())
         .unwrap_or("default");
-    let values = release.at("/spec/values").cloned().unwrap_or_else(|| json!({}));
+    let values = release.at("/spec/values").map_or_else(|| json!({}), Json::to_value);
     helm_template(tools, chart_directory, name, namespace, &values)
 }
 
@@ -238,7 +241,7 @@ pub fn flux_kustomization(
     overlay_spec.insert("resources".to_owned(), json!(resources));
     let copy = |from: &str, to: &str, overlay_spec: &mut Map<String, Value>| {
         if let Some(value) = kustomization.at(from) {
-            overlay_spec.insert(to.to_owned(), value.clone());
+            overlay_spec.insert(to.to_owned(), value.to_value());
         }
     };
     copy("/spec/targetNamespace", "namespace", &mut overlay_spec);
@@ -246,10 +249,10 @@ pub fn flux_kustomization(
     copy("/spec/nameSuffix", "nameSuffix", &mut overlay_spec);
     copy("/spec/images", "images", &mut overlay_spec);
     copy("/spec/patches", "patches", &mut overlay_spec);
-    if let Some(components) = kustomization.at("/spec/components").and_then(Value::as_array) {
+    if let Some(components) = kustomization.at("/spec/components").and_then(Json::as_array) {
         let components: Vec<String> = components
             .iter()
-            .filter_map(Value::as_str)
+            .filter_map(Json::as_str)
             .map(|component| directory.join(component).display().to_string())
             .collect();
         overlay_spec.insert("components".to_owned(), json!(components));
@@ -307,9 +310,9 @@ fn substitution_variables(
     let mut secret_values = Vec::new();
     let namespace = kustomization.namespace().unwrap_or("default");
     for source in kustomization.array_at("/spec/postBuild/substituteFrom") {
-        let text = |key: &str| source.get(key).and_then(Value::as_str).unwrap_or_default();
+        let text = |key: &str| source.get(key).and_then(Json::as_str).unwrap_or_default();
         let (kind, name) = (text("kind"), text("name"));
-        let optional = source.get("optional").and_then(Value::as_bool) == Some(true);
+        let optional = source.get("optional").and_then(Json::as_bool) == Some(true);
         let found = cluster_objects.iter().find(|object| {
             object.group().is_empty()
                 && object.kind() == kind
@@ -327,10 +330,10 @@ fn substitution_variables(
                 name: name.to_owned(),
             });
         };
-        let data = found.at("/data").and_then(Value::as_object).cloned().unwrap_or_default();
+        let data = found.at("/data").and_then(Json::as_object).into_iter().flatten();
         for (key, value) in data {
             let value = if kind == "Secret" {
-                let bytes = decode_secret_value(&value).unwrap_or_default();
+                let bytes = decode_secret_value(&value.to_value()).unwrap_or_default();
                 let value = String::from_utf8_lossy(&bytes).into_owned();
                 if !value.is_empty() {
                     secret_values.push(value.clone());
@@ -339,14 +342,13 @@ fn substitution_variables(
             } else {
                 value.as_str().unwrap_or_default().to_owned()
             };
-            variables.insert(key, value);
+            variables.insert(key.to_string(), value);
         }
     }
-    if let Some(inline) = kustomization.at("/spec/postBuild/substitute").and_then(Value::as_object)
-    {
+    if let Some(inline) = kustomization.at("/spec/postBuild/substitute").and_then(Json::as_object) {
         for (key, value) in inline {
             variables.insert(
-                key.clone(),
+                key.to_string(),
                 value.as_str().map_or_else(|| value.to_string(), str::to_owned),
             );
         }
@@ -487,7 +489,7 @@ fn parse_output(
     tool: &'static str,
     target: &Path,
     output: &[u8],
-) -> Result<Vec<KubeObject>, RenderError> {
+) -> Result<Vec<Document>, RenderError> {
     let text = String::from_utf8_lossy(output);
     manifests::parse_text(&text).map_err(|error| RenderError::BadOutput {
         tool,

@@ -8,7 +8,7 @@ use std::process::Command;
 
 use serde_json::{Value, json};
 use sextant_adapters::render::{self, RenderError, Tools};
-use sextant_domain::object::KubeObject;
+use sextant_domain::object::{Document, KubeObject};
 
 fn tools() -> Tools {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
@@ -219,7 +219,7 @@ fn cluster_objects() -> Vec<KubeObject> {
     ]
 }
 
-fn find<'a>(objects: &'a [KubeObject], kind: &str, name: &str) -> &'a KubeObject {
+fn find<'a>(objects: &'a [Document], kind: &str, name: &str) -> &'a Document {
     objects
         .iter()
         .find(|object| object.kind() == kind && object.name() == name)
@@ -229,8 +229,10 @@ fn find<'a>(objects: &'a [KubeObject], kind: &str, name: &str) -> &'a KubeObject
 #[test]
 fn a_flux_kustomization_is_built_with_overlays_target_namespace_and_substitution() {
     let (_directory, checkout) = fleet_repository();
-    let kustomization =
-        render::plain(&checkout.join("clusters/production/apps.yaml")).unwrap().remove(0);
+    let kustomization = render::plain(&checkout.join("clusters/production/apps.yaml"))
+        .unwrap()
+        .remove(0)
+        .to_object();
     let rendered =
         render::flux_kustomization(&tools(), &kustomization, &checkout, &cluster_objects())
             .unwrap();
@@ -265,8 +267,10 @@ fn a_flux_kustomization_is_built_with_overlays_target_namespace_and_substitution
 #[test]
 fn a_missing_substitution_source_is_named() {
     let (_directory, checkout) = fleet_repository();
-    let kustomization =
-        render::plain(&checkout.join("clusters/production/apps.yaml")).unwrap().remove(0);
+    let kustomization = render::plain(&checkout.join("clusters/production/apps.yaml"))
+        .unwrap()
+        .remove(0)
+        .to_object();
     let error =
         render::flux_kustomization(&tools(), &kustomization, &checkout, &cluster_objects()[..1])
             .unwrap_err();
@@ -310,14 +314,16 @@ fn a_path_without_kustomization_yaml_gets_one_generated() {
 #[test]
 fn a_helm_release_renders_its_local_chart_with_its_values() {
     let (_directory, checkout) = fleet_repository();
-    let kustomization =
-        render::plain(&checkout.join("clusters/production/apps.yaml")).unwrap().remove(0);
+    let kustomization = render::plain(&checkout.join("clusters/production/apps.yaml"))
+        .unwrap()
+        .remove(0)
+        .to_object();
     let rendered =
         render::flux_kustomization(&tools(), &kustomization, &checkout, &cluster_objects())
             .unwrap();
     let release = find(&rendered.objects, "HelmRelease", "podinfo");
     let chart = checkout.join(release.str_at("/spec/chart/spec/chart").unwrap());
-    let objects = render::flux_helm_release(&tools(), release, &chart).unwrap();
+    let objects = render::flux_helm_release(&tools(), &release.to_object(), &chart).unwrap();
     let deployment = find(&objects, "Deployment", "podinfo");
     assert_eq!(deployment.namespace(), Some("podinfo"));
     assert_eq!(deployment.at("/spec/replicas"), Some(&json!(3)));

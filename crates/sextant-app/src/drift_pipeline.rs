@@ -27,13 +27,14 @@ use sextant_adapters::{
     git::remote,
     render::{self, Rendered, Tools},
 };
+use sextant_domain::json::Json;
 use sextant_domain::{
     drift::{
         diff::{self, DiffOptions, LiveScopes, ObjectId},
         ignore::{IgnoreDifferences, IgnoreRules},
         schema_defaults::SchemaDefaults,
     },
-    object::KubeObject,
+    object::{Document, KubeObject},
     platform::Platform,
 };
 use sextant_protocol::{
@@ -147,7 +148,7 @@ fn plan(app: &KubeObject, cluster_objects: &[KubeObject]) -> Result<Plan, Comman
             problems
                 .push("a multi-source Application: only its first source is rendered".to_owned());
         }
-        let text = |key: &str| source.get(key).and_then(Value::as_str).map(str::to_owned);
+        let text = |key: &str| source.get(key).and_then(Json::as_str).map(str::to_owned);
         if let Some(chart) = text("chart") {
             return Err(bad(format!(
                 "{label} installs chart {chart} from a Helm repository; Sextant renders desired state from Git sources only"
@@ -160,7 +161,7 @@ fn plan(app: &KubeObject, cluster_objects: &[KubeObject]) -> Result<Plan, Comman
             .iter()
             .filter_map(|resource| {
                 let text = |key: &str| {
-                    resource.get(key).and_then(Value::as_str).unwrap_or_default().to_owned()
+                    resource.get(key).and_then(Json::as_str).unwrap_or_default().to_owned()
                 };
                 Some(ObjectId {
                     group: text("group"),
@@ -175,7 +176,7 @@ fn plan(app: &KubeObject, cluster_objects: &[KubeObject]) -> Result<Plan, Comman
             .array_at("/spec/ignoreDifferences")
             .iter()
             .enumerate()
-            .filter_map(|(index, rule)| match serde_json::from_value(rule.clone()) {
+            .filter_map(|(index, rule)| match serde_json::from_value(rule.to_value()) {
                 Ok(rule) => Some(rule),
                 Err(error) => {
                     problems.push(format!(
@@ -205,7 +206,7 @@ fn plan(app: &KubeObject, cluster_objects: &[KubeObject]) -> Result<Plan, Comman
         && app.at("/spec/chart").is_none()
         && let Some(chart_ref) = app.at("/spec/chartRef")
     {
-        let text = |key: &str| chart_ref.get(key).and_then(Value::as_str).unwrap_or_default();
+        let text = |key: &str| chart_ref.get(key).and_then(Json::as_str).unwrap_or_default();
         return Err(bad(format!(
             "{label} reads its chart from {} {} (chartRef); Sextant renders desired state from GitRepository sources only",
             text("kind"),
@@ -280,7 +281,7 @@ fn plan(app: &KubeObject, cluster_objects: &[KubeObject]) -> Result<Plan, Comman
                 (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
             Some(ObjectId {
                 group: group.to_owned(),
-                version: entry.get("v").and_then(Value::as_str).unwrap_or_default().to_owned(),
+                version: entry.get("v").and_then(Json::as_str).unwrap_or_default().to_owned(),
                 kind: kind.to_owned(),
                 namespace: Some(namespace.to_owned()).filter(|namespace| !namespace.is_empty()),
                 name: name.to_owned(),
@@ -312,7 +313,7 @@ fn plan(app: &KubeObject, cluster_objects: &[KubeObject]) -> Result<Plan, Comman
 /// Flux's ignore rules (Kustomization `spec.ignore`, HelmRelease `spec.driftDetection.ignore`:
 /// JSON Pointer `paths` with an optional `target`) in the Argo shape the diff takes.
 fn flux_ignore_rules(
-    rules: &[Value],
+    rules: &[Json],
     field: &str,
     problems: &mut Vec<String>,
 ) -> Vec<IgnoreDifferences> {
@@ -322,7 +323,7 @@ fn flux_ignore_rules(
         .map(|(index, rule)| {
             let target = rule.get("target");
             let text = |key: &str| {
-                target.and_then(|target| target.get(key)).and_then(Value::as_str).map(str::to_owned)
+                target.and_then(|target| target.get(key)).and_then(Json::as_str).map(str::to_owned)
             };
             if text("labelSelector").is_some() || text("annotationSelector").is_some() {
                 problems.push(format!(
@@ -336,10 +337,10 @@ fn flux_ignore_rules(
                 namespace: text("namespace"),
                 json_pointers: rule
                     .get("paths")
-                    .and_then(Value::as_array)
+                    .and_then(Json::as_array)
                     .into_iter()
                     .flatten()
-                    .filter_map(Value::as_str)
+                    .filter_map(Json::as_str)
                     .map(str::to_owned)
                     .collect(),
                 ..IgnoreDifferences::default()
@@ -434,13 +435,12 @@ fn render_app(
             if helm.is_some() || is_chart(&directory) {
                 let release = helm
                     .and_then(|helm| helm.get("releaseName"))
-                    .and_then(Value::as_str)
+                    .and_then(Json::as_str)
                     .unwrap_or_else(|| app.name());
                 let mut values = helm
                     .and_then(|helm| helm.get("valuesObject"))
-                    .cloned()
-                    .unwrap_or_else(|| Value::Object(serde_json::Map::new()));
-                if let Some(text) = helm.and_then(|helm| helm.get("values")).and_then(Value::as_str)
+                    .map_or_else(|| Value::Object(serde_json::Map::new()), Json::to_value);
+                if let Some(text) = helm.and_then(|helm| helm.get("values")).and_then(Json::as_str)
                     && let Ok(Value::Object(inline)) = serde_norway::from_str::<Value>(text)
                     && let Some(values) = values.as_object_mut()
                 {
@@ -469,10 +469,10 @@ fn render_app(
 fn add_controller_metadata(
     app: &KubeObject,
     plan: &Plan,
-    desired: &mut KubeObject,
-    live: Option<&KubeObject>,
+    desired: &mut Document,
+    live: Option<&Document>,
 ) {
-    let set = |object: &mut KubeObject, section: &str, key: &str, value: &str| {
+    let set = |object: &mut Document, section: &str, key: &str, value: &str| {
         let Some(metadata) = object.value_mut().get_mut("metadata").and_then(Value::as_object_mut)
         else {
             return;
@@ -777,7 +777,7 @@ async fn run<L: LiveObjects>(
     let mut substitution_sources = Vec::new();
     for source in app.array_at("/spec/postBuild/substituteFrom") {
         let text =
-            |key: &str| source.get(key).and_then(Value::as_str).unwrap_or_default().to_owned();
+            |key: &str| source.get(key).and_then(Json::as_str).unwrap_or_default().to_owned();
         let id = ObjectId {
             group: String::new(),
             version: "v1".to_owned(),
@@ -786,7 +786,7 @@ async fn run<L: LiveObjects>(
             name: text("name"),
         };
         if let Ok(Fetched::Found { object, .. }) = live.get(&id).await {
-            substitution_sources.push(object);
+            substitution_sources.push(object.to_object());
         }
     }
     // The values of the Secrets read for substitution, to mask even in a render error.
@@ -796,10 +796,12 @@ async fn run<L: LiveObjects>(
         .flat_map(|secret| {
             secret
                 .at("/data")
-                .and_then(Value::as_object)
+                .and_then(Json::as_object)
                 .into_iter()
-                .flat_map(|data| data.values())
-                .filter_map(sextant_domain::drift::normalize::decode_secret_value)
+                .flat_map(sextant_domain::json::Map::values)
+                .filter_map(|value| {
+                    sextant_domain::drift::normalize::decode_secret_value(&value.to_value())
+                })
                 .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
                 .filter(|value| !value.is_empty())
                 .collect::<Vec<_>>()
@@ -884,7 +886,7 @@ async fn compare<L: LiveObjects>(
     live: &L,
     app: &KubeObject,
     plan: &Plan,
-    desired: &mut [KubeObject],
+    desired: &mut [Document],
     options: &PipelineOptions,
     demo: bool,
     source: &mut DiffSource,
@@ -910,7 +912,7 @@ async fn compare<L: LiveObjects>(
     for (group, kind) in custom_kinds {
         lookups.push(async move { live.crd(&group, &kind).await });
     }
-    let cluster_crds: Vec<KubeObject> = futures::stream::iter(lookups)
+    let cluster_crds: Vec<Document> = futures::stream::iter(lookups)
         .buffer_unordered(IN_FLIGHT)
         .filter_map(|found| async move { found })
         .collect()
@@ -975,7 +977,7 @@ async fn compare<L: LiveObjects>(
         add_controller_metadata(app, plan, object, live_object);
     }
     // The dry-runs, for objects that exist live.
-    let mut predicted: Vec<Option<KubeObject>> = vec![None; desired.len()];
+    let mut predicted: Vec<Option<Document>> = vec![None; desired.len()];
     let mut failures: Vec<(ObjectId, DryRun)> = Vec::new();
     let mut unavailable = Vec::new();
     let mut dry_run_count = 0;
@@ -1028,9 +1030,9 @@ async fn compare<L: LiveObjects>(
     let keep: Vec<usize> = (0..desired.len())
         .filter(|index| !unknown.iter().any(|(id, _)| same_object(id, &desired_ids[*index])))
         .collect();
-    let compared_desired: Vec<KubeObject> =
+    let compared_desired: Vec<Document> =
         keep.iter().map(|index| desired[*index].clone()).collect();
-    let compared_predicted: Vec<Option<KubeObject>> =
+    let compared_predicted: Vec<Option<Document>> =
         keep.iter().map(|index| predicted[*index].clone()).collect();
     let report = diff::diff_objects_predicted(
         &compared_desired,

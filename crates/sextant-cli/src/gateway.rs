@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use sextant_app::analyze::AnalysisError;
 use sextant_app::analyze::gateway::{
-    self as use_case, Condition, Explanation, GatewayInput, StatusReport,
+    self as use_case, Condition, Explanation, GatewayInput, Json, StatusReport,
 };
 
 use crate::output::{self, Output};
@@ -274,22 +274,15 @@ fn render_status(report: &StatusReport) -> String {
             .iter()
             .map(|parent| {
                 let reference = &parent.parent_ref;
-                let mut target = reference
-                    .get("name")
-                    .and_then(serde_json::Value::as_str)
-                    .unwrap_or("?")
-                    .to_owned();
-                if let Some(namespace) =
-                    reference.get("namespace").and_then(serde_json::Value::as_str)
-                {
+                let mut target =
+                    reference.get("name").and_then(Json::as_str).unwrap_or("?").to_owned();
+                if let Some(namespace) = reference.get("namespace").and_then(Json::as_str) {
                     target = format!("{namespace}/{target}");
                 }
-                if let Some(section) =
-                    reference.get("sectionName").and_then(serde_json::Value::as_str)
-                {
+                if let Some(section) = reference.get("sectionName").and_then(Json::as_str) {
                     let _ = write!(target, " section {section}");
                 }
-                if let Some(port) = reference.get("port").and_then(serde_json::Value::as_u64) {
+                if let Some(port) = reference.get("port").and_then(Json::as_u64) {
                     let _ = write!(target, " port {port}");
                 }
                 let mut state = if parent.status_present {

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use sextant_domain::drift::diff::{DiffOptions, diff_objects};
 use sextant_domain::drift::ignore::IgnoreRules;
 use sextant_domain::drift::schema_defaults::SchemaDefaults;
-use sextant_domain::object::KubeObject;
+use sextant_domain::object::Document;
 
 const OBJECTS: usize = 2_000;
 
@@ -93,9 +93,8 @@ fn live(index: usize) -> Value {
 }
 
 fn diff_deployments(criterion: &mut Criterion) {
-    let desired: Vec<KubeObject> =
-        (0..OBJECTS).map(|index| KubeObject::new(desired(index))).collect();
-    let live: Vec<KubeObject> = (0..OBJECTS).map(|index| KubeObject::new(live(index))).collect();
+    let desired: Vec<Document> = (0..OBJECTS).map(|index| Document::new(desired(index))).collect();
+    let live: Vec<Document> = (0..OBJECTS).map(|index| Document::new(live(index))).collect();
     let ignore = IgnoreRules::default();
     let schemas = SchemaDefaults::default();
     let options = DiffOptions {

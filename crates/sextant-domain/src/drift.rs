@@ -11,7 +11,7 @@
 
 use std::fmt::Write as _;
 
-use serde_json::Value;
+use crate::json::Json;
 
 use crate::object::KubeObject;
 
@@ -253,7 +253,7 @@ fn owned_conditions(object: &KubeObject) -> Vec<AppCondition> {
         .array_at("/status/conditions")
         .iter()
         .filter_map(|condition| {
-            let text = |key: &str| condition.get(key).and_then(Value::as_str);
+            let text = |key: &str| condition.get(key).and_then(Json::as_str);
             Some(AppCondition {
                 type_: text("type")?.to_owned(),
                 status: text("status").unwrap_or(absent).to_owned(),
@@ -275,7 +275,7 @@ pub fn inventory(object: &KubeObject) -> Vec<InventoryEntry> {
         .filter_map(|entry| {
             InventoryEntry::parse(
                 entry.get("id")?.as_str()?,
-                entry.get("v").and_then(Value::as_str).unwrap_or_default(),
+                entry.get("v").and_then(Json::as_str).unwrap_or_default(),
             )
         })
         .collect()
@@ -381,7 +381,7 @@ fn flux_app<'a>(
             object
                 .array_at("/status/history")
                 .iter()
-                .find(|snapshot| snapshot.get("status").and_then(Value::as_str) == Some("deployed"))
+                .find(|snapshot| snapshot.get("status").and_then(Json::as_str) == Some("deployed"))
                 .and_then(|snapshot| snapshot.get("chartVersion")?.as_str())
                 .map(str::to_owned)
         } else {
@@ -392,9 +392,9 @@ fn flux_app<'a>(
     let last_reconcile = object
         .array_at("/status/history")
         .first()
-        .and_then(|entry| entry.get("lastReconciled").and_then(Value::as_str))
+        .and_then(|entry| entry.get("lastReconciled").and_then(Json::as_str))
         .map(str::to_owned);
-    let suspended = object.at("/spec/suspend").and_then(Value::as_bool) == Some(true);
+    let suspended = object.at("/spec/suspend").and_then(Json::as_bool) == Some(true);
     let ready = object.condition("Ready");
     let stalled = object.condition("Stalled").filter(|condition| condition.status == "True");
     let lag = generation_lag(object, ready.and_then(|c| c.observed_generation));
@@ -566,7 +566,7 @@ fn source_description(
 fn generation_lag(object: &KubeObject, condition_generation: Option<i64>) -> Option<String> {
     let generation = object.generation()?;
     let observed =
-        object.at("/status/observedGeneration").and_then(Value::as_i64).or(condition_generation)?;
+        object.at("/status/observedGeneration").and_then(Json::as_i64).or(condition_generation)?;
     (observed < generation).then(|| {
         format!(
             "the controller has not observed generation {generation} yet (last observed {observed})"
@@ -579,7 +579,7 @@ fn argo_resources(object: &KubeObject) -> Vec<ArgoResource> {
         .array_at("/status/resources")
         .iter()
         .filter_map(|resource| {
-            let text = |key: &str| resource.get(key).and_then(Value::as_str);
+            let text = |key: &str| resource.get(key).and_then(Json::as_str);
             Some(ArgoResource {
                 group: text("group").unwrap_or_default().to_owned(),
                 kind: text("kind")?.to_owned(),
@@ -588,7 +588,7 @@ fn argo_resources(object: &KubeObject) -> Vec<ArgoResource> {
                 status: text("status").unwrap_or("Unknown").to_owned(),
                 health: resource
                     .pointer("/health/status")
-                    .and_then(Value::as_str)
+                    .and_then(Json::as_str)
                     .map(str::to_owned),
             })
         })
@@ -600,10 +600,10 @@ fn argo_resources(object: &KubeObject) -> Vec<ArgoResource> {
 /// §2.1). Compares `repoURL`, `path`, `chart` and `targetRevision`.
 fn compared_to_other_source(object: &KubeObject) -> Option<String> {
     let compared = object.at("/status/sync/comparedTo")?;
-    let pick = |source: &Value| -> Vec<Option<String>> {
+    let pick = |source: &Json| -> Vec<Option<String>> {
         ["repoURL", "path", "chart", "targetRevision"]
             .iter()
-            .map(|key| source.get(*key).and_then(Value::as_str).map(str::to_owned))
+            .map(|key| source.get(*key).and_then(Json::as_str).map(str::to_owned))
             .collect()
     };
     let spec_sources: Vec<Vec<Option<String>>> = match object.at("/spec/source") {
@@ -614,7 +614,7 @@ fn compared_to_other_source(object: &KubeObject) -> Option<String> {
         Some(source) => vec![pick(source)],
         None => compared
             .get("sources")
-            .and_then(Value::as_array)
+            .and_then(Json::as_array)
             .map(|sources| sources.iter().map(pick).collect())
             .unwrap_or_default(),
     };
@@ -674,7 +674,7 @@ fn argo_app(object: &KubeObject, now: Option<i64>) -> GitOpsApp<'_> {
     let applied = object
         .array_at("/status/history")
         .iter()
-        .max_by_key(|entry| entry.get("id").and_then(Value::as_i64).unwrap_or_default())
+        .max_by_key(|entry| entry.get("id").and_then(Json::as_i64).unwrap_or_default())
         .and_then(|entry| entry.get("revision")?.as_str())
         .map(str::to_owned);
     let revisions = Revisions {
@@ -814,7 +814,7 @@ fn application_set<'a>(object: &'a KubeObject, objects: &'a [KubeObject]) -> Git
         .array_at("/status/resources")
         .iter()
         .filter_map(|resource| {
-            let text = |key: &str| resource.get(key).and_then(Value::as_str);
+            let text = |key: &str| resource.get(key).and_then(Json::as_str);
             Some(ArgoResource {
                 group: ARGO.to_owned(),
                 kind: "Application".to_owned(),
@@ -823,7 +823,7 @@ fn application_set<'a>(object: &'a KubeObject, objects: &'a [KubeObject]) -> Git
                 status: text("status").unwrap_or("Unknown").to_owned(),
                 health: resource
                     .pointer("/health/status")
-                    .and_then(Value::as_str)
+                    .and_then(Json::as_str)
                     .map(str::to_owned),
             })
         })
@@ -853,7 +853,7 @@ fn out_of_sync_summary(object: &KubeObject) -> String {
     let resources: Vec<String> = object
         .array_at("/status/resources")
         .iter()
-        .filter(|resource| resource.get("status").and_then(Value::as_str) == Some("OutOfSync"))
+        .filter(|resource| resource.get("status").and_then(Json::as_str) == Some("OutOfSync"))
         .filter_map(|resource| {
             Some(format!("{} {}", resource.get("kind")?.as_str()?, resource.get("name")?.as_str()?))
         })
@@ -1013,7 +1013,7 @@ mod tests {
                 "history": [{"lastReconciled": last_reconciled, "metadata": {"revision": "main@sha1:aa"}}]}),
             2,
         );
-        object.value_mut()["spec"]["interval"] = json!(interval);
+        object = object.edited(|value| value["spec"]["interval"] = json!(interval));
         object
     }
 
@@ -1039,8 +1039,10 @@ mod tests {
     #[test]
     fn an_old_reconcile_does_not_hide_a_failure() {
         let mut object = with_history("2026-11-20T00:00:00Z", "1h");
-        object.value_mut()["status"]["conditions"] =
-            json!([ready("False", "HealthCheckFailed", "timeout waiting for Deployment/web")]);
+        object = object.edited(|value| {
+            value["status"]["conditions"] =
+                json!([ready("False", "HealthCheckFailed", "timeout waiting for Deployment/web")]);
+        });
         let apps = assess(std::slice::from_ref(&object), Some(NOW));
         assert_eq!(apps[0].verdict, Verdict::Failed);
         assert_eq!(apps[0].stale_reasons.len(), 1);
@@ -1075,7 +1077,7 @@ mod tests {
     #[test]
     fn suspended_wins_and_says_drift_is_not_corrected() {
         let mut object = with_history("2026-11-01T00:00:00Z", "1h");
-        object.value_mut()["spec"]["suspend"] = json!(true);
+        object = object.edited(|value| value["spec"]["suspend"] = json!(true));
         let apps = assess(std::slice::from_ref(&object), Some(NOW));
         assert_eq!(apps[0].verdict, Verdict::Suspended);
         assert!(apps[0].suspended);
@@ -1087,7 +1089,8 @@ mod tests {
     #[test]
     fn a_source_ahead_of_the_attempt_is_stale_and_revisions_are_read() {
         let mut object = with_history("2026-11-26T07:55:00Z", "10m");
-        object.value_mut()["status"]["lastAttemptedRevision"] = json!("main@sha1:aa");
+        object =
+            object.edited(|value| value["status"]["lastAttemptedRevision"] = json!("main@sha1:aa"));
         let objects = [object, git_repository("main@sha1:cc")];
         let apps = assess(&objects, Some(NOW));
         assert_eq!(apps[0].verdict, Verdict::Stale);
@@ -1112,7 +1115,7 @@ mod tests {
     #[test]
     fn a_failing_source_is_named_in_the_explanation() {
         let mut source = git_repository("main@sha1:aa");
-        source.value_mut()["status"]["conditions"] = json!([{"type": "Ready", "status": "False", "reason": "GitOperationFailed", "message": "authentication required"}]);
+        source = source.edited(|value| value["status"]["conditions"] = json!([{"type": "Ready", "status": "False", "reason": "GitOperationFailed", "message": "authentication required"}]));
         let objects = [with_history("2026-11-26T07:55:00Z", "10m"), source];
         let apps = assess(&objects, Some(NOW));
         assert_eq!(apps[0].verdict, Verdict::InSync);
@@ -1248,10 +1251,13 @@ mod tests {
             "health": {"status": "Healthy"}, "reconciledAt": "2026-11-26T07:59:00Z"
         }));
         assert_eq!(verdict_of(std::slice::from_ref(&compared)), Verdict::Stale);
-        compared.value_mut()["status"]["sync"]["comparedTo"]["source"]["path"] = json!("shop");
+        compared = compared.edited(|value| {
+            value["status"]["sync"]["comparedTo"]["source"]["path"] = json!("shop");
+        });
         assert_eq!(assess(std::slice::from_ref(&compared), Some(NOW))[0].verdict, Verdict::InSync);
         // Argo compares every 180 s by default: 9 minutes is the limit.
-        compared.value_mut()["status"]["reconciledAt"] = json!("2026-11-26T07:50:59Z");
+        compared = compared
+            .edited(|value| value["status"]["reconciledAt"] = json!("2026-11-26T07:50:59Z"));
         let apps = assess(std::slice::from_ref(&compared), Some(NOW));
         assert_eq!(apps[0].verdict, Verdict::Stale);
         assert_eq!(

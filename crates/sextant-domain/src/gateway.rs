@@ -12,7 +12,7 @@
 //! Both take untyped [`KubeObject`]s and apply the API server's defaults themselves, because
 //! manifests read from files were never defaulted.
 
-use serde_json::Value;
+use crate::json::Json;
 
 use crate::object::{KubeObject, conditions_of};
 
@@ -75,17 +75,17 @@ pub fn listeners(gateway: &KubeObject) -> Vec<Listener<'_>> {
             let name = listener.get("name")?.as_str()?;
             let attached_routes = statuses
                 .iter()
-                .find(|status| status.get("name").and_then(Value::as_str) == Some(name))
+                .find(|status| status.get("name").and_then(Json::as_str) == Some(name))
                 .and_then(|status| status.get("attachedRoutes")?.as_u64());
             Some(Listener {
                 name,
-                protocol: listener.get("protocol").and_then(Value::as_str).unwrap_or_default(),
+                protocol: listener.get("protocol").and_then(Json::as_str).unwrap_or_default(),
                 port: listener
                     .get("port")
-                    .and_then(Value::as_u64)
+                    .and_then(Json::as_u64)
                     .and_then(|port| u16::try_from(port).ok())
                     .unwrap_or_default(),
-                hostname: listener.get("hostname").and_then(Value::as_str),
+                hostname: listener.get("hostname").and_then(Json::as_str),
                 attached_routes,
             })
         })
@@ -109,10 +109,10 @@ pub fn route_parents(route: &KubeObject) -> Vec<String> {
             let name = parent.get("name")?.as_str()?;
             let namespace = parent
                 .get("namespace")
-                .and_then(Value::as_str)
+                .and_then(Json::as_str)
                 .or_else(|| route.namespace())
                 .unwrap_or_default();
-            Some(match parent.get("sectionName").and_then(Value::as_str) {
+            Some(match parent.get("sectionName").and_then(Json::as_str) {
                 Some(section) => format!("{namespace}/{name}/{section}"),
                 None => format!("{namespace}/{name}"),
             })

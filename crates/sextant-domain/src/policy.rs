@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use serde_json::Value;
+use crate::json::Json;
 
 use crate::object::KubeObject;
 
@@ -88,8 +88,8 @@ pub fn policy_inventory(objects: &[KubeObject]) -> PolicyInventory<'_> {
     }) {
         inventory.reports += 1;
         for result in report.array_at("/results") {
-            let outcome = result.get("result").and_then(Value::as_str).unwrap_or_default();
-            let policy = result.get("policy").and_then(Value::as_str).unwrap_or_default();
+            let outcome = result.get("result").and_then(Json::as_str).unwrap_or_default();
+            let policy = result.get("policy").and_then(Json::as_str).unwrap_or_default();
             inventory.totals.add(outcome);
             by_report_name.entry(policy.to_owned()).or_default().add(outcome);
         }

@@ -8,7 +8,7 @@ use sextant_adapters::manifests;
 use sextant_domain::drift::diff::{self, DiffOptions};
 use sextant_domain::drift::ignore::{IgnoreDifferences, IgnoreRules};
 use sextant_domain::drift::schema_defaults::SchemaDefaults;
-use sextant_domain::object::KubeObject;
+use sextant_domain::object::Document;
 use sextant_protocol::drift::DriftDiff;
 
 use super::AnalysisError;
@@ -57,7 +57,7 @@ pub fn diff(input: &DiffInput) -> Result<DriftDiff, AnalysisError> {
     Ok(crate::to_protocol::drift_diff(&report))
 }
 
-fn load_side(paths: &[PathBuf], flag: &str) -> Result<Vec<KubeObject>, AnalysisError> {
+fn load_side(paths: &[PathBuf], flag: &str) -> Result<Vec<Document>, AnalysisError> {
     if paths.is_empty() {
         return Err(AnalysisError::new(
             "no_manifests",

@@ -18,6 +18,8 @@ pub use sextant_domain::gateway::explain::{
 pub use sextant_domain::gateway::status::{
     Condition, Diagnostic, GatewayReport, ListenerReport, RouteParentReport, Severity, StatusReport,
 };
+/// The JSON of a `parentRef` as written ([`RouteParentReport::parent_ref`]).
+pub use sextant_domain::json::Json;
 
 /// The keys a request may carry (contract: HTTP/HTTPS, GRPC, TLS, TCP/UDP shapes together).
 const REQUEST_KEYS: [&str; 11] = [
@@ -46,7 +48,10 @@ pub struct GatewayInput {
 
 impl GatewayInput {
     fn objects(&self) -> Result<Vec<KubeObject>, AnalysisError> {
-        Ok(load_manifests(&self.manifests)?.into_iter().map(|sourced| sourced.object).collect())
+        Ok(load_manifests(&self.manifests)?
+            .into_iter()
+            .map(|sourced| sourced.object.to_object())
+            .collect())
     }
 
     fn unreadable(&self) -> Vec<&str> {

@@ -8,7 +8,7 @@ use super::diff::{DiffOptions, FieldClass, FieldDiff, ObjectId};
 use super::ignore::{self, IGNORE_ANNOTATION, IgnoreRules};
 use super::managed_fields::{ManagedEntry, ManagedFields, ManagerKind, Step, manager_kind};
 use super::normalize::LAST_APPLIED;
-use crate::object::KubeObject;
+use crate::object::Document;
 
 /// How a raw difference came about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,8 +60,8 @@ pub(crate) struct Classifier<'a> {
 impl<'a> Classifier<'a> {
     pub(crate) fn new(
         id: &'a ObjectId,
-        desired: &'a KubeObject,
-        live: &'a KubeObject,
+        desired: &'a Document,
+        live: &'a Document,
         desired_git: &'a Value,
         live_norm: &'a Value,
         options: &DiffOptions<'a>,

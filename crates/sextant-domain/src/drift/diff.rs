@@ -17,7 +17,7 @@ use super::ignore::IgnoreRules;
 use super::normalize;
 use super::quantity;
 use super::schema_defaults::{self, SchemaDefaults};
-use crate::object::KubeObject;
+use crate::object::Document;
 
 /// Identifies an object: group, kind, namespace and name (the version is carried, not compared).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -207,8 +207,8 @@ const CLUSTER_SCOPED: &[(&str, &str)] = &[
 /// Compares every desired object with its live counterpart ("estimated" mode).
 #[must_use]
 pub fn diff_objects(
-    desired: &[KubeObject],
-    live: &[KubeObject],
+    desired: &[Document],
+    live: &[Document],
     options: &DiffOptions<'_>,
 ) -> DiffReport {
     diff_objects_predicted(desired, &[], live, options)
@@ -227,9 +227,9 @@ pub fn diff_objects(
 /// reports.
 #[must_use]
 pub fn diff_objects_predicted(
-    desired: &[KubeObject],
-    predicted: &[Option<KubeObject>],
-    live: &[KubeObject],
+    desired: &[Document],
+    predicted: &[Option<Document>],
+    live: &[Document],
     options: &DiffOptions<'_>,
 ) -> DiffReport {
     let mut report =
@@ -307,7 +307,7 @@ pub fn diff_objects_predicted(
     report
 }
 
-fn owned_by_controller(object: &KubeObject) -> bool {
+fn owned_by_controller(object: &Document) -> bool {
     object
         .0
         .get("metadata")
@@ -331,7 +331,7 @@ struct Head<'v> {
 }
 
 impl<'v> Head<'v> {
-    fn of(object: &'v KubeObject) -> Head<'v> {
+    fn of(object: &'v Document) -> Head<'v> {
         let text = |value: Option<&'v Value>| value.and_then(Value::as_str).unwrap_or_default();
         let api_version = text(object.0.get("apiVersion"));
         let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
@@ -352,7 +352,7 @@ impl<'v> Head<'v> {
 /// The identity of an object (spec §4.2): namespaced objects without a namespace get the
 /// default one; cluster-scoped ones lose any namespace they name.
 #[must_use]
-pub fn identity(object: &KubeObject, scopes: &LiveScopes, options: &DiffOptions<'_>) -> ObjectId {
+pub fn identity(object: &Document, scopes: &LiveScopes, options: &DiffOptions<'_>) -> ObjectId {
     let head = Head::of(object);
     let namespaced = is_namespaced(head.group, head.kind, scopes, options.schemas);
     let namespace =
@@ -374,7 +374,7 @@ pub struct LiveScopes(HashMap<String, HashMap<String, bool>>);
 impl LiveScopes {
     /// Reads the scope of every kind among `live`.
     #[must_use]
-    pub fn of(live: &[KubeObject]) -> LiveScopes {
+    pub fn of(live: &[Document]) -> LiveScopes {
         // Keyed group, then kind, so that the lookups, once per object, borrow.
         let mut scopes: HashMap<String, HashMap<String, bool>> = HashMap::new();
         for object in live {
@@ -406,7 +406,7 @@ fn is_namespaced(group: &str, kind: &str, scopes: &LiveScopes, schemas: &SchemaD
 
 /// `(namespace, kind, name)` of every object an HPA scales, with the HPA's name.
 fn hpa_targets<'a>(
-    objects: impl Iterator<Item = &'a KubeObject>,
+    objects: impl Iterator<Item = &'a Document>,
     default_namespace: &str,
 ) -> HashMap<(Option<String>, String, String), String> {
     objects
@@ -431,9 +431,9 @@ fn hpa_targets<'a>(
 
 fn diff_pair(
     id: &ObjectId,
-    desired: &KubeObject,
-    predicted: Option<&KubeObject>,
-    live: &KubeObject,
+    desired: &Document,
+    predicted: Option<&Document>,
+    live: &Document,
     options: &DiffOptions<'_>,
     hpa: Option<&str>,
 ) -> Vec<FieldDiff> {
@@ -949,7 +949,7 @@ mod tests {
             default_namespace: "default",
             controller: None,
         };
-        diff_objects(&[KubeObject::new(desired)], &[KubeObject::new(live)], &options)
+        diff_objects(&[Document::new(desired)], &[Document::new(live)], &options)
     }
 
     #[test]
@@ -1011,7 +1011,7 @@ mod tests {
             default_namespace: "default",
             controller,
         };
-        diff_objects(&[KubeObject::new(desired)], &[KubeObject::new(live)], &options)
+        diff_objects(&[Document::new(desired)], &[Document::new(live)], &options)
     }
 
     fn field<'r>(report: &'r DiffReport, path: &str) -> &'r FieldDiff {
@@ -1100,9 +1100,9 @@ mod tests {
             controller: Some("kustomize-controller"),
         };
         let report = diff_objects_predicted(
-            &[KubeObject::new(desired)],
-            &[Some(KubeObject::new(predicted))],
-            &[KubeObject::new(live)],
+            &[Document::new(desired)],
+            &[Some(Document::new(predicted))],
+            &[Document::new(live)],
             &options,
         );
         let paths: Vec<(&str, FieldClass)> = report.objects[0]

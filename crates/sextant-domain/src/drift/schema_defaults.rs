@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use crate::object::KubeObject;
+use crate::object::Document;
 
 /// The schemas of the CRDs given, by group, kind and version.
 #[derive(Debug, Clone, Default)]
@@ -27,7 +27,7 @@ struct CrdSchemas {
 impl SchemaDefaults {
     /// Reads the `CustomResourceDefinition` objects among `objects` (others are skipped).
     #[must_use]
-    pub fn from_crds<'a>(objects: impl IntoIterator<Item = &'a KubeObject>) -> SchemaDefaults {
+    pub fn from_crds<'a>(objects: impl IntoIterator<Item = &'a Document>) -> SchemaDefaults {
         let mut schemas = HashMap::new();
         for crd in objects {
             if !crd.is("apiextensions.k8s.io", "CustomResourceDefinition") {
@@ -207,8 +207,8 @@ mod tests {
 
     use super::*;
 
-    fn crd() -> KubeObject {
-        KubeObject::new(json!({
+    fn crd() -> Document {
+        Document::new(json!({
             "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
             "metadata": {"name": "widgets.example.com"},
             "spec": {"group": "example.com", "scope": "Namespaced", "names": {"kind": "Widget"},

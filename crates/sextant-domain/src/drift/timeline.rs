@@ -9,7 +9,7 @@
 
 use std::fmt::Write as _;
 
-use serde_json::Value;
+use crate::json::Json;
 
 use crate::object::KubeObject;
 use crate::vault::parse::parse_rfc3339;
@@ -46,8 +46,8 @@ pub struct TimelineEvent {
     pub failed: bool,
 }
 
-fn text<'a>(value: &'a Value, key: &str) -> Option<&'a str> {
-    value.get(key).and_then(Value::as_str).filter(|text| !text.is_empty())
+fn text<'a>(value: &'a Json, key: &str) -> Option<&'a str> {
+    value.get(key).and_then(Json::as_str).filter(|text| !text.is_empty())
 }
 
 /// The timeline of an application object, newest first. Entries whose time does not parse keep
@@ -108,9 +108,9 @@ pub fn timeline(object: &KubeObject) -> Vec<TimelineEvent> {
 fn flux_history(object: &KubeObject, events: &mut Vec<TimelineEvent>) {
     for entry in object.array_at("/status/history") {
         let revision =
-            entry.pointer("/metadata/revision").and_then(Value::as_str).map(str::to_owned);
+            entry.pointer("/metadata/revision").and_then(Json::as_str).map(str::to_owned);
         let status = text(entry, "lastReconciledStatus").unwrap_or("unknown");
-        let total = entry.get("totalReconciliations").and_then(Value::as_i64).unwrap_or(1);
+        let total = entry.get("totalReconciliations").and_then(Json::as_i64).unwrap_or(1);
         let digest = text(entry, "digest");
         let failed = !status.ends_with("Succeeded");
         let what = revision.as_deref().unwrap_or("an unknown revision");
@@ -153,7 +153,7 @@ fn helm_history(object: &KubeObject, events: &mut Vec<TimelineEvent>) {
             text(snapshot, "chartName").unwrap_or("chart"),
             text(snapshot, "chartVersion").unwrap_or("?")
         );
-        let version = snapshot.get("version").and_then(Value::as_i64);
+        let version = snapshot.get("version").and_then(Json::as_i64);
         let status = text(snapshot, "status").unwrap_or("unknown");
         let release = version.map(|version| format!(" v{version}")).unwrap_or_default();
         let failed =
@@ -189,17 +189,17 @@ fn argo_history(object: &KubeObject, events: &mut Vec<TimelineEvent>) {
     for entry in object.array_at("/status/history") {
         let Some(time) = text(entry, "deployedAt") else { continue };
         let revision = text(entry, "revision").map(str::to_owned).or_else(|| {
-            entry.get("revisions").and_then(Value::as_array).map(|revisions| {
-                revisions.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", ")
+            entry.get("revisions").and_then(Json::as_array).map(|revisions| {
+                revisions.iter().filter_map(Json::as_str).collect::<Vec<_>>().join(", ")
             })
         });
-        let id = entry.get("id").and_then(Value::as_i64);
+        let id = entry.get("id").and_then(Json::as_i64);
         let automated =
-            entry.pointer("/initiatedBy/automated").and_then(Value::as_bool) == Some(true);
+            entry.pointer("/initiatedBy/automated").and_then(Json::as_bool) == Some(true);
         let by = if automated {
             "automated sync".to_owned()
         } else {
-            text(entry.get("initiatedBy").unwrap_or(&Value::Null), "username")
+            text(entry.get("initiatedBy").unwrap_or(&Json::Null), "username")
                 .map_or_else(|| "manual sync".to_owned(), |user| format!("sync by {user}"))
         };
         events.push(TimelineEvent {
@@ -222,7 +222,7 @@ fn argo_history(object: &KubeObject, events: &mut Vec<TimelineEvent>) {
     let revision = operation
         .pointer("/syncResult/revision")
         .or_else(|| operation.pointer("/operation/sync/revision"))
-        .and_then(Value::as_str)
+        .and_then(Json::as_str)
         .map(str::to_owned);
     if let Some(finished) = text(operation, "finishedAt") {
         events.push(TimelineEvent {

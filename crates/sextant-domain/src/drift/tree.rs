@@ -12,7 +12,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use serde_json::Value;
+use crate::json::Json;
 
 use super::{ARGO, FLUX_HELM, FLUX_KUSTOMIZE, GitOpsApp, GitOpsTool, inventory};
 use crate::object::KubeObject;
@@ -91,8 +91,8 @@ pub fn owned_applications<'a>(
             object.is(ARGO, "Application")
                 && object.namespace() == application_set.namespace()
                 && object.array_at("/metadata/ownerReferences").iter().any(|owner| {
-                    owner.get("kind").and_then(Value::as_str) == Some("ApplicationSet")
-                        && owner.get("name").and_then(Value::as_str) == Some(application_set.name())
+                    owner.get("kind").and_then(Json::as_str) == Some("ApplicationSet")
+                        && owner.get("name").and_then(Json::as_str) == Some(application_set.name())
                 })
         })
         .collect()
@@ -131,7 +131,7 @@ pub fn declared_children(object: &KubeObject, objects: &[KubeObject]) -> Vec<App
                 }
             }
             for resource in object.array_at("/status/resources") {
-                let text = |key: &str| resource.get(key).and_then(Value::as_str);
+                let text = |key: &str| resource.get(key).and_then(Json::as_str);
                 // An ApplicationSet's resources are its Applications and carry no kind.
                 let kind = text("kind").unwrap_or(if object.kind() == "ApplicationSet" {
                     "Application"
@@ -277,7 +277,7 @@ mod tests {
     use crate::drift::assess;
 
     fn kustomization(name: &str, children: &[&str]) -> KubeObject {
-        let entries: Vec<Value> = children
+        let entries: Vec<serde_json::Value> = children
             .iter()
             .map(|child| json!({"id": format!("flux-system_{child}_kustomize.toolkit.fluxcd.io_Kustomization"), "v": "v1"}))
             .collect();
@@ -310,10 +310,12 @@ mod tests {
     #[test]
     fn inventories_nest_kustomizations_and_helm_releases_and_skip_self() {
         let mut root = kustomization("flux-system", &["flux-system", "apps"]);
-        root.value_mut()["status"]["inventory"]["entries"]
-            .as_array_mut()
-            .unwrap()
-            .push(json!({"id": "flux-system_podinfo__Service", "v": "v1"}));
+        root = root.edited(|value| {
+            value["status"]["inventory"]["entries"]
+                .as_array_mut()
+                .unwrap()
+                .push(json!({"id": "flux-system_podinfo__Service", "v": "v1"}));
+        });
         let apps_kustomization = KubeObject::new(json!({
             "apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",
             "metadata": {"name": "apps", "namespace": "flux-system"},

@@ -10,7 +10,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
-use serde_json::Value;
+use crate::json::Json;
 
 use crate::gateway::explain::{Explanation, Outcome};
 use crate::gateway::model::{
@@ -198,8 +198,8 @@ fn failing(conditions: &Conditions) -> Option<String> {
     })
 }
 
-fn parent_title(raw: &Value) -> String {
-    let text = |key: &str| raw.get(key).and_then(Value::as_str);
+fn parent_title(raw: &Json) -> String {
+    let text = |key: &str| raw.get(key).and_then(Json::as_str);
     let mut title = format!("parentRef {}", text("name").unwrap_or("?"));
     if let Some(namespace) = text("namespace") {
         title = format!("parentRef {namespace}/{}", text("name").unwrap_or("?"));
@@ -210,7 +210,7 @@ fn parent_title(raw: &Value) -> String {
     if let Some(section) = text("sectionName") {
         let _ = write!(title, " section {section}");
     }
-    if let Some(port) = raw.get("port").and_then(Value::as_u64) {
+    if let Some(port) = raw.get("port").and_then(Json::as_u64) {
         let _ = write!(title, " port {port}");
     }
     title
@@ -367,7 +367,7 @@ fn endpoints_of(objects: &[KubeObject]) -> BTreeMap<(String, String), (usize, us
         for endpoint in slice.array_at("/endpoints") {
             entry.1 += 1;
             // `ready` unset means ready (EndpointConditions).
-            if endpoint.pointer("/conditions/ready").and_then(Value::as_bool) != Some(false) {
+            if endpoint.pointer("/conditions/ready").and_then(Json::as_bool) != Some(false) {
                 entry.0 += 1;
             }
         }
@@ -506,12 +506,12 @@ pub fn traffic_graph(objects: &[KubeObject], unreadable: &[&str]) -> TrafficGrap
         for (annotation, value) in gateway
             .object
             .at("/metadata/annotations")
-            .and_then(Value::as_object)
+            .and_then(Json::as_object)
             .into_iter()
             .flatten()
             .filter(|(annotation, _)| annotation.starts_with("cert-manager.io/"))
         {
-            facts.push(row(annotation.clone(), value.as_str().unwrap_or_default()));
+            facts.push(row(annotation.to_string(), value.as_str().unwrap_or_default()));
         }
         facts.push(row("listeners", gateway.listeners.len().to_string()));
         node.sections.push(DetailSection { title: "Gateway".to_owned(), rows: facts });

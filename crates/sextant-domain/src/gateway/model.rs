@@ -7,8 +7,8 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use crate::json::Json;
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::gateway::GROUP;
 use crate::gateway::hostname;
@@ -103,14 +103,14 @@ pub(crate) struct LabelSelector {
 }
 
 impl LabelSelector {
-    fn parse(value: Option<&Value>) -> Self {
+    fn parse(value: Option<&Json>) -> Self {
         let Some(value) = value else { return Self::default() };
         let match_labels = value
             .get("matchLabels")
-            .and_then(Value::as_object)
+            .and_then(Json::as_object)
             .into_iter()
             .flatten()
-            .filter_map(|(key, value)| Some((key.clone(), value.as_str()?.to_owned())))
+            .filter_map(|(key, value)| Some((key.to_string(), value.as_str()?.to_owned())))
             .collect();
         let expressions = array(value.get("matchExpressions"))
             .iter()
@@ -120,7 +120,7 @@ impl LabelSelector {
                     text(expression, "operator").to_owned(),
                     array(expression.get("values"))
                         .iter()
-                        .filter_map(Value::as_str)
+                        .filter_map(Json::as_str)
                         .map(str::to_owned)
                         .collect(),
                 )
@@ -183,7 +183,7 @@ pub(crate) struct Gateway<'a> {
 /// A route's `parentRef`, defaulted, with the original kept for echoing.
 #[derive(Debug, Clone)]
 pub(crate) struct ParentRef {
-    pub(crate) raw: Value,
+    pub(crate) raw: Json,
     pub(crate) group: String,
     pub(crate) kind: String,
     pub(crate) namespace: String,
@@ -329,20 +329,20 @@ pub(crate) struct World<'a> {
     pub(crate) unreadable: HashSet<String>,
 }
 
-fn text<'v>(value: &'v Value, key: &str) -> &'v str {
-    value.get(key).and_then(Value::as_str).unwrap_or_default()
+fn text<'v>(value: &'v Json, key: &str) -> &'v str {
+    value.get(key).and_then(Json::as_str).unwrap_or_default()
 }
 
-fn opt_text(value: &Value, key: &str) -> Option<String> {
-    value.get(key).and_then(Value::as_str).map(str::to_owned)
+fn opt_text(value: &Json, key: &str) -> Option<String> {
+    value.get(key).and_then(Json::as_str).map(str::to_owned)
 }
 
-fn array(value: Option<&Value>) -> &[Value] {
-    value.and_then(Value::as_array).map_or(&[], Vec::as_slice)
+fn array(value: Option<&Json>) -> &[Json] {
+    value.and_then(Json::as_array).unwrap_or_default()
 }
 
-fn port_of(value: Option<&Value>) -> Option<u16> {
-    value.and_then(Value::as_u64).and_then(|port| u16::try_from(port).ok())
+fn port_of(value: Option<&Json>) -> Option<u16> {
+    value.and_then(Json::as_u64).and_then(|port| u16::try_from(port).ok())
 }
 
 /// The namespace of an object, `default` when a manifest leaves it out.
@@ -491,18 +491,18 @@ fn parse_gateway(object: &KubeObject) -> Gateway<'_> {
         let hostname = opt_text(listener, "hostname");
         let tls = listener.get("tls");
         // `tls.mode` defaults to Terminate when a `tls` block is present.
-        let tls_mode = tls
-            .map(|tls| tls.get("mode").and_then(Value::as_str).unwrap_or("Terminate").to_owned());
+        let tls_mode =
+            tls.map(|tls| tls.get("mode").and_then(Json::as_str).unwrap_or("Terminate").to_owned());
         let certificate_refs = tls
             .map(|tls| array(tls.get("certificateRefs")))
             .unwrap_or_default()
             .iter()
             .map(|reference| SecretRef {
                 group: text(reference, "group").to_owned(),
-                kind: reference.get("kind").and_then(Value::as_str).unwrap_or("Secret").to_owned(),
+                kind: reference.get("kind").and_then(Json::as_str).unwrap_or("Secret").to_owned(),
                 namespace: reference
                     .get("namespace")
-                    .and_then(Value::as_str)
+                    .and_then(Json::as_str)
                     .unwrap_or(&namespace)
                     .to_owned(),
                 name: text(reference, "name").to_owned(),
@@ -512,7 +512,7 @@ fn parse_gateway(object: &KubeObject) -> Gateway<'_> {
         let namespaces = allowed.and_then(|allowed| allowed.get("namespaces"));
         let from = match namespaces
             .and_then(|namespaces| namespaces.get("from"))
-            .and_then(Value::as_str)
+            .and_then(Json::as_str)
         {
             None | Some("Same") => FromNamespaces::Same,
             Some("All") => FromNamespaces::All,
@@ -530,7 +530,7 @@ fn parse_gateway(object: &KubeObject) -> Gateway<'_> {
             .iter()
             .map(|kind| {
                 (
-                    kind.get("group").and_then(Value::as_str).unwrap_or(GROUP).to_owned(),
+                    kind.get("group").and_then(Json::as_str).unwrap_or(GROUP).to_owned(),
                     text(kind, "kind").to_owned(),
                 )
             })
@@ -595,7 +595,7 @@ fn parse_gateway(object: &KubeObject) -> Gateway<'_> {
         addresses: object
             .array_at("/spec/addresses")
             .iter()
-            .filter_map(|address| address.get("value").and_then(Value::as_str).map(str::to_owned))
+            .filter_map(|address| address.get("value").and_then(Json::as_str).map(str::to_owned))
             .collect(),
         invalid,
     }
@@ -607,13 +607,13 @@ pub(crate) fn protocol_supported(protocol: &str) -> bool {
 }
 
 fn parse_backend(
-    value: &Value,
+    value: &Json,
     route_namespace: &str,
     route_kind: RouteKind,
     invalid: &mut Vec<String>,
 ) -> BackendRef {
     let group = text(value, "group").to_owned();
-    let kind = value.get("kind").and_then(Value::as_str).unwrap_or("Service").to_owned();
+    let kind = value.get("kind").and_then(Json::as_str).unwrap_or("Service").to_owned();
     let name = text(value, "name").to_owned();
     let port = port_of(value.get("port"));
     if group.is_empty() && kind == "Service" && port.is_none() {
@@ -622,12 +622,12 @@ fn parse_backend(
     BackendRef {
         namespace: value
             .get("namespace")
-            .and_then(Value::as_str)
+            .and_then(Json::as_str)
             .unwrap_or(route_namespace)
             .to_owned(),
         weight: value
             .get("weight")
-            .and_then(Value::as_u64)
+            .and_then(Json::as_u64)
             .and_then(|weight| u32::try_from(weight).ok())
             .unwrap_or(1),
         filters: array(value.get("filters"))
@@ -641,7 +641,7 @@ fn parse_backend(
     }
 }
 
-fn path_modifier(value: Option<&Value>) -> Option<PathModifier> {
+fn path_modifier(value: Option<&Json>) -> Option<PathModifier> {
     let value = value?;
     match text(value, "type") {
         "ReplaceFullPath" => Some(PathModifier::Full(text(value, "replaceFullPath").to_owned())),
@@ -652,7 +652,7 @@ fn path_modifier(value: Option<&Value>) -> Option<PathModifier> {
     }
 }
 
-fn header_modifier(value: Option<&Value>) -> HeaderModifier {
+fn header_modifier(value: Option<&Json>) -> HeaderModifier {
     let pairs = |key: &str| -> Vec<(String, String)> {
         array(value.and_then(|value| value.get(key)))
             .iter()
@@ -666,14 +666,14 @@ fn header_modifier(value: Option<&Value>) -> HeaderModifier {
         add: pairs("add"),
         remove: array(value.and_then(|value| value.get("remove")))
             .iter()
-            .filter_map(Value::as_str)
+            .filter_map(Json::as_str)
             .map(str::to_ascii_lowercase)
             .collect(),
     }
 }
 
 fn parse_filter(
-    value: &Value,
+    value: &Json,
     route_namespace: &str,
     route_kind: RouteKind,
     invalid: &mut Vec<String>,
@@ -684,7 +684,7 @@ fn parse_filter(
         }
         "ResponseHeaderModifier" => Filter::ResponseHeaderModifier,
         "RequestRedirect" => {
-            let redirect = value.get("requestRedirect").unwrap_or(&Value::Null);
+            let redirect = value.get("requestRedirect").unwrap_or(&Json::Null);
             Filter::RequestRedirect {
                 scheme: opt_text(redirect, "scheme"),
                 hostname: opt_text(redirect, "hostname"),
@@ -692,33 +692,33 @@ fn parse_filter(
                 port: port_of(redirect.get("port")),
                 status_code: redirect
                     .get("statusCode")
-                    .and_then(Value::as_u64)
+                    .and_then(Json::as_u64)
                     .and_then(|code| u16::try_from(code).ok())
                     .unwrap_or(302),
             }
         }
         "URLRewrite" => {
-            let rewrite = value.get("urlRewrite").unwrap_or(&Value::Null);
+            let rewrite = value.get("urlRewrite").unwrap_or(&Json::Null);
             Filter::UrlRewrite {
                 hostname: opt_text(rewrite, "hostname"),
                 path: path_modifier(rewrite.get("path")),
             }
         }
         "RequestMirror" => {
-            let mirror = value.get("requestMirror").unwrap_or(&Value::Null);
-            let percent = if let Some(percent) = mirror.get("percent").and_then(Value::as_f64) {
+            let mirror = value.get("requestMirror").unwrap_or(&Json::Null);
+            let percent = if let Some(percent) = mirror.get("percent").and_then(Json::as_f64) {
                 percent
             } else if let Some(fraction) = mirror.get("fraction") {
-                let numerator = fraction.get("numerator").and_then(Value::as_f64).unwrap_or(0.0);
+                let numerator = fraction.get("numerator").and_then(Json::as_f64).unwrap_or(0.0);
                 let denominator =
-                    fraction.get("denominator").and_then(Value::as_f64).unwrap_or(100.0);
+                    fraction.get("denominator").and_then(Json::as_f64).unwrap_or(100.0);
                 if denominator > 0.0 { numerator * 100.0 / denominator } else { 0.0 }
             } else {
                 100.0
             };
             Filter::RequestMirror {
                 backend: parse_backend(
-                    mirror.get("backendRef").unwrap_or(&Value::Null),
+                    mirror.get("backendRef").unwrap_or(&Json::Null),
                     route_namespace,
                     route_kind,
                     invalid,
@@ -739,7 +739,7 @@ fn path_is_valid(path: &str) -> bool {
         && !path.ends_with("/..")
 }
 
-fn value_matches(values: &[Value], lower_names: bool) -> (Vec<ValueMatch>, Option<String>) {
+fn value_matches(values: &[Json], lower_names: bool) -> (Vec<ValueMatch>, Option<String>) {
     let mut seen = HashSet::new();
     let mut unsupported = None;
     let mut result = Vec::new();
@@ -749,7 +749,7 @@ fn value_matches(values: &[Value], lower_names: bool) -> (Vec<ValueMatch>, Optio
         } else {
             text(value, "name").to_owned()
         };
-        let kind = value.get("type").and_then(Value::as_str).unwrap_or("Exact");
+        let kind = value.get("type").and_then(Json::as_str).unwrap_or("Exact");
         if kind != "Exact" && kind != "RegularExpression" {
             unsupported = Some(format!("match type {kind}"));
         }
@@ -766,12 +766,12 @@ fn value_matches(values: &[Value], lower_names: bool) -> (Vec<ValueMatch>, Optio
 }
 
 fn parse_http_match(
-    value: &Value,
+    value: &Json,
     invalid: &mut Vec<String>,
     unsupported: &mut Option<String>,
 ) -> RouteMatch {
     let path = value.get("path");
-    let path_kind = match path.and_then(|path| path.get("type")).and_then(Value::as_str) {
+    let path_kind = match path.and_then(|path| path.get("type")).and_then(Json::as_str) {
         None | Some("PathPrefix") => PathKind::Prefix,
         Some("Exact") => PathKind::Exact,
         Some("RegularExpression") => PathKind::Regex,
@@ -781,7 +781,7 @@ fn parse_http_match(
         }
     };
     let path_value =
-        path.and_then(|path| path.get("value")).and_then(Value::as_str).unwrap_or("/").to_owned();
+        path.and_then(|path| path.get("value")).and_then(Json::as_str).unwrap_or("/").to_owned();
     if path_kind != PathKind::Regex && !path_is_valid(&path_value) {
         invalid.push(format!("path {path_value:?} is not a valid {path_kind:?} path"));
     }
@@ -810,7 +810,7 @@ fn parse_http_match(
     }
 }
 
-fn parse_grpc_match(value: &Value) -> RouteMatch {
+fn parse_grpc_match(value: &Json) -> RouteMatch {
     let method = value.get("method");
     let (headers, _) = value_matches(array(value.get("headers")), true);
     RouteMatch {
@@ -821,7 +821,7 @@ fn parse_grpc_match(value: &Value) -> RouteMatch {
         method: None,
         grpc_service: method.and_then(|method| opt_text(method, "service")),
         grpc_method: method.and_then(|method| opt_text(method, "method")),
-        grpc_regex: method.and_then(|method| method.get("type")).and_then(Value::as_str)
+        grpc_regex: method.and_then(|method| method.get("type")).and_then(Json::as_str)
             == Some("RegularExpression"),
     }
 }
@@ -840,7 +840,7 @@ fn default_match() -> RouteMatch {
 }
 
 fn parse_rule(
-    value: &Value,
+    value: &Json,
     route_namespace: &str,
     kind: RouteKind,
     invalid: &mut Vec<String>,
@@ -909,7 +909,7 @@ fn parse_route(object: &KubeObject, kind: RouteKind) -> Route<'_> {
     let hostnames: Vec<String> = object
         .array_at("/spec/hostnames")
         .iter()
-        .filter_map(Value::as_str)
+        .filter_map(Json::as_str)
         .map(str::to_owned)
         .collect();
     for name in &hostnames {
@@ -922,13 +922,9 @@ fn parse_route(object: &KubeObject, kind: RouteKind) -> Route<'_> {
         .iter()
         .map(|raw| ParentRef {
             raw: raw.clone(),
-            group: raw.get("group").and_then(Value::as_str).unwrap_or(GROUP).to_owned(),
-            kind: raw.get("kind").and_then(Value::as_str).unwrap_or("Gateway").to_owned(),
-            namespace: raw
-                .get("namespace")
-                .and_then(Value::as_str)
-                .unwrap_or(&namespace)
-                .to_owned(),
+            group: raw.get("group").and_then(Json::as_str).unwrap_or(GROUP).to_owned(),
+            kind: raw.get("kind").and_then(Json::as_str).unwrap_or("Gateway").to_owned(),
+            namespace: raw.get("namespace").and_then(Json::as_str).unwrap_or(&namespace).to_owned(),
             name: text(raw, "name").to_owned(),
             section_name: opt_text(raw, "sectionName"),
             port: port_of(raw.get("port")),

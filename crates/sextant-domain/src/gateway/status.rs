@@ -6,8 +6,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use crate::json::Json;
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::gateway::GROUP;
 use crate::gateway::hostname;
@@ -104,7 +104,7 @@ pub struct RouteParentReport {
     pub route: ObjectRef,
     /// The parentRef as written, without defaults.
     #[serde(rename = "parentRef")]
-    pub parent_ref: Value,
+    pub parent_ref: Json,
     /// Whether a controller would write a `RouteParentStatus` for this parentRef.
     pub status_present: bool,
     /// Set when the answer is unknown because a kind could not be read (not the same as absent).
@@ -606,10 +606,10 @@ fn written_parent<'o>(
     route: &'o KubeObject,
     parent: &ParentRef,
     route_namespace: &str,
-) -> Option<&'o Value> {
+) -> Option<&'o Json> {
     route.array_at("/status/parents").iter().find(|written| {
         let Some(reference) = written.get("parentRef") else { return false };
-        let field = |key: &str| reference.get(key).and_then(Value::as_str);
+        let field = |key: &str| reference.get(key).and_then(Json::as_str);
         field("name") == Some(parent.name.as_str())
             && field("namespace").unwrap_or(route_namespace) == parent.namespace
             && field("sectionName").map(str::to_owned) == parent.section_name

@@ -278,7 +278,7 @@ fn cluster_accounts(clusters: &[ClusterSnapshot]) -> Vec<ClusterAccount<'_>> {
                     name: object.name().to_owned(),
                     automount: object
                         .at("/automountServiceAccountToken")
-                        .and_then(serde_json::Value::as_bool),
+                        .and_then(crate::json::Json::as_bool),
                     workloads: Vec::new(),
                 });
             }
@@ -297,7 +297,7 @@ fn cluster_accounts(clusters: &[ClusterSnapshot]) -> Vec<ClusterAccount<'_>> {
                 .to_owned();
             let pod_automount = object
                 .at(&format!("{spec}/automountServiceAccountToken"))
-                .and_then(serde_json::Value::as_bool);
+                .and_then(crate::json::Json::as_bool);
             let workload = (format!("{}/{}", object.kind(), object.name()), pod_automount);
             if let Some(account) = accounts.iter_mut().find(|account| {
                 account.cluster == cluster.name

@@ -13,7 +13,7 @@ use serde_json::Value;
 use sextant_domain::drift::diff::{DiffOptions, FieldClass, ObjectState, diff_objects};
 use sextant_domain::drift::ignore::{IgnoreDifferences, IgnoreRules};
 use sextant_domain::drift::schema_defaults::SchemaDefaults;
-use sextant_domain::object::KubeObject;
+use sextant_domain::object::Document;
 
 fn corpus_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/drift")
@@ -31,8 +31,8 @@ fn load_yaml_documents(path: &Path) -> Vec<Value> {
         .collect()
 }
 
-fn objects(value: Option<&Value>) -> Vec<KubeObject> {
-    value.and_then(Value::as_array).into_iter().flatten().cloned().map(KubeObject::new).collect()
+fn objects(value: Option<&Value>) -> Vec<Document> {
+    value.and_then(Value::as_array).into_iter().flatten().cloned().map(Document::new).collect()
 }
 
 fn state_name(state: ObjectState) -> &'static str {
@@ -65,14 +65,14 @@ struct Tally {
 /// Runs one case; returns the mismatches.
 fn run_case(case: &Value, tally: &mut Tally) -> Vec<String> {
     let mut problems = Vec::new();
-    let crds: Vec<KubeObject> = case["crds"]
+    let crds: Vec<Document> = case["crds"]
         .as_array()
         .into_iter()
         .flatten()
         .flat_map(|file| {
             load_yaml_documents(&corpus_dir().join("crds").join(file.as_str().unwrap()))
         })
-        .map(KubeObject::new)
+        .map(Document::new)
         .collect();
     let schemas = SchemaDefaults::from_crds(&crds);
     let rules: Vec<IgnoreDifferences> = case

@@ -5,10 +5,10 @@ use serde_json::Value;
 use sextant_domain::drift::diff::{DiffOptions, DiffReport, diff_objects};
 use sextant_domain::drift::ignore::IgnoreRules;
 use sextant_domain::drift::schema_defaults::SchemaDefaults;
-use sextant_domain::object::KubeObject;
+use sextant_domain::object::Document;
 
 /// The desired and live objects of several corpus cases whose objects do not collide.
-fn corpus_objects() -> (Vec<KubeObject>, Vec<KubeObject>) {
+fn corpus_objects() -> (Vec<Document>, Vec<Document>) {
     let mut desired = Vec::new();
     let mut live = Vec::new();
     for (file, names) in [
@@ -33,10 +33,9 @@ fn corpus_objects() -> (Vec<KubeObject>, Vec<KubeObject>) {
         let cases: Value = serde_norway::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
         for case in cases["cases"].as_array().unwrap() {
             if names.contains(&case["name"].as_str().unwrap()) {
-                desired.extend(
-                    case["desired"].as_array().unwrap().iter().cloned().map(KubeObject::new),
-                );
-                live.extend(case["live"].as_array().unwrap().iter().cloned().map(KubeObject::new));
+                desired
+                    .extend(case["desired"].as_array().unwrap().iter().cloned().map(Document::new));
+                live.extend(case["live"].as_array().unwrap().iter().cloned().map(Document::new));
             }
         }
     }

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 use sextant_domain::gateway::explain::Protocol;
 use sextant_domain::gateway::{Request, RouteTable};
+use sextant_domain::json::Json;
 use sextant_domain::object::KubeObject;
 
 fn yaml_files(dir: &Path, found: &mut Vec<PathBuf>) {
@@ -34,28 +35,28 @@ fn request_for(route: &KubeObject, objects: &[KubeObject]) -> Option<Request> {
     let namespace = route.namespace().unwrap_or("default");
     let parent = route.array_at("/spec/parentRefs").first()?;
     let gateway_name = parent.get("name")?.as_str()?;
-    let gateway_namespace = parent.get("namespace").and_then(Value::as_str).unwrap_or(namespace);
+    let gateway_namespace = parent.get("namespace").and_then(Json::as_str).unwrap_or(namespace);
     let gateway = objects.iter().find(|object| {
         object.kind() == "Gateway"
             && object.name() == gateway_name
             && object.namespace().unwrap_or("default") == gateway_namespace
     })?;
-    let section = parent.get("sectionName").and_then(Value::as_str);
+    let section = parent.get("sectionName").and_then(Json::as_str);
     let listener = gateway.array_at("/spec/listeners").iter().find(|listener| {
-        section.is_none_or(|section| listener.get("name").and_then(Value::as_str) == Some(section))
+        section.is_none_or(|section| listener.get("name").and_then(Json::as_str) == Some(section))
     })?;
     let port = u16::try_from(listener.get("port")?.as_u64()?).ok()?;
     let host = route
         .array_at("/spec/hostnames")
         .first()
-        .and_then(Value::as_str)
-        .or_else(|| listener.get("hostname").and_then(Value::as_str))
+        .and_then(Json::as_str)
+        .or_else(|| listener.get("hostname").and_then(Json::as_str))
         .unwrap_or("example.com")
         .replace('*', "any");
     let first_match = route.at("/spec/rules/0/matches/0");
     let path = first_match
         .and_then(|matched| matched.pointer("/path/value"))
-        .and_then(Value::as_str)
+        .and_then(Json::as_str)
         .unwrap_or("/")
         .to_owned();
     let protocol = match route.kind() {
@@ -63,7 +64,7 @@ fn request_for(route: &KubeObject, objects: &[KubeObject]) -> Option<Request> {
         "TLSRoute" => Protocol::Tls,
         "TCPRoute" => Protocol::Tcp,
         "UDPRoute" => Protocol::Udp,
-        _ if listener.get("protocol").and_then(Value::as_str) == Some("HTTPS") => Protocol::Https,
+        _ if listener.get("protocol").and_then(Json::as_str) == Some("HTTPS") => Protocol::Https,
         _ => Protocol::Http,
     };
     Some(Request {
@@ -74,12 +75,16 @@ fn request_for(route: &KubeObject, objects: &[KubeObject]) -> Option<Request> {
         sni: matches!(protocol, Protocol::Https | Protocol::Tls).then(|| host.clone()),
         method: first_match
             .and_then(|matched| matched.pointer("/method/method").or_else(|| matched.get("method")))
-            .and_then(Value::as_str)
+            .and_then(Json::as_str)
             .map(str::to_owned),
         path: Some(path),
         headers: first_match
             .map(|matched| {
-                matched.get("headers").and_then(Value::as_array).cloned().unwrap_or_default()
+                matched
+                    .get("headers")
+                    .and_then(Json::as_array)
+                    .map(<[Json]>::to_vec)
+                    .unwrap_or_default()
             })
             .unwrap_or_default()
             .iter()
@@ -93,7 +98,7 @@ fn request_for(route: &KubeObject, objects: &[KubeObject]) -> Option<Request> {
         authority: (protocol == Protocol::Grpc).then(|| host.clone()),
         service: first_match
             .and_then(|matched| matched.pointer("/method/service"))
-            .and_then(Value::as_str)
+            .and_then(Json::as_str)
             .map(str::to_owned),
         metadata: std::collections::BTreeMap::new(),
     })
