@@ -371,3 +371,38 @@ async fn a_kind_over_its_limit_is_partial_and_says_by_how_much() {
     );
     assert_eq!(names(&snapshot, "Service").len(), 1);
 }
+
+#[tokio::test]
+async fn an_initial_list_in_pages_is_whole() {
+    let mut objects = objects();
+    for index in 0..7 {
+        objects.push(json!({"apiVersion": "v1", "kind": "Service",
+            "metadata": {"name": format!("svc-{index}"), "namespace": "team-b", "resourceVersion": "5"}}));
+    }
+    let server = FakeApiServer::start(objects).await;
+    let dir = tempfile::tempdir().unwrap();
+    let watch =
+        start(&server, &dir, "{token: dev-token}", WatchOptions { page_size: 3, ..options() });
+    let snapshot = eventually(&watch, "services ready", |snapshot| {
+        snapshot
+            .kinds
+            .iter()
+            .any(|status| status.kind == "Service" && status.phase == KindPhase::Ready)
+    })
+    .await;
+    // 9 Services (2 + 7) in pages of 3: three lists, the later ones continuing the first.
+    assert_eq!(names(&snapshot, "Service").len(), 9, "{:?}", names(&snapshot, "Service"));
+    let lists: Vec<String> = server
+        .requests()
+        .into_iter()
+        .filter(|request| {
+            request.starts_with("GET /api/v1/services?") && !request.contains("watch=true")
+        })
+        .collect();
+    assert_eq!(lists.len(), 3, "{lists:?}");
+    assert_eq!(
+        lists.iter().filter(|request| request.contains("continue=")).count(),
+        2,
+        "{lists:?}"
+    );
+}

@@ -387,12 +387,38 @@ fn collection(
             && namespace.is_none_or(|ns| object["metadata"]["namespace"] == ns)
     };
     if !watch {
-        let items: Vec<Value> =
+        // Pages as a real server serves them: in key order (namespace, name), `limit` at a
+        // time, each ending with an opaque `continue` token (here the hex of the last key) from
+        // which the next page starts.
+        let parameter = |name: &str| {
+            query.split('&').find_map(|pair| pair.strip_prefix(name)?.strip_prefix('='))
+        };
+        let limit = parameter("limit")
+            .and_then(|limit| limit.parse::<usize>().ok())
+            .filter(|limit| *limit > 0);
+        let after = parameter("continue").map(unhex);
+        let key = |object: &Value| {
+            format!(
+                "{}/{}",
+                object["metadata"]["namespace"].as_str().unwrap_or_default(),
+                object["metadata"]["name"].as_str().unwrap_or_default()
+            )
+        };
+        let mut items: Vec<Value> =
             lock(&state.objects).iter().filter(|object| matches(object)).cloned().collect();
-        let version = lock(&state.resource_version).to_string();
+        items.sort_by_key(|object| key(object));
+        if let Some(after) = &after {
+            items.retain(|object| key(object) > *after);
+        }
+        let mut metadata = json!({"resourceVersion": lock(&state.resource_version).to_string()});
+        if let Some(limit) = limit.filter(|limit| items.len() > *limit) {
+            let remaining = items.split_off(limit);
+            metadata["continue"] = json!(hex(&key(&items[limit - 1])));
+            metadata["remainingItemCount"] = json!(remaining.len());
+        }
         return json_response(
             200,
-            &json!({"kind": format!("{kind}List"), "apiVersion": "v1", "metadata": {"resourceVersion": version}, "items": items}),
+            &json!({"kind": format!("{kind}List"), "apiVersion": "v1", "metadata": metadata, "items": items}),
         );
     }
     if gone {
@@ -496,4 +522,18 @@ fn next_version(state: &State) -> u64 {
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// `text` as lower-case hex (a continue token needs no URL escaping then).
+fn hex(text: &str) -> String {
+    text.bytes().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// The text of a [`hex`] token; anything else reads as empty (the first page).
+fn unhex(token: &str) -> String {
+    let bytes: Option<Vec<u8>> = (0..token.len())
+        .step_by(2)
+        .map(|at| token.get(at..at + 2).and_then(|pair| u8::from_str_radix(pair, 16).ok()))
+        .collect();
+    bytes.and_then(|bytes| String::from_utf8(bytes).ok()).unwrap_or_default()
 }
