@@ -404,18 +404,24 @@ fn collection(
                 object["metadata"]["name"].as_str().unwrap_or_default()
             )
         };
-        let mut items: Vec<Value> =
-            lock(&state.objects).iter().filter(|object| matches(object)).cloned().collect();
-        items.sort_by_key(|object| key(object));
-        if let Some(after) = &after {
-            items.retain(|object| key(object) > *after);
+        let version = lock(&state.resource_version).to_string();
+        let mut keyed: Vec<(String, &Value)> = Vec::new();
+        let objects = lock(&state.objects);
+        for object in objects.iter().filter(|object| matches(object)) {
+            let key = key(object);
+            if after.as_ref().is_none_or(|after| key > *after) {
+                keyed.push((key, object));
+            }
         }
-        let mut metadata = json!({"resourceVersion": lock(&state.resource_version).to_string()});
-        if let Some(limit) = limit.filter(|limit| items.len() > *limit) {
-            let remaining = items.split_off(limit);
-            metadata["continue"] = json!(hex(&key(&items[limit - 1])));
-            metadata["remainingItemCount"] = json!(remaining.len());
+        keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut metadata = json!({"resourceVersion": version});
+        if let Some(limit) = limit.filter(|limit| keyed.len() > *limit) {
+            metadata["continue"] = json!(hex(&keyed[limit - 1].0));
+            metadata["remainingItemCount"] = json!(keyed.len() - limit);
+            keyed.truncate(limit);
         }
+        let items: Vec<Value> = keyed.into_iter().map(|(_, object)| object.clone()).collect();
+        drop(objects);
         return json_response(
             200,
             &json!({"kind": format!("{kind}List"), "apiVersion": "v1", "metadata": metadata, "items": items}),
