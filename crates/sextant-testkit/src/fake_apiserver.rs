@@ -532,7 +532,11 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 /// `text` as lower-case hex (a continue token needs no URL escaping then).
 fn hex(text: &str) -> String {
-    text.bytes().map(|byte| format!("{byte:02x}")).collect()
+    use std::fmt::Write as _;
+    text.bytes().fold(String::with_capacity(2 * text.len()), |mut hex, byte| {
+        let _ = write!(hex, "{byte:02x}");
+        hex
+    })
 }
 
 /// The text of a [`hex`] token; anything else reads as empty (the first page).
