@@ -237,27 +237,34 @@ pub fn diff_objects_predicted(
     let scopes = LiveScopes::of(live);
     let live_ids: Vec<ObjectId> =
         live.iter().map(|object| identity(object, &scopes, options)).collect();
-    let mut live_by_key: HashMap<(&str, &str, Option<&str>, &str), usize> = HashMap::new();
-    for (index, id) in live_ids.iter().enumerate() {
-        live_by_key.entry(id.key()).or_insert(index);
-    }
     let desired_ids: Vec<ObjectId> =
         desired.iter().map(|object| identity(object, &scopes, options)).collect();
+    // Matched by borrowed keys first, so that the identities can then move into the report.
+    let (live_indices, first_seen): (Vec<Option<usize>>, Vec<bool>) = {
+        let mut live_by_key: HashMap<(&str, &str, Option<&str>, &str), usize> = HashMap::new();
+        for (index, id) in live_ids.iter().enumerate() {
+            live_by_key.entry(id.key()).or_insert(index);
+        }
+        let mut seen_desired = HashSet::new();
+        desired_ids
+            .iter()
+            .map(|id| (live_by_key.get(&id.key()).copied(), seen_desired.insert(id.key())))
+            .unzip()
+    };
     let hpa_targets = hpa_targets(desired.iter().chain(live), options.default_namespace);
-    let mut matched_live = HashSet::new();
-    let mut seen_desired = HashSet::new();
-    for (desired_index, (object, id)) in desired.iter().zip(&desired_ids).enumerate() {
-        if !seen_desired.insert(id.key()) {
+    let mut matched_live = vec![false; live.len()];
+    for (desired_index, (object, id)) in desired.iter().zip(desired_ids).enumerate() {
+        if !first_seen[desired_index] {
             report.problems.push(format!(
                 "{id} appears more than once in the desired objects; the first one is compared"
             ));
             continue;
         }
-        let live_index = live_by_key.get(&id.key()).copied();
+        let live_index = live_indices[desired_index];
         let (state, fields) = match live_index {
             None => (ObjectState::MissingLive, Vec::new()),
             Some(live_index) => {
-                matched_live.insert(live_index);
+                matched_live[live_index] = true;
                 let hpa = if hpa_targets.is_empty() {
                     None
                 } else {
@@ -265,7 +272,7 @@ pub fn diff_objects_predicted(
                 };
                 let prediction = predicted.get(desired_index).and_then(Option::as_ref);
                 let fields = diff_pair(
-                    id,
+                    &id,
                     object,
                     prediction,
                     &live[live_index],
@@ -281,15 +288,15 @@ pub fn diff_objects_predicted(
             }
         };
         report.objects.push(ObjectDiff {
-            id: id.clone(),
+            id,
             state,
             fields,
             desired_index: Some(desired_index),
             live_index,
         });
     }
-    for (live_index, object) in live.iter().enumerate() {
-        if matched_live.contains(&live_index) {
+    for (live_index, (object, id)) in live.iter().zip(live_ids).enumerate() {
+        if matched_live[live_index] {
             continue;
         }
         if owned_by_controller(object) {
@@ -297,7 +304,7 @@ pub fn diff_objects_predicted(
             continue;
         }
         report.objects.push(ObjectDiff {
-            id: live_ids[live_index].clone(),
+            id,
             state: ObjectState::NotInGit,
             fields: Vec::new(),
             desired_index: None,
@@ -663,35 +670,43 @@ impl<'a> Walker<'a> {
         live_steps: &mut Vec<Seg<'v>>,
     ) {
         if let Some(keys) = self.list_keys(segments, desired, live) {
-            let live_keys: Vec<Vec<KeyPart<'_>>> =
-                live.iter().map(|item| key_of(&keys, item)).collect();
-            let mut live_matched = vec![false; live.len()];
-            for (desired_index, desired_item) in desired.iter().enumerate() {
-                let key = key_of(&keys, desired_item);
-                segments.push(Seg::Index(desired_index));
-                match live_keys.iter().position(|live_key| *live_key == key) {
-                    Some(live_index) => {
-                        live_matched[live_index] = true;
+            // A key must identify one element on each side; otherwise compare by position.
+            let desired_keys = KeyTable::of(&keys, desired);
+            let live_keys = KeyTable::of(&keys, live);
+            if desired_keys.unique() && live_keys.unique() {
+                let mut live_matched = vec![false; live.len()];
+                for (desired_index, desired_item) in desired.iter().enumerate() {
+                    let key = desired_keys.key(desired_index);
+                    segments.push(Seg::Index(desired_index));
+                    match live_keys.position(key) {
+                        Some(live_index) => {
+                            live_matched[live_index] = true;
+                            live_steps.push(Seg::Index(live_index));
+                            self.compare(desired_item, &live[live_index], segments, live_steps);
+                            live_steps.pop();
+                        }
+                        None => {
+                            self.push(
+                                RawKind::DesiredOnly,
+                                segments,
+                                live_steps,
+                                Some(desired_item),
+                            );
+                        }
+                    }
+                    segments.pop();
+                }
+                for (live_index, matched) in live_matched.iter().enumerate() {
+                    if !matched {
+                        segments.push(Seg::Index(live_index));
                         live_steps.push(Seg::Index(live_index));
-                        self.compare(desired_item, &live[live_index], segments, live_steps);
+                        self.push(RawKind::LiveOnly, segments, live_steps, None);
+                        segments.pop();
                         live_steps.pop();
                     }
-                    None => {
-                        self.push(RawKind::DesiredOnly, segments, live_steps, Some(desired_item));
-                    }
                 }
-                segments.pop();
+                return;
             }
-            for (live_index, matched) in live_matched.iter().enumerate() {
-                if !matched {
-                    segments.push(Seg::Index(live_index));
-                    live_steps.push(Seg::Index(live_index));
-                    self.push(RawKind::LiveOnly, segments, live_steps, None);
-                    segments.pop();
-                    live_steps.pop();
-                }
-            }
-            return;
         }
         let objects = desired.iter().chain(live).all(Value::is_object);
         if objects && desired.len() == live.len() && self.same_multiset(segments, desired, live) {
@@ -721,26 +736,16 @@ impl<'a> Walker<'a> {
 
     fn schema_says_quantity(&self, segments: &[Seg<'_>]) -> bool {
         self.schema.is_some_and(|schema| {
-            let path: Vec<&str> = segments
-                .iter()
-                .filter_map(|segment| match segment {
-                    Seg::Key(key) => Some(*key),
-                    Seg::Index(_) => None,
-                })
-                .collect();
-            schema_defaults::is_quantity(schema, &path)
+            on_stack(keys_along(segments), |path| schema_defaults::is_quantity(schema, path))
         })
     }
 
     fn live_noise(&self, segments: &[Seg<'_>], key: &str, value: &Value) -> bool {
-        let path: Vec<Option<&str>> = segments
-            .iter()
-            .map(|segment| match segment {
-                Seg::Key(key) => Some(*key),
-                Seg::Index(_) => None,
-            })
-            .collect();
-        normalize::is_live_noise(self.group, self.kind, &path, key, value)
+        let path = segments.iter().map(|segment| match segment {
+            Seg::Key(key) => Some(*key),
+            Seg::Index(_) => None,
+        });
+        on_stack(path, |path| normalize::is_live_noise(self.group, self.kind, path, key, value))
     }
 
     fn same_multiset(&self, segments: &[Seg<'_>], desired: &[Value], live: &[Value]) -> bool {
@@ -768,12 +773,14 @@ impl<'a> Walker<'a> {
         probe.out.is_empty()
     }
 
+    /// The fields that identify an element of the list at `segments`: the CRD schema's
+    /// `x-kubernetes-list-map-keys`, else Kubernetes' merge keys for the built-in lists.
     fn list_keys(
         &self,
         segments: &[Seg<'_>],
         desired: &[Value],
         live: &[Value],
-    ) -> Option<Vec<&'a str>> {
+    ) -> Option<Cow<'a, [&'a str]>> {
         let field = seg_name(segments.last());
         let items = || desired.iter().chain(live);
         if !items().all(Value::is_object) || desired.is_empty() && live.is_empty() {
@@ -781,41 +788,23 @@ impl<'a> Walker<'a> {
         }
         let has = |key: &str| items().all(|item| item.get(key).is_some());
         let schema_keys = self.schema.and_then(|schema| {
-            let path: Vec<&str> = segments
-                .iter()
-                .filter_map(|segment| match segment {
-                    Seg::Key(key) => Some(*key),
-                    Seg::Index(_) => None,
-                })
-                .collect();
-            schema_defaults::list_map_keys(schema, &path)
+            on_stack(keys_along(segments), |path| schema_defaults::list_map_keys(schema, path))
         });
-        let keys: Vec<&'a str> = if let Some(keys) = schema_keys {
-            keys
-        } else {
-            match field {
-                "volumeMounts" => vec!["mountPath"],
-                "volumeDevices" => vec!["devicePath"],
-                "hostAliases" => vec!["ip"],
-                "conditions" => vec!["type"],
-                "topologySpreadConstraints" => vec!["topologyKey", "whenUnsatisfiable"],
-                "ports" if has("containerPort") => vec!["containerPort", "protocol"],
-                "ports" if has("port") => vec!["port", "protocol"],
-                _ if has("name") => vec!["name"],
-                _ => return None,
-            }
-        };
-        // A key must identify one element on each side; otherwise compare by position.
-        for side in [desired, live] {
-            let side_keys: Vec<Vec<KeyPart<'_>>> =
-                side.iter().map(|item| key_of(&keys, item)).collect();
-            for (index, key) in side_keys.iter().enumerate() {
-                if side_keys[..index].contains(key) {
-                    return None;
-                }
-            }
+        if let Some(keys) = schema_keys {
+            return Some(Cow::Owned(keys));
         }
-        Some(keys)
+        let keys: &'static [&'static str] = match field {
+            "volumeMounts" => &["mountPath"],
+            "volumeDevices" => &["devicePath"],
+            "hostAliases" => &["ip"],
+            "conditions" => &["type"],
+            "topologySpreadConstraints" => &["topologyKey", "whenUnsatisfiable"],
+            "ports" if has("containerPort") => &["containerPort", "protocol"],
+            "ports" if has("port") => &["port", "protocol"],
+            _ if has("name") => &["name"],
+            _ => return None,
+        };
+        Some(Cow::Borrowed(keys))
     }
 
     fn scalars_equal(&self, segments: &[Seg<'_>], desired: &Value, live: &Value) -> bool {
@@ -897,17 +886,82 @@ enum KeyPart<'v> {
     Other(&'v Value),
 }
 
-fn key_of<'v>(keys: &[&str], item: &'v Value) -> Vec<KeyPart<'v>> {
-    keys.iter()
-        .map(|key| match item.get(*key) {
+impl<'v> KeyPart<'v> {
+    fn of(value: Option<&'v Value>) -> KeyPart<'v> {
+        match value {
             None | Some(Value::Null) => KeyPart::Missing,
-            Some(Value::Number(number)) => {
-                number.as_i64().map_or(KeyPart::Other(&item[*key]), KeyPart::Int)
+            Some(value @ Value::Number(number)) => {
+                number.as_i64().map_or(KeyPart::Other(value), KeyPart::Int)
             }
             Some(Value::String(text)) => text.parse().map_or(KeyPart::Text(text), KeyPart::Int),
             Some(other) => KeyPart::Other(other),
-        })
-        .collect()
+        }
+    }
+}
+
+/// The merge keys of a list's elements, one row of parts per element, in one allocation.
+struct KeyTable<'v> {
+    width: usize,
+    parts: Vec<KeyPart<'v>>,
+}
+
+impl<'v> KeyTable<'v> {
+    fn of(keys: &[&str], items: &'v [Value]) -> KeyTable<'v> {
+        let parts = items
+            .iter()
+            .flat_map(|item| keys.iter().map(|key| KeyPart::of(item.get(*key))))
+            .collect();
+        KeyTable { width: keys.len(), parts }
+    }
+
+    fn key(&self, index: usize) -> &[KeyPart<'v>] {
+        &self.parts[index * self.width..(index + 1) * self.width]
+    }
+
+    fn rows(&self) -> impl Iterator<Item = &[KeyPart<'v>]> {
+        self.parts.chunks(self.width.max(1))
+    }
+
+    /// Where the element with `key` is.
+    fn position(&self, key: &[KeyPart<'_>]) -> Option<usize> {
+        self.rows().position(|row| row == key)
+    }
+
+    /// Whether no two elements share a key.
+    fn unique(&self) -> bool {
+        self.rows()
+            .enumerate()
+            .all(|(index, key)| self.rows().take(index).all(|other| other != key))
+    }
+}
+
+/// The map keys along a path, list indices left out (how schemas are addressed).
+fn keys_along<'s>(segments: &'s [Seg<'_>]) -> impl Iterator<Item = &'s str> {
+    segments.iter().filter_map(|segment| match segment {
+        Seg::Key(key) => Some(*key),
+        Seg::Index(_) => None,
+    })
+}
+
+/// Calls `f` with the items collected on the stack (paths are short; a longer one is collected
+/// on the heap): the walk asks about paths for many fields and should not allocate for them.
+fn on_stack<T: Copy + Default, R>(items: impl Iterator<Item = T>, f: impl FnOnce(&[T]) -> R) -> R {
+    const DEPTH: usize = 16;
+    let mut buffer = [T::default(); DEPTH];
+    let mut items = items.peekable();
+    let mut len = 0;
+    while len < DEPTH
+        && let Some(item) = items.next()
+    {
+        buffer[len] = item;
+        len += 1;
+    }
+    if items.peek().is_none() {
+        f(&buffer[..len])
+    } else {
+        let all: Vec<T> = buffer.into_iter().chain(items).collect();
+        f(&all)
+    }
 }
 
 /// Fields typed int-or-string whose number may be written as a number or a digit string.

@@ -4,6 +4,8 @@
 //! `3072Mi` as `3Gi` and `0.5` as `500m` (spec §2.6-A). Comparing the strings would report drift
 //! where there is none; comparing the values does not.
 
+use std::fmt::Write;
+
 /// A quantity's value in nano-units (10⁻⁹), rounded up as the API server rounds.
 ///
 /// Returns `None` for text that is not a quantity, or one too large to hold.
@@ -23,9 +25,8 @@ pub fn parse_nanos(text: &str) -> Option<i128> {
         return None;
     }
     let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
-    let digits: String = format!("{whole}{fraction}");
     let mut mantissa: i128 = 0;
-    for digit in digits.bytes() {
+    for digit in whole.bytes().chain(fraction.bytes()) {
         mantissa = mantissa.checked_mul(10)?.checked_add(i128::from(digit - b'0'))?;
     }
     let fraction_len = i32::try_from(fraction.len()).ok()?;
@@ -73,8 +74,36 @@ pub fn same_quantity(left: &serde_json::Value, right: &serde_json::Value) -> boo
 fn quantity_of(value: &serde_json::Value) -> Option<i128> {
     match value {
         serde_json::Value::String(text) => parse_nanos(text),
-        serde_json::Value::Number(number) => parse_nanos(&number.to_string()),
+        serde_json::Value::Number(number) => {
+            // Spelt as JSON spells it, on the stack: this runs for every quantity compared.
+            let mut text = StackText::default();
+            write!(text, "{number}").ok()?;
+            parse_nanos(text.as_str())
+        }
         _ => None,
+    }
+}
+
+/// A short text written on the stack (a JSON number is at most 24 bytes); writing more fails.
+#[derive(Default)]
+struct StackText {
+    bytes: [u8; 32],
+    len: usize,
+}
+
+impl StackText {
+    fn as_str(&self) -> &str {
+        // Only whole `&str`s are ever copied in, so the bytes are UTF-8.
+        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or_default()
+    }
+}
+
+impl Write for StackText {
+    fn write_str(&mut self, text: &str) -> std::fmt::Result {
+        let end = self.len + text.len();
+        self.bytes.get_mut(self.len..end).ok_or(std::fmt::Error)?.copy_from_slice(text.as_bytes());
+        self.len = end;
+        Ok(())
     }
 }
 
@@ -94,6 +123,9 @@ mod tests {
         assert!(same_quantity(&json!(1), &json!("1")));
         assert!(same_quantity(&json!("12000m"), &json!("12")));
         assert!(same_quantity(&json!("1e3"), &json!("1k")));
+        assert!(same_quantity(&json!(0.5), &json!("500m")));
+        assert!(same_quantity(&json!(1e3), &json!("1k")));
+        assert!(same_quantity(&json!(u64::MAX), &json!(u64::MAX.to_string())));
     }
 
     #[test]
