@@ -15,6 +15,7 @@ use serde_json::Value;
 
 use crate::object::KubeObject;
 
+mod builtin_defaults;
 pub mod classify;
 pub mod diff;
 pub mod ignore;

@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use super::classify::{Classifier, LiveStep, RawDiff, RawKind};
 use super::ignore::IgnoreRules;
-use super::normalize;
+use super::normalize::{self, MAPS_SORTED, Normalised};
 use super::quantity;
 use super::schema_defaults::{self, SchemaDefaults};
 use crate::object::KubeObject;
@@ -446,28 +446,11 @@ fn diff_pair(
 ) -> Vec<FieldDiff> {
     let (group, kind) = (id.group.as_str(), id.kind.as_str());
     let is_secret = (group, kind) == ("", "Secret");
-    // The desired object as written (for display and "is it in Git"), and with the server's
-    // defaults (for the comparison). The first is only needed when something differs.
-    let as_written = |prune: bool| {
-        let mut value = normalize::clone_without_server_fields(&desired.0);
-        normalize::strip_server_fields(&mut value);
-        if is_secret {
-            normalize::fold_secret(&mut value);
-        }
-        // Identity already decided the namespace; a manifest not naming it is no difference.
-        if let Some(metadata) = value.get_mut("metadata").and_then(Value::as_object_mut) {
-            metadata.remove("namespace");
-        }
-        if prune {
-            normalize::prune_empty(&mut value);
-        }
-        value
-    };
-    let mut desired_full = as_written(false);
-    normalize::apply_builtin_defaults(group, kind, &mut desired_full);
-    normalize::apply_builtin_top_level_defaults(group, kind, &mut desired_full);
-    options.schemas.apply(group, kind, &id.version, &mut desired_full);
-    normalize::prune_empty(&mut desired_full);
+    let schema = options.schemas.schema(group, kind, &id.version);
+    // The desired object with the server's defaults, as the comparison reads it (normalised while
+    // walking; copied only for a Secret or a custom resource with schema defaults).
+    let mut desired_copy = None;
+    let desired_norm = normalize::desired(&desired.0, group, kind, schema, &mut desired_copy);
     // The live object is compared as it is (noise is skipped while walking); only a Secret is
     // copied, to fold its values.
     let live_view: Cow<'_, Value> = if is_secret {
@@ -479,26 +462,16 @@ fn diff_pair(
     };
     let live_norm: &Value = &live_view;
 
-    let schema = options.schemas.schema(group, kind, &id.version);
     let mut walker = Walker { group, kind, schema, is_secret, out: Vec::new() };
-    walker.compare(&desired_full, live_norm, &mut Vec::new(), &mut Vec::new());
+    walker.compare(desired_norm, live_norm, &mut Vec::new(), &mut Vec::new());
     let mut raws = walker.out;
     if let Some(predicted) = predicted {
-        let mut predicted_full = normalize::clone_without_server_fields(&predicted.0);
-        normalize::strip_server_fields(&mut predicted_full);
-        if is_secret {
-            normalize::fold_secret(&mut predicted_full);
-        }
-        if let Some(metadata) = predicted_full.get_mut("metadata").and_then(Value::as_object_mut) {
-            metadata.remove("namespace");
-        }
         // A real server's prediction already holds its defaults; an emulator's does not.
-        normalize::apply_builtin_defaults(group, kind, &mut predicted_full);
-        normalize::apply_builtin_top_level_defaults(group, kind, &mut predicted_full);
-        options.schemas.apply(group, kind, &id.version, &mut predicted_full);
-        normalize::prune_empty(&mut predicted_full);
+        let mut predicted_copy = None;
+        let predicted_norm =
+            normalize::desired(&predicted.0, group, kind, schema, &mut predicted_copy);
         let mut walker = Walker { group, kind, schema, is_secret, out: Vec::new() };
-        walker.compare(&predicted_full, live_norm, &mut Vec::new(), &mut Vec::new());
+        walker.compare(predicted_norm, live_norm, &mut Vec::new(), &mut Vec::new());
         // The server decides the fields Git sets; the local comparison adds the fields only live.
         let local_live_only: Vec<RawDiff> = raws
             .into_iter()
@@ -513,7 +486,8 @@ fn diff_pair(
     if raws.is_empty() {
         return Vec::new();
     }
-    let desired_git = as_written(true);
+    // The desired object as written, for display and "is it in Git".
+    let desired_git = normalize::as_written(&desired.0, group, kind);
     let classifier = Classifier::new(id, desired, live, &desired_git, live_norm, options, hpa);
     raws.iter().filter_map(|raw| classifier.classify(raw)).collect()
 }
@@ -534,6 +508,7 @@ fn seg_name<'v>(seg: Option<&Seg<'v>>) -> &'v str {
 
 static EMPTY_MAP: LazyLock<Value> = LazyLock::new(|| Value::Object(serde_json::Map::new()));
 
+/// Walks a normalised desired value and a live one side by side, collecting where they differ.
 struct Walker<'a> {
     group: &'a str,
     kind: &'a str,
@@ -545,73 +520,32 @@ struct Walker<'a> {
 impl<'a> Walker<'a> {
     fn compare<'v>(
         &mut self,
-        desired: &'v Value,
+        desired: Normalised<'v>,
         live: &'v Value,
         segments: &mut Vec<Seg<'v>>,
         live_steps: &mut Vec<Seg<'v>>,
     ) {
-        match (desired, live) {
-            (Value::Object(desired_map), Value::Object(live_map)) => {
+        match (desired.value(), live) {
+            (Value::Object(_), Value::Object(live_map)) => {
+                let live_entries = live_map.iter().map(|(key, value)| (key.as_str(), value));
                 if *MAPS_SORTED {
-                    // Both maps iterate in key order (serde_json's default BTreeMap): one merge
-                    // pass instead of a lookup per key.
-                    let mut desired_entries = desired_map.iter().peekable();
-                    let mut live_entries = live_map.iter().peekable();
-                    loop {
-                        let order = match (desired_entries.peek(), live_entries.peek()) {
-                            (None, None) => break,
-                            (Some(_), None) => Ordering::Less,
-                            (None, Some(_)) => Ordering::Greater,
-                            (Some((desired_key, _)), Some((live_key, _))) => {
-                                desired_key.cmp(live_key)
-                            }
-                        };
-                        match order {
-                            Ordering::Less => {
-                                let (key, desired_child) =
-                                    desired_entries.next().unwrap_or_else(|| unreachable!());
-                                self.desired_only_key(key, desired_child, segments, live_steps);
-                            }
-                            Ordering::Greater => {
-                                let (key, live_child) =
-                                    live_entries.next().unwrap_or_else(|| unreachable!());
-                                self.live_only_key(key, live_child, segments, live_steps);
-                            }
-                            Ordering::Equal => {
-                                let (key, desired_child) =
-                                    desired_entries.next().unwrap_or_else(|| unreachable!());
-                                let (_, live_child) =
-                                    live_entries.next().unwrap_or_else(|| unreachable!());
-                                segments.push(Seg::Key(key));
-                                live_steps.push(Seg::Key(key));
-                                self.compare(desired_child, live_child, segments, live_steps);
-                                segments.pop();
-                                live_steps.pop();
-                            }
-                        }
-                    }
-                    return;
-                }
-                for (key, desired_child) in desired_map {
-                    match live_map.get(key) {
-                        Some(live_child) => {
-                            segments.push(Seg::Key(key));
-                            live_steps.push(Seg::Key(key));
-                            self.compare(desired_child, live_child, segments, live_steps);
-                            segments.pop();
-                            live_steps.pop();
-                        }
-                        None => self.desired_only_key(key, desired_child, segments, live_steps),
-                    }
-                }
-                for (key, live_child) in live_map {
-                    if !desired_map.contains_key(key) {
-                        self.live_only_key(key, live_child, segments, live_steps);
-                    }
+                    self.compare_entries(desired.entries(), live_entries, segments, live_steps);
+                } else {
+                    // Another crate switched serde_json's maps to insertion order: sort both.
+                    let mut desired_entries: Vec<_> = desired.entries().collect();
+                    desired_entries.sort_by_key(|(key, _)| *key);
+                    let mut live_entries: Vec<_> = live_entries.collect();
+                    live_entries.sort_by_key(|(key, _)| *key);
+                    self.compare_entries(
+                        desired_entries.into_iter(),
+                        live_entries.into_iter(),
+                        segments,
+                        live_steps,
+                    );
                 }
             }
-            (Value::Array(desired_items), Value::Array(live_items)) => {
-                self.compare_lists(desired_items, live_items, segments, live_steps);
+            (Value::Array(_), Value::Array(live_items)) => {
+                self.compare_lists(desired, live_items, segments, live_steps);
             }
             (desired, live) => {
                 if !self.scalars_equal(segments, desired, live) {
@@ -621,20 +555,59 @@ impl<'a> Walker<'a> {
         }
     }
 
+    /// Two maps' entries, both in key order: one merge pass instead of a lookup per key.
+    fn compare_entries<'v>(
+        &mut self,
+        desired: impl Iterator<Item = (&'v str, Normalised<'v>)>,
+        live: impl Iterator<Item = (&'v str, &'v Value)>,
+        segments: &mut Vec<Seg<'v>>,
+        live_steps: &mut Vec<Seg<'v>>,
+    ) {
+        let mut desired = desired.peekable();
+        let mut live = live.peekable();
+        loop {
+            let order = match (desired.peek(), live.peek()) {
+                (None, None) => break,
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+                (Some((desired_key, _)), Some((live_key, _))) => desired_key.cmp(live_key),
+            };
+            match order {
+                Ordering::Less => {
+                    let (key, desired_child) = desired.next().unwrap_or_else(|| unreachable!());
+                    self.desired_only_key(key, desired_child, segments, live_steps);
+                }
+                Ordering::Greater => {
+                    let (key, live_child) = live.next().unwrap_or_else(|| unreachable!());
+                    self.live_only_key(key, live_child, segments, live_steps);
+                }
+                Ordering::Equal => {
+                    let (key, desired_child) = desired.next().unwrap_or_else(|| unreachable!());
+                    let (_, live_child) = live.next().unwrap_or_else(|| unreachable!());
+                    segments.push(Seg::Key(key));
+                    live_steps.push(Seg::Key(key));
+                    self.compare(desired_child, live_child, segments, live_steps);
+                    segments.pop();
+                    live_steps.pop();
+                }
+            }
+        }
+    }
+
     fn desired_only_key<'v>(
         &mut self,
         key: &'v str,
-        desired_child: &'v Value,
+        desired_child: Normalised<'v>,
         segments: &mut Vec<Seg<'v>>,
         live_steps: &mut Vec<Seg<'v>>,
     ) {
         segments.push(Seg::Key(key));
         live_steps.push(Seg::Key(key));
-        if desired_child.is_object() {
+        if desired_child.value().is_object() {
             // A map only one side has is walked into, so that each key is classed on its own.
             self.compare(desired_child, &EMPTY_MAP, segments, live_steps);
         } else {
-            self.push(RawKind::DesiredOnly, segments, live_steps, Some(desired_child));
+            self.push(RawKind::DesiredOnly, segments, live_steps, Some(desired_child.value()));
         }
         segments.pop();
         live_steps.pop();
@@ -654,7 +627,7 @@ impl<'a> Walker<'a> {
         live_steps.push(Seg::Key(key));
         if live_child.is_object() {
             // Each key of a map set live is classed by its own manager (labels by different tools).
-            self.compare(&EMPTY_MAP, live_child, segments, live_steps);
+            self.compare(Normalised::raw(&EMPTY_MAP), live_child, segments, live_steps);
         } else {
             self.push(RawKind::LiveOnly, segments, live_steps, None);
         }
@@ -664,18 +637,18 @@ impl<'a> Walker<'a> {
 
     fn compare_lists<'v>(
         &mut self,
-        desired: &'v [Value],
+        desired: Normalised<'v>,
         live: &'v [Value],
         segments: &mut Vec<Seg<'v>>,
         live_steps: &mut Vec<Seg<'v>>,
     ) {
         if let Some(keys) = self.list_keys(segments, desired, live) {
             // A key must identify one element on each side; otherwise compare by position.
-            let desired_keys = KeyTable::of(&keys, desired);
-            let live_keys = KeyTable::of(&keys, live);
+            let desired_keys = KeyTable::of(&keys, desired.items());
+            let live_keys = KeyTable::of(&keys, live.iter().map(Normalised::raw));
             if desired_keys.unique() && live_keys.unique() {
                 let mut live_matched = vec![false; live.len()];
-                for (desired_index, desired_item) in desired.iter().enumerate() {
+                for (desired_index, desired_item) in desired.items().enumerate() {
                     let key = desired_keys.key(desired_index);
                     segments.push(Seg::Index(desired_index));
                     match live_keys.position(key) {
@@ -690,7 +663,7 @@ impl<'a> Walker<'a> {
                                 RawKind::DesiredOnly,
                                 segments,
                                 live_steps,
-                                Some(desired_item),
+                                Some(desired_item.value()),
                             );
                         }
                     }
@@ -708,14 +681,16 @@ impl<'a> Walker<'a> {
                 return;
             }
         }
-        let objects = desired.iter().chain(live).all(Value::is_object);
-        if objects && desired.len() == live.len() && self.same_multiset(segments, desired, live) {
+        let objects = desired.items().all(|item| item.value().is_object())
+            && live.iter().all(Value::is_object);
+        let same_length = desired.items().len() == live.len();
+        if objects && same_length && self.same_multiset(segments, desired, live) {
             // Lists of objects with no merge key are sets in practice (HPA metrics, rules,
             // tolerations): the server or a controller may reorder them (spec §2.6-B).
             return;
         }
-        if desired.len() == live.len() && objects {
-            for (index, (desired_item, live_item)) in desired.iter().zip(live).enumerate() {
+        if same_length && objects {
+            for (index, (desired_item, live_item)) in desired.items().zip(live).enumerate() {
                 segments.push(Seg::Index(index));
                 live_steps.push(Seg::Index(index));
                 self.compare(desired_item, live_item, segments, live_steps);
@@ -724,9 +699,9 @@ impl<'a> Walker<'a> {
             }
             return;
         }
-        let equal = desired.len() == live.len()
+        let equal = same_length
             && desired
-                .iter()
+                .items()
                 .zip(live)
                 .all(|(desired_item, live_item)| self.equal(segments, desired_item, live_item));
         if !equal {
@@ -748,9 +723,9 @@ impl<'a> Walker<'a> {
         on_stack(path, |path| normalize::is_live_noise(self.group, self.kind, path, key, value))
     }
 
-    fn same_multiset(&self, segments: &[Seg<'_>], desired: &[Value], live: &[Value]) -> bool {
+    fn same_multiset(&self, segments: &[Seg<'_>], desired: Normalised<'_>, live: &[Value]) -> bool {
         let mut used = vec![false; live.len()];
-        desired.iter().all(|desired_item| {
+        desired.items().all(|desired_item| {
             let found = live.iter().enumerate().position(|(index, live_item)| {
                 !used[index] && self.equal(segments, desired_item, live_item)
             });
@@ -759,7 +734,7 @@ impl<'a> Walker<'a> {
     }
 
     /// Deep equality with the same canonicalisation as the comparison.
-    fn equal(&self, segments: &[Seg<'_>], desired: &Value, live: &Value) -> bool {
+    fn equal(&self, segments: &[Seg<'_>], desired: Normalised<'_>, live: &Value) -> bool {
         let mut probe = Walker {
             group: self.group,
             kind: self.kind,
@@ -778,15 +753,20 @@ impl<'a> Walker<'a> {
     fn list_keys(
         &self,
         segments: &[Seg<'_>],
-        desired: &[Value],
+        desired: Normalised<'_>,
         live: &[Value],
     ) -> Option<Cow<'a, [&'a str]>> {
         let field = seg_name(segments.last());
-        let items = || desired.iter().chain(live);
-        if !items().all(Value::is_object) || desired.is_empty() && live.is_empty() {
+        if !(desired.items().all(|item| item.value().is_object())
+            && live.iter().all(Value::is_object))
+            || desired.items().len() == 0 && live.is_empty()
+        {
             return None;
         }
-        let has = |key: &str| items().all(|item| item.get(key).is_some());
+        let has = |key: &str| {
+            desired.items().all(|item| item.get(key).is_some())
+                && live.iter().all(|item| item.get(key).is_some())
+        };
         let schema_keys = self.schema.and_then(|schema| {
             on_stack(keys_along(segments), |path| schema_defaults::list_map_keys(schema, path))
         });
@@ -868,33 +848,23 @@ impl<'a> Walker<'a> {
     }
 }
 
-/// Whether serde_json's maps iterate in key order (its default BTreeMap). Checked once rather than
-/// assumed, because another crate in the build could switch serde_json to insertion order.
-static MAPS_SORTED: LazyLock<bool> = LazyLock::new(|| {
-    let mut probe = serde_json::Map::new();
-    probe.insert("b".to_owned(), Value::Null);
-    probe.insert("a".to_owned(), Value::Null);
-    probe.keys().map(String::as_str).eq(["a", "b"])
-});
-
 /// One part of a list element's merge key, canonical: `8080` and `"8080"` are the same port.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum KeyPart<'v> {
     Missing,
     Int(i64),
     Text(&'v str),
-    Other(&'v Value),
+    Other(Normalised<'v>),
 }
 
 impl<'v> KeyPart<'v> {
-    fn of(value: Option<&'v Value>) -> KeyPart<'v> {
-        match value {
-            None | Some(Value::Null) => KeyPart::Missing,
-            Some(value @ Value::Number(number)) => {
-                number.as_i64().map_or(KeyPart::Other(value), KeyPart::Int)
-            }
-            Some(Value::String(text)) => text.parse().map_or(KeyPart::Text(text), KeyPart::Int),
-            Some(other) => KeyPart::Other(other),
+    fn of(field: Option<Normalised<'v>>) -> KeyPart<'v> {
+        let Some(field) = field else { return KeyPart::Missing };
+        match field.value() {
+            Value::Null => KeyPart::Missing,
+            Value::Number(number) => number.as_i64().map_or(KeyPart::Other(field), KeyPart::Int),
+            Value::String(text) => text.parse().map_or(KeyPart::Text(text), KeyPart::Int),
+            _ => KeyPart::Other(field),
         }
     }
 }
@@ -906,11 +876,9 @@ struct KeyTable<'v> {
 }
 
 impl<'v> KeyTable<'v> {
-    fn of(keys: &[&str], items: &'v [Value]) -> KeyTable<'v> {
-        let parts = items
-            .iter()
-            .flat_map(|item| keys.iter().map(|key| KeyPart::of(item.get(*key))))
-            .collect();
+    fn of(keys: &[&str], items: impl Iterator<Item = Normalised<'v>>) -> KeyTable<'v> {
+        let parts =
+            items.flat_map(|item| keys.iter().map(move |key| KeyPart::of(item.get(key)))).collect();
         KeyTable { width: keys.len(), parts }
     }
 
