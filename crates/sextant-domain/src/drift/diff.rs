@@ -486,9 +486,7 @@ fn diff_pair(
     if raws.is_empty() {
         return Vec::new();
     }
-    // The desired object as written, for display and "is it in Git".
-    let desired_git = normalize::as_written(&desired.0, group, kind);
-    let classifier = Classifier::new(id, desired, live, &desired_git, live_norm, options, hpa);
+    let classifier = Classifier::new(id, desired, live, live_norm, options, hpa);
     raws.iter().filter_map(|raw| classifier.classify(raw)).collect()
 }
 
@@ -645,7 +643,7 @@ impl<'a> Walker<'a> {
         if let Some(keys) = self.list_keys(segments, desired, live) {
             // A key must identify one element on each side; otherwise compare by position.
             let desired_keys = KeyTable::of(&keys, desired.items());
-            let live_keys = KeyTable::of(&keys, live.iter().map(Normalised::raw));
+            let live_keys = KeyTable::of_live(&keys, live);
             if desired_keys.unique() && live_keys.unique() {
                 let mut live_matched = vec![false; live.len()];
                 for (desired_index, desired_item) in desired.items().enumerate() {
@@ -879,6 +877,17 @@ impl<'v> KeyTable<'v> {
     fn of(keys: &[&str], items: impl Iterator<Item = Normalised<'v>>) -> KeyTable<'v> {
         let parts =
             items.flat_map(|item| keys.iter().map(move |key| KeyPart::of(item.get(key)))).collect();
+        KeyTable { width: keys.len(), parts }
+    }
+
+    /// The same, for live elements (read as they are).
+    fn of_live(keys: &[&str], items: &'v [Value]) -> KeyTable<'v> {
+        let parts = items
+            .iter()
+            .flat_map(|item| {
+                keys.iter().map(|key| KeyPart::of(item.get(*key).map(Normalised::raw)))
+            })
+            .collect();
         KeyTable { width: keys.len(), parts }
     }
 

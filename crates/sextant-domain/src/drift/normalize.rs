@@ -24,7 +24,7 @@ use std::sync::LazyLock;
 use base64::Engine as _;
 use serde_json::{Map, Value};
 
-use super::builtin_defaults::{DefaultedKeys, Place};
+use super::builtin_defaults::{DefaultedKeys, Node, Place};
 use super::schema_defaults::apply_schema_defaults;
 
 /// Metadata the API server writes on every object.
@@ -329,8 +329,14 @@ impl<'v> Normalised<'v> {
         key: &str,
         present: Option<&'v Value>,
     ) -> Option<Normalised<'v>> {
+        let node = self.place.node();
+        if self.strip == Strip::Off && node == Node::None {
+            // Nothing is removed or filled in here (most of an object): the value as written.
+            return present
+                .map(|value| Normalised::new(value, Strip::Off, Place::NONE, self.prune));
+        }
         let present = present.filter(|_| !self.strip.hides(key));
-        let field = self.place.node().field(map, key);
+        let field = node.field(map, key);
         let (value, strip) = match (present, field.fill) {
             (Some(present), Some(fill)) if fill.replaces(present) => (fill.value, Strip::Off),
             (Some(present), _) => (present, self.strip.child(key)),
@@ -365,7 +371,20 @@ impl<'v> Normalised<'v> {
         match self.value {
             Value::Null => true,
             Value::Array(items) => items.is_empty(),
-            Value::Object(_) => self.entries().next().is_none(),
+            Value::Object(map) => {
+                // A scalar or a list written here stays (a default replaces only a null, or a
+                // value that is not a map with a map): then the map stays. This answers most
+                // maps without reading them through the defaults.
+                let stays = |(key, value): (&String, &Value)| {
+                    let kept = match value {
+                        Value::Bool(_) | Value::Number(_) | Value::String(_) => true,
+                        Value::Array(items) => !items.is_empty(),
+                        Value::Null | Value::Object(_) => false,
+                    };
+                    kept && !self.strip.hides(key)
+                };
+                !map.iter().any(stays) && self.entries().next().is_none()
+            }
             _ => false,
         }
     }
