@@ -234,16 +234,18 @@ pub fn diff_objects_predicted(
 ) -> DiffReport {
     let mut report =
         DiffReport { problems: options.ignore.unsupported.clone(), ..DiffReport::default() };
-    let scopes = LiveScopes::of(live);
-    let live_ids: Vec<ObjectId> =
-        live.iter().map(|object| identity(object, &scopes, options)).collect();
+    // Each object's identifying fields are read once.
+    let live_heads: Vec<Head<'_>> = live.iter().map(Head::of).collect();
+    let desired_heads: Vec<Head<'_>> = desired.iter().map(Head::of).collect();
+    let scopes = LiveScopes::of_heads(&live_heads);
     let desired_ids: Vec<ObjectId> =
-        desired.iter().map(|object| identity(object, &scopes, options)).collect();
-    // Matched by borrowed keys first, so that the identities can then move into the report.
+        desired_heads.iter().map(|head| head.identity(&scopes, options)).collect();
+    // Matched by borrowed keys first, so that the identities can then move into the report; a
+    // live object's identity is made only if it is reported on its own (not in Git).
     let (live_indices, first_seen): (Vec<Option<usize>>, Vec<bool>) = {
         let mut live_by_key: HashMap<(&str, &str, Option<&str>, &str), usize> = HashMap::new();
-        for (index, id) in live_ids.iter().enumerate() {
-            live_by_key.entry(id.key()).or_insert(index);
+        for (index, head) in live_heads.iter().enumerate() {
+            live_by_key.entry(head.key(&scopes, options)).or_insert(index);
         }
         let mut seen_desired = HashSet::new();
         desired_ids
@@ -251,7 +253,10 @@ pub fn diff_objects_predicted(
             .map(|id| (live_by_key.get(&id.key()).copied(), seen_desired.insert(id.key())))
             .unzip()
     };
-    let hpa_targets = hpa_targets(desired.iter().chain(live), options.default_namespace);
+    let hpa_targets = hpa_targets(
+        desired.iter().zip(&desired_heads).chain(live.iter().zip(&live_heads)),
+        options.default_namespace,
+    );
     let mut matched_live = vec![false; live.len()];
     for (desired_index, (object, id)) in desired.iter().zip(desired_ids).enumerate() {
         if !first_seen[desired_index] {
@@ -295,7 +300,7 @@ pub fn diff_objects_predicted(
             live_index,
         });
     }
-    for (live_index, (object, id)) in live.iter().zip(live_ids).enumerate() {
+    for (live_index, (object, head)) in live.iter().zip(&live_heads).enumerate() {
         if matched_live[live_index] {
             continue;
         }
@@ -304,7 +309,7 @@ pub fn diff_objects_predicted(
             continue;
         }
         report.objects.push(ObjectDiff {
-            id,
+            id: head.identity(&scopes, options),
             state: ObjectState::NotInGit,
             fields: Vec::new(),
             desired_index: None,
@@ -356,21 +361,35 @@ impl<'v> Head<'v> {
     }
 }
 
+impl Head<'_> {
+    /// The identity without the version, borrowed: see [`identity`].
+    fn key<'k>(
+        &'k self,
+        scopes: &LiveScopes,
+        options: &DiffOptions<'k>,
+    ) -> (&'k str, &'k str, Option<&'k str>, &'k str) {
+        let namespaced = is_namespaced(self.group, self.kind, scopes, options.schemas);
+        let namespace = namespaced.then(|| self.namespace.unwrap_or(options.default_namespace));
+        (self.group, self.kind, namespace, self.name)
+    }
+
+    fn identity(&self, scopes: &LiveScopes, options: &DiffOptions<'_>) -> ObjectId {
+        let (group, kind, namespace, name) = self.key(scopes, options);
+        ObjectId {
+            group: group.to_owned(),
+            version: self.version.to_owned(),
+            kind: kind.to_owned(),
+            namespace: namespace.map(str::to_owned),
+            name: name.to_owned(),
+        }
+    }
+}
+
 /// The identity of an object (spec §4.2): namespaced objects without a namespace get the
 /// default one; cluster-scoped ones lose any namespace they name.
 #[must_use]
 pub fn identity(object: &KubeObject, scopes: &LiveScopes, options: &DiffOptions<'_>) -> ObjectId {
-    let head = Head::of(object);
-    let namespaced = is_namespaced(head.group, head.kind, scopes, options.schemas);
-    let namespace =
-        namespaced.then(|| head.namespace.unwrap_or(options.default_namespace).to_owned());
-    ObjectId {
-        group: head.group.to_owned(),
-        version: head.version.to_owned(),
-        kind: head.kind.to_owned(),
-        namespace,
-        name: head.name.to_owned(),
-    }
+    Head::of(object).identity(scopes, options)
 }
 
 /// For kinds neither built in nor declared by a CRD: whether the live objects of that kind carry
@@ -382,10 +401,14 @@ impl LiveScopes {
     /// Reads the scope of every kind among `live`.
     #[must_use]
     pub fn of(live: &[KubeObject]) -> LiveScopes {
+        let heads: Vec<Head<'_>> = live.iter().map(Head::of).collect();
+        LiveScopes::of_heads(&heads)
+    }
+
+    fn of_heads(live: &[Head<'_>]) -> LiveScopes {
         // Keyed group, then kind, so that the lookups, once per object, borrow.
         let mut scopes: HashMap<String, HashMap<String, bool>> = HashMap::new();
-        for object in live {
-            let head = Head::of(object);
+        for head in live {
             if let Some(namespaced) =
                 scopes.get_mut(head.group).and_then(|kinds| kinds.get_mut(head.kind))
             {
@@ -413,15 +436,12 @@ fn is_namespaced(group: &str, kind: &str, scopes: &LiveScopes, schemas: &SchemaD
 
 /// `(namespace, kind, name)` of every object an HPA scales, with the HPA's name.
 fn hpa_targets<'a>(
-    objects: impl Iterator<Item = &'a KubeObject>,
+    objects: impl Iterator<Item = (&'a KubeObject, &'a Head<'a>)>,
     default_namespace: &str,
 ) -> HashMap<(Option<String>, String, String), String> {
     objects
-        .filter(|object| {
-            let head = Head::of(object);
-            (head.group, head.kind) == ("autoscaling", "HorizontalPodAutoscaler")
-        })
-        .filter_map(|hpa| {
+        .filter(|(_, head)| (head.group, head.kind) == ("autoscaling", "HorizontalPodAutoscaler"))
+        .filter_map(|(hpa, _)| {
             let kind = hpa.str_at("/spec/scaleTargetRef/kind")?;
             let name = hpa.str_at("/spec/scaleTargetRef/name")?;
             Some((
@@ -463,7 +483,8 @@ fn diff_pair(
     let live_norm: &Value = &live_view;
 
     let mut walker = Walker { group, kind, schema, is_secret, out: Vec::new() };
-    walker.compare(desired_norm, live_norm, &mut Vec::new(), &mut Vec::new());
+    let (mut segments, mut live_steps) = (Vec::with_capacity(16), Vec::with_capacity(16));
+    walker.compare(desired_norm, live_norm, &mut segments, &mut live_steps);
     let mut raws = walker.out;
     if let Some(predicted) = predicted {
         // A real server's prediction already holds its defaults; an emulator's does not.
@@ -471,7 +492,7 @@ fn diff_pair(
         let predicted_norm =
             normalize::desired(&predicted.0, group, kind, schema, &mut predicted_copy);
         let mut walker = Walker { group, kind, schema, is_secret, out: Vec::new() };
-        walker.compare(predicted_norm, live_norm, &mut Vec::new(), &mut Vec::new());
+        walker.compare(predicted_norm, live_norm, &mut segments, &mut live_steps);
         // The server decides the fields Git sets; the local comparison adds the fields only live.
         let local_live_only: Vec<RawDiff> = raws
             .into_iter()

@@ -6,6 +6,17 @@
 
 use std::fmt::Write;
 
+/// 10^0 to 10^38, every power of ten an i128 holds.
+const POWERS_OF_TEN: [i128; 39] = {
+    let mut powers = [1_i128; 39];
+    let mut index = 1;
+    while index < powers.len() {
+        powers[index] = powers[index - 1] * 10;
+        index += 1;
+    }
+    powers
+};
+
 /// A quantity's value in nano-units (10⁻⁹), rounded up as the API server rounds.
 ///
 /// Returns `None` for text that is not a quantity, or one too large to hold.
@@ -25,10 +36,13 @@ pub fn parse_nanos(text: &str) -> Option<i128> {
         return None;
     }
     let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
-    let mut mantissa: i128 = 0;
-    for digit in whole.bytes().chain(fraction.bytes()) {
-        mantissa = mantissa.checked_mul(10)?.checked_add(i128::from(digit - b'0'))?;
-    }
+    let mut digits = whole.bytes().chain(fraction.bytes()).map(|digit| i128::from(digit - b'0'));
+    let mantissa = if whole.len() + fraction.len() <= 38 {
+        // Thirty-eight digits are below 10^38, which an i128 holds: no overflow to check.
+        digits.fold(0, |mantissa, digit| mantissa * 10 + digit)
+    } else {
+        digits.try_fold(0_i128, |mantissa, digit| mantissa.checked_mul(10)?.checked_add(digit))?
+    };
     let fraction_len = i32::try_from(fraction.len()).ok()?;
     let (decimal_exponent, binary_exponent): (i32, u32) = match suffix {
         "" => (0, 0),
@@ -52,10 +66,11 @@ pub fn parse_nanos(text: &str) -> Option<i128> {
     };
     let mut value = mantissa.checked_mul(1_i128.checked_shl(binary_exponent)?)?;
     let scale = decimal_exponent + 9 - fraction_len;
+    let power_of_ten = |exponent: i32| POWERS_OF_TEN.get(usize::try_from(exponent).ok()?).copied();
     if scale >= 0 {
-        value = value.checked_mul(10_i128.checked_pow(u32::try_from(scale).ok()?)?)?;
+        value = value.checked_mul(power_of_ten(scale)?)?;
     } else {
-        let divisor = 10_i128.checked_pow(u32::try_from(-scale).ok()?)?;
+        let divisor = power_of_ten(-scale)?;
         // The API server rounds a quantity finer than a nano-unit up.
         value = value / divisor + i128::from(value % divisor != 0);
     }
@@ -145,5 +160,12 @@ mod tests {
         assert_eq!(parse_nanos("1.5Gi"), Some(1_610_612_736 * 1_000_000_000));
         assert_eq!(parse_nanos("1x"), None);
         assert_eq!(parse_nanos(""), None);
+        assert_eq!(parse_nanos("1e29"), Some(10_i128.pow(38)));
+        assert_eq!(parse_nanos("1e30"), None, "beyond an i128");
+        assert_eq!(parse_nanos("1e-40"), Some(1), "rounded up");
+        assert_eq!(parse_nanos("1e-50"), None, "a divisor beyond an i128");
+        let long = format!("0.{}1", "0".repeat(40));
+        assert_eq!(parse_nanos(&long), Some(1), "more digits than an i128 holds, still small");
+        assert_eq!(parse_nanos(&"9".repeat(39)), None);
     }
 }
