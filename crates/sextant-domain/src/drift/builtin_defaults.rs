@@ -394,113 +394,175 @@ impl<'v> Node<'v> {
 
     /// What sits at `key` of `map`, a map at this node: its place, and what the server fills in
     /// there. `map` is the map as written (the server's conditions read its other fields).
-    #[allow(clippy::too_many_lines)] // One arm per node, as the server's defaulting reads.
+    #[allow(clippy::too_many_lines)] // One arm per node: the table of the server's defaults.
     pub(crate) fn field(self, map: &'v Map<String, Value>, key: &str) -> Field<'v> {
-        match (self, key) {
-            (Node::Root(kind), _) => root_field(kind, map, key),
-            (Node::NamespaceSpec, "finalizers") => Field::defaults_to(lit!(["kubernetes"])),
-
-            (Node::DeploymentSpec, "replicas") => Field::defaults_to(lit!(1)),
-            (Node::DeploymentSpec, "revisionHistoryLimit") => Field::defaults_to(lit!(10)),
-            (Node::DeploymentSpec, "progressDeadlineSeconds") => Field::defaults_to(lit!(600)),
-            (Node::DeploymentSpec, "strategy") => Field::created(Node::DeploymentStrategy),
-            (Node::DeploymentStrategy, "type") => Field::defaults_to(lit!("RollingUpdate")),
-            (Node::DeploymentStrategy, "rollingUpdate") if rolling_update(map) => {
-                Field::created(Node::DeploymentRollingUpdate)
-            }
-            (Node::DeploymentRollingUpdate, "maxSurge" | "maxUnavailable") => {
-                Field::defaults_to(lit!("25%"))
-            }
-
-            (Node::StatefulSetSpec, "replicas") => Field::defaults_to(lit!(1)),
-            (Node::StatefulSetSpec, "revisionHistoryLimit") => Field::defaults_to(lit!(10)),
-            (Node::StatefulSetSpec, "podManagementPolicy") => {
-                Field::defaults_to(lit!("OrderedReady"))
-            }
-            (Node::StatefulSetSpec, "persistentVolumeClaimRetentionPolicy") => {
-                Field::defaults_to(lit!({"whenDeleted": "Retain", "whenScaled": "Retain"}))
-            }
-            (Node::StatefulSetSpec, "updateStrategy") => Field::created(Node::StatefulSetStrategy),
-            (Node::StatefulSetSpec, "volumeClaimTemplates") => {
-                Field::at(Place::each(Node::ClaimTemplate))
-            }
-            (Node::StatefulSetStrategy, "type") => Field::defaults_to(lit!("RollingUpdate")),
-            (Node::StatefulSetStrategy, "rollingUpdate") if rolling_update(map) => {
-                Field::defaults_to(lit!({"partition": 0}))
-            }
-            (Node::ClaimTemplate, "apiVersion") => Field::defaults_to(lit!("v1")),
-            (Node::ClaimTemplate, "kind") => Field::defaults_to(lit!("PersistentVolumeClaim")),
-            (Node::ClaimTemplate, "spec") => Field::at(Place::map(Node::ClaimSpec)),
-            (Node::ClaimSpec, "volumeMode") => Field::defaults_to(lit!("Filesystem")),
-
-            (Node::DaemonSetSpec, "revisionHistoryLimit") => Field::defaults_to(lit!(10)),
-            (Node::DaemonSetSpec, "updateStrategy") => Field::created(Node::DaemonSetStrategy),
-            (Node::DaemonSetStrategy, "type") => Field::defaults_to(lit!("RollingUpdate")),
-            (Node::DaemonSetStrategy, "rollingUpdate") if rolling_update(map) => {
-                Field::created(Node::DaemonSetRollingUpdate)
-            }
-            (Node::DaemonSetRollingUpdate, "maxUnavailable") => Field::defaults_to(lit!(1)),
-            (Node::DaemonSetRollingUpdate, "maxSurge") => Field::defaults_to(lit!(0)),
-
-            (Node::ReplicaSetSpec, "replicas") => Field::defaults_to(lit!(1)),
-
-            (Node::JobSpec, "backoffLimit") => Field::defaults_to(lit!(6)),
-            (Node::JobSpec, "completionMode") => Field::defaults_to(lit!("NonIndexed")),
-            (Node::JobSpec, "suspend") => Field::defaults_to(lit!(false)),
-            (Node::JobSpec, "podReplacementPolicy") => {
-                Field::defaults_to(lit!("TerminatingOrFailed"))
-            }
-            // Recent API servers write `manualSelector: false` when they generate the selector.
-            // A default the server did not apply is harmless: a field only the defaulted side
-            // has is not reported.
-            (Node::JobSpec, "manualSelector") => Field::defaults_to(lit!(false)),
-            // One completion, unless the manifest says how many run in parallel (even as null).
-            (Node::JobSpec, "completions") if !map.contains_key("parallelism") => Field {
-                place: Place::NONE,
-                fill: Some(Fill { value: lit!(1), when: When::Absent }),
+        let pod_template = || Field::at(Place::map(Node::PodTemplate));
+        match self {
+            Node::None => Field::NONE,
+            Node::Root(kind) => root_field(kind, map, key),
+            Node::NamespaceSpec => match key {
+                "finalizers" => Field::defaults_to(lit!(["kubernetes"])),
+                _ => Field::NONE,
             },
-            (Node::JobSpec, "parallelism") => Field::defaults_to(lit!(1)),
 
-            (Node::CronJobSpec, "concurrencyPolicy") => Field::defaults_to(lit!("Allow")),
-            (Node::CronJobSpec, "suspend") => Field::defaults_to(lit!(false)),
-            (Node::CronJobSpec, "successfulJobsHistoryLimit") => Field::defaults_to(lit!(3)),
-            (Node::CronJobSpec, "failedJobsHistoryLimit") => Field::defaults_to(lit!(1)),
-            (Node::CronJobSpec, "jobTemplate") => Field::at(Place::map(Node::JobTemplate)),
-            (Node::JobTemplate, "spec") => Field::at(Place::map(Node::JobTemplateSpec)),
+            Node::DeploymentSpec => match key {
+                "replicas" => Field::defaults_to(lit!(1)),
+                "revisionHistoryLimit" => Field::defaults_to(lit!(10)),
+                "progressDeadlineSeconds" => Field::defaults_to(lit!(600)),
+                "strategy" => Field::created(Node::DeploymentStrategy),
+                "template" => pod_template(),
+                _ => Field::NONE,
+            },
+            Node::DeploymentStrategy => match key {
+                "type" => Field::defaults_to(lit!("RollingUpdate")),
+                "rollingUpdate" if rolling_update(map) => {
+                    Field::created(Node::DeploymentRollingUpdate)
+                }
+                _ => Field::NONE,
+            },
+            Node::DeploymentRollingUpdate => match key {
+                "maxSurge" | "maxUnavailable" => Field::defaults_to(lit!("25%")),
+                _ => Field::NONE,
+            },
 
-            (
-                Node::DeploymentSpec
-                | Node::StatefulSetSpec
-                | Node::DaemonSetSpec
-                | Node::ReplicaSetSpec
-                | Node::JobSpec
-                | Node::JobTemplateSpec,
-                "template",
-            ) => Field::at(Place::map(Node::PodTemplate)),
-            (Node::PodTemplate, "spec") => Field::at(Place::map(Node::PodSpec { pod: false })),
+            Node::StatefulSetSpec => match key {
+                "replicas" => Field::defaults_to(lit!(1)),
+                "revisionHistoryLimit" => Field::defaults_to(lit!(10)),
+                "podManagementPolicy" => Field::defaults_to(lit!("OrderedReady")),
+                "persistentVolumeClaimRetentionPolicy" => {
+                    Field::defaults_to(lit!({"whenDeleted": "Retain", "whenScaled": "Retain"}))
+                }
+                "updateStrategy" => Field::created(Node::StatefulSetStrategy),
+                "volumeClaimTemplates" => Field::at(Place::each(Node::ClaimTemplate)),
+                "template" => pod_template(),
+                _ => Field::NONE,
+            },
+            Node::StatefulSetStrategy => match key {
+                "type" => Field::defaults_to(lit!("RollingUpdate")),
+                "rollingUpdate" if rolling_update(map) => {
+                    Field::defaults_to(lit!({"partition": 0}))
+                }
+                _ => Field::NONE,
+            },
+            Node::ClaimTemplate => match key {
+                "apiVersion" => Field::defaults_to(lit!("v1")),
+                "kind" => Field::defaults_to(lit!("PersistentVolumeClaim")),
+                "spec" => Field::at(Place::map(Node::ClaimSpec)),
+                _ => Field::NONE,
+            },
+            Node::ClaimSpec => match key {
+                "volumeMode" => Field::defaults_to(lit!("Filesystem")),
+                _ => Field::NONE,
+            },
 
-            (Node::PodSpec { pod }, key) => pod_spec_field(pod, map, key),
-            (Node::Container { pod }, key) => container_field(pod, map, key),
-            (Node::ContainerPort | Node::NetworkPolicyPort, "protocol") => {
-                Field::defaults_to(lit!("TCP"))
-            }
-            (Node::Probe, "timeoutSeconds") => Field::defaults_to(lit!(1)),
-            (Node::Probe, "periodSeconds") => Field::defaults_to(lit!(10)),
-            (Node::Probe, "successThreshold") => Field::defaults_to(lit!(1)),
-            (Node::Probe, "failureThreshold") => Field::defaults_to(lit!(3)),
-            (Node::Probe | Node::Handler, "httpGet") => Field::at(Place::map(Node::HttpGet)),
-            (Node::Lifecycle, _) => Field::at(Place::map(Node::Handler)),
-            (Node::HttpGet, "scheme") => Field::defaults_to(lit!("HTTP")),
-            (Node::EnvVar, "valueFrom") => Field::at(Place::map(Node::FieldRefHolder)),
-            (Node::FieldRefHolder, "fieldRef") => Field::at(Place::map(Node::FieldRef)),
-            (Node::FieldRef, "apiVersion") => Field::defaults_to(lit!("v1")),
+            Node::DaemonSetSpec => match key {
+                "revisionHistoryLimit" => Field::defaults_to(lit!(10)),
+                "updateStrategy" => Field::created(Node::DaemonSetStrategy),
+                "template" => pod_template(),
+                _ => Field::NONE,
+            },
+            Node::DaemonSetStrategy => match key {
+                "type" => Field::defaults_to(lit!("RollingUpdate")),
+                "rollingUpdate" if rolling_update(map) => {
+                    Field::created(Node::DaemonSetRollingUpdate)
+                }
+                _ => Field::NONE,
+            },
+            Node::DaemonSetRollingUpdate => match key {
+                "maxUnavailable" => Field::defaults_to(lit!(1)),
+                "maxSurge" => Field::defaults_to(lit!(0)),
+                _ => Field::NONE,
+            },
+
+            Node::ReplicaSetSpec => match key {
+                "replicas" => Field::defaults_to(lit!(1)),
+                "template" => pod_template(),
+                _ => Field::NONE,
+            },
+            Node::JobSpec => match key {
+                "backoffLimit" => Field::defaults_to(lit!(6)),
+                "completionMode" => Field::defaults_to(lit!("NonIndexed")),
+                "suspend" => Field::defaults_to(lit!(false)),
+                "podReplacementPolicy" => Field::defaults_to(lit!("TerminatingOrFailed")),
+                // Recent API servers write `manualSelector: false` when they generate the
+                // selector. A default the server did not apply is harmless: a field only the
+                // defaulted side has is not reported.
+                "manualSelector" => Field::defaults_to(lit!(false)),
+                // One completion, unless the manifest says how many run in parallel (even as
+                // null).
+                "completions" if !map.contains_key("parallelism") => Field {
+                    place: Place::NONE,
+                    fill: Some(Fill { value: lit!(1), when: When::Absent }),
+                },
+                "parallelism" => Field::defaults_to(lit!(1)),
+                "template" => pod_template(),
+                _ => Field::NONE,
+            },
+            Node::CronJobSpec => match key {
+                "concurrencyPolicy" => Field::defaults_to(lit!("Allow")),
+                "suspend" => Field::defaults_to(lit!(false)),
+                "successfulJobsHistoryLimit" => Field::defaults_to(lit!(3)),
+                "failedJobsHistoryLimit" => Field::defaults_to(lit!(1)),
+                "jobTemplate" => Field::at(Place::map(Node::JobTemplate)),
+                _ => Field::NONE,
+            },
+            Node::JobTemplate => match key {
+                "spec" => Field::at(Place::map(Node::JobTemplateSpec)),
+                _ => Field::NONE,
+            },
+            Node::JobTemplateSpec => match key {
+                "template" => pod_template(),
+                _ => Field::NONE,
+            },
+            Node::PodTemplate => match key {
+                "spec" => Field::at(Place::map(Node::PodSpec { pod: false })),
+                _ => Field::NONE,
+            },
+
+            Node::PodSpec { pod } => pod_spec_field(pod, map, key),
+            Node::Container { pod } => container_field(pod, map, key),
+            Node::ContainerPort | Node::NetworkPolicyPort => match key {
+                "protocol" => Field::defaults_to(lit!("TCP")),
+                _ => Field::NONE,
+            },
+            Node::Probe => match key {
+                "timeoutSeconds" => Field::defaults_to(lit!(1)),
+                "periodSeconds" => Field::defaults_to(lit!(10)),
+                "successThreshold" => Field::defaults_to(lit!(1)),
+                "failureThreshold" => Field::defaults_to(lit!(3)),
+                "httpGet" => Field::at(Place::map(Node::HttpGet)),
+                _ => Field::NONE,
+            },
+            Node::Lifecycle => Field::at(Place::map(Node::Handler)),
+            Node::Handler => match key {
+                "httpGet" => Field::at(Place::map(Node::HttpGet)),
+                _ => Field::NONE,
+            },
+            Node::HttpGet => match key {
+                "scheme" => Field::defaults_to(lit!("HTTP")),
+                _ => Field::NONE,
+            },
+            Node::EnvVar => match key {
+                "valueFrom" => Field::at(Place::map(Node::FieldRefHolder)),
+                _ => Field::NONE,
+            },
+            Node::FieldRefHolder => match key {
+                "fieldRef" => Field::at(Place::map(Node::FieldRef)),
+                _ => Field::NONE,
+            },
+            Node::FieldRef => match key {
+                "apiVersion" => Field::defaults_to(lit!("v1")),
+                _ => Field::NONE,
+            },
             // On a Pod (not a template), absent requests default to the limits.
-            (Node::PodResources, "requests") if map.contains_key("limits") => {
-                let node =
-                    map.get("limits").and_then(Value::as_object).map_or(Node::None, Node::Requests);
-                Field::created(node)
-            }
-            (Node::Requests(limits), key) => match limits.get(key) {
+            Node::PodResources => match key {
+                "requests" if map.contains_key("limits") => {
+                    let limits = map.get("limits").and_then(Value::as_object);
+                    Field::created(limits.map_or(Node::None, Node::Requests))
+                }
+                _ => Field::NONE,
+            },
+            Node::Requests(limits) => match limits.get(key) {
                 Some(limit) => Field {
                     place: Place::NONE,
                     fill: Some(Fill { value: limit, when: When::Absent }),
@@ -508,92 +570,155 @@ impl<'v> Node<'v> {
                 None => Field::NONE,
             },
 
-            (Node::Volume, "configMap" | "secret" | "downwardAPI" | "projected") => {
-                Field::at(Place::map(Node::VolumeSource))
-            }
-            (Node::Volume, "hostPath") => Field::at(Place::map(Node::HostPath)),
-            (Node::VolumeSource, "defaultMode") => Field::defaults_to(lit!(420)),
-            (Node::VolumeSource | Node::ProjectedDownwardApi, "items") => {
-                Field::at(Place::each(Node::FieldRefHolder))
-            }
-            (Node::VolumeSource, "sources") => Field::at(Place::each(Node::Projection)),
-            (Node::Projection, "serviceAccountToken") => {
-                Field::at(Place::map(Node::ServiceAccountToken))
-            }
-            (Node::Projection, "downwardAPI") => Field::at(Place::map(Node::ProjectedDownwardApi)),
-            (Node::ServiceAccountToken, "expirationSeconds") => Field::defaults_to(lit!(3600)),
-            (Node::HostPath, "type") => Field::defaults_to(lit!("")),
-
-            (Node::ServiceSpec, key) => service_field(map, key),
-            (Node::ServicePort, "targetPort") => {
-                map.get("port").map_or(Field::NONE, Field::defaults_to)
-            }
-            (Node::ServicePort, "protocol") => Field::defaults_to(lit!("TCP")),
-
-            (Node::HorizontalPodAutoscalerSpec, "minReplicas") => Field::defaults_to(lit!(1)),
-
-            (Node::NetworkPolicySpec, "policyTypes") => {
-                if map.contains_key("egress") {
-                    Field::defaults_to(lit!(["Ingress", "Egress"]))
-                } else {
-                    Field::defaults_to(lit!(["Ingress"]))
+            Node::Volume => match key {
+                "configMap" | "secret" | "downwardAPI" | "projected" => {
+                    Field::at(Place::map(Node::VolumeSource))
                 }
-            }
-            (Node::NetworkPolicySpec, "ingress" | "egress") => {
-                Field::at(Place::each(Node::NetworkPolicyRule))
-            }
-            (Node::NetworkPolicyRule, "ports") => Field::at(Place::each(Node::NetworkPolicyPort)),
+                "hostPath" => Field::at(Place::map(Node::HostPath)),
+                _ => Field::NONE,
+            },
+            Node::VolumeSource => match key {
+                "defaultMode" => Field::defaults_to(lit!(420)),
+                "items" => Field::at(Place::each(Node::FieldRefHolder)),
+                "sources" => Field::at(Place::each(Node::Projection)),
+                _ => Field::NONE,
+            },
+            Node::Projection => match key {
+                "serviceAccountToken" => Field::at(Place::map(Node::ServiceAccountToken)),
+                "downwardAPI" => Field::at(Place::map(Node::ProjectedDownwardApi)),
+                _ => Field::NONE,
+            },
+            Node::ServiceAccountToken => match key {
+                "expirationSeconds" => Field::defaults_to(lit!(3600)),
+                _ => Field::NONE,
+            },
+            Node::ProjectedDownwardApi => match key {
+                "items" => Field::at(Place::each(Node::FieldRefHolder)),
+                _ => Field::NONE,
+            },
+            Node::HostPath => match key {
+                "type" => Field::defaults_to(lit!("")),
+                _ => Field::NONE,
+            },
+
+            Node::ServiceSpec => service_field(map, key),
+            Node::ServicePort => match key {
+                "protocol" => Field::defaults_to(lit!("TCP")),
+                "targetPort" => map.get("port").map_or(Field::NONE, Field::defaults_to),
+                _ => Field::NONE,
+            },
+            Node::HorizontalPodAutoscalerSpec => match key {
+                "minReplicas" => Field::defaults_to(lit!(1)),
+                _ => Field::NONE,
+            },
+            Node::NetworkPolicySpec => match key {
+                "policyTypes" if map.contains_key("egress") => {
+                    Field::defaults_to(lit!(["Ingress", "Egress"]))
+                }
+                "policyTypes" => Field::defaults_to(lit!(["Ingress"])),
+                "ingress" | "egress" => Field::at(Place::each(Node::NetworkPolicyRule)),
+                _ => Field::NONE,
+            },
+            Node::NetworkPolicyRule => match key {
+                "ports" => Field::at(Place::each(Node::NetworkPolicyPort)),
+                _ => Field::NONE,
+            },
 
             // The Gateway API CRDs' defaults (`shared/crds/gateway-api`, standard channel): a
             // parent reference is a Gateway of the Gateway API group, a backend reference a core
             // Service of weight 1, an HTTPRoute rule without matches matches every path, a
             // listener's certificate is a core Secret and its routes come from its own
             // namespace. Built in because clusters (and the demo) rarely hand Sextant those CRDs.
-            (Node::RouteSpec { .. }, "parentRefs") => Field::at(Place::each(Node::ParentRef)),
-            (Node::RouteSpec { http }, "rules") => Field::at(Place::each(Node::RouteRule { http })),
-            (Node::ParentRef, "group") => Field::defaults_to(lit!("gateway.networking.k8s.io")),
-            (Node::ParentRef, "kind") => Field::defaults_to(lit!("Gateway")),
-            (Node::RouteRule { http: true }, "matches") => {
-                Field::defaults_to(lit!([{"path": {"type": "PathPrefix", "value": "/"}}]))
-                    .with_place(Place::each(Node::HttpRouteMatch))
-            }
-            (Node::RouteRule { .. }, "backendRefs") => Field::at(Place::each(Node::BackendRef)),
-            (Node::HttpRouteMatch, "path") => Field::at(Place::map(Node::HttpPathMatch)),
-            (Node::HttpPathMatch, "type") => Field::defaults_to(lit!("PathPrefix")),
-            (Node::HttpPathMatch, "value") => Field::defaults_to(lit!("/")),
-            (Node::BackendRef | Node::CertificateRef, "group") => Field::defaults_to(lit!("")),
-            (Node::BackendRef, "kind") => Field::defaults_to(lit!("Service")),
-            (Node::BackendRef, "weight") => Field::defaults_to(lit!(1)),
-            (Node::GatewaySpec, "listeners") => Field::at(Place::each(Node::Listener)),
-            (Node::Listener, "tls") => Field::at(Place::map(Node::ListenerTls)),
-            (Node::Listener, "allowedRoutes") => Field::created(Node::AllowedRoutes),
-            (Node::ListenerTls, "mode") => Field::defaults_to(lit!("Terminate")),
-            (Node::ListenerTls, "certificateRefs") => Field::at(Place::each(Node::CertificateRef)),
-            (Node::CertificateRef, "kind") => Field::defaults_to(lit!("Secret")),
-            (Node::AllowedRoutes, "namespaces") => Field::defaults_to(lit!({"from": "Same"})),
-            (Node::AllowedRoutes, "kinds") => Field::at(Place::each(Node::RouteGroupKind)),
-            (Node::RouteGroupKind, "group") => {
-                Field::defaults_to(lit!("gateway.networking.k8s.io"))
-            }
-
-            (Node::Webhook { .. }, "failurePolicy") => Field::defaults_to(lit!("Fail")),
-            (Node::Webhook { .. }, "matchPolicy") => Field::defaults_to(lit!("Equivalent")),
-            (Node::Webhook { .. }, "timeoutSeconds") => Field::defaults_to(lit!(10)),
-            (Node::Webhook { mutating: true }, "reinvocationPolicy") => {
-                Field::defaults_to(lit!("Never"))
-            }
-            (Node::Webhook { .. }, "clientConfig") => {
-                Field::at(Place::map(Node::WebhookClientConfig))
-            }
-            (Node::Webhook { .. }, "rules") => Field::at(Place::each(Node::WebhookRule)),
-            (Node::WebhookClientConfig, "service") => Field::at(Place::map(Node::WebhookService)),
-            (Node::WebhookService, "port") => Field::defaults_to(lit!(443)),
-            (Node::WebhookRule, "scope") => Field::defaults_to(lit!("*")),
-            (Node::Subject, "apiGroup") => match map.get("kind").and_then(Value::as_str) {
-                Some("User" | "Group") => Field::defaults_to(lit!("rbac.authorization.k8s.io")),
-                _ => Field::defaults_to(lit!("")),
+            Node::RouteSpec { http } => match key {
+                "parentRefs" => Field::at(Place::each(Node::ParentRef)),
+                "rules" => Field::at(Place::each(Node::RouteRule { http })),
+                _ => Field::NONE,
             },
-            _ => Field::NONE,
+            Node::ParentRef => match key {
+                "group" => Field::defaults_to(lit!("gateway.networking.k8s.io")),
+                "kind" => Field::defaults_to(lit!("Gateway")),
+                _ => Field::NONE,
+            },
+            Node::RouteRule { http } => match key {
+                "matches" if http => {
+                    Field::defaults_to(lit!([{"path": {"type": "PathPrefix", "value": "/"}}]))
+                        .with_place(Place::each(Node::HttpRouteMatch))
+                }
+                "backendRefs" => Field::at(Place::each(Node::BackendRef)),
+                _ => Field::NONE,
+            },
+            Node::HttpRouteMatch => match key {
+                "path" => Field::at(Place::map(Node::HttpPathMatch)),
+                _ => Field::NONE,
+            },
+            Node::HttpPathMatch => match key {
+                "type" => Field::defaults_to(lit!("PathPrefix")),
+                "value" => Field::defaults_to(lit!("/")),
+                _ => Field::NONE,
+            },
+            Node::BackendRef => match key {
+                "group" => Field::defaults_to(lit!("")),
+                "kind" => Field::defaults_to(lit!("Service")),
+                "weight" => Field::defaults_to(lit!(1)),
+                _ => Field::NONE,
+            },
+            Node::GatewaySpec => match key {
+                "listeners" => Field::at(Place::each(Node::Listener)),
+                _ => Field::NONE,
+            },
+            Node::Listener => match key {
+                "tls" => Field::at(Place::map(Node::ListenerTls)),
+                "allowedRoutes" => Field::created(Node::AllowedRoutes),
+                _ => Field::NONE,
+            },
+            Node::ListenerTls => match key {
+                "mode" => Field::defaults_to(lit!("Terminate")),
+                "certificateRefs" => Field::at(Place::each(Node::CertificateRef)),
+                _ => Field::NONE,
+            },
+            Node::CertificateRef => match key {
+                "group" => Field::defaults_to(lit!("")),
+                "kind" => Field::defaults_to(lit!("Secret")),
+                _ => Field::NONE,
+            },
+            Node::AllowedRoutes => match key {
+                "namespaces" => Field::defaults_to(lit!({"from": "Same"})),
+                "kinds" => Field::at(Place::each(Node::RouteGroupKind)),
+                _ => Field::NONE,
+            },
+            Node::RouteGroupKind => match key {
+                "group" => Field::defaults_to(lit!("gateway.networking.k8s.io")),
+                _ => Field::NONE,
+            },
+
+            Node::Webhook { mutating } => match key {
+                "failurePolicy" => Field::defaults_to(lit!("Fail")),
+                "matchPolicy" => Field::defaults_to(lit!("Equivalent")),
+                "timeoutSeconds" => Field::defaults_to(lit!(10)),
+                "reinvocationPolicy" if mutating => Field::defaults_to(lit!("Never")),
+                "clientConfig" => Field::at(Place::map(Node::WebhookClientConfig)),
+                "rules" => Field::at(Place::each(Node::WebhookRule)),
+                _ => Field::NONE,
+            },
+            Node::WebhookClientConfig => match key {
+                "service" => Field::at(Place::map(Node::WebhookService)),
+                _ => Field::NONE,
+            },
+            Node::WebhookService => match key {
+                "port" => Field::defaults_to(lit!(443)),
+                _ => Field::NONE,
+            },
+            Node::WebhookRule => match key {
+                "scope" => Field::defaults_to(lit!("*")),
+                _ => Field::NONE,
+            },
+            Node::Subject => match key {
+                "apiGroup" => match map.get("kind").and_then(Value::as_str) {
+                    Some("User" | "Group") => Field::defaults_to(lit!("rbac.authorization.k8s.io")),
+                    _ => Field::defaults_to(lit!("")),
+                },
+                _ => Field::NONE,
+            },
         }
     }
 }

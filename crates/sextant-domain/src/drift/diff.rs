@@ -7,7 +7,7 @@
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use serde_json::Value;
@@ -34,9 +34,12 @@ pub struct ObjectId {
     pub name: String,
 }
 
+/// An identity without the version, borrowed: group, kind, namespace and name.
+type IdKey<'k> = (&'k str, &'k str, Option<&'k str>, &'k str);
+
 impl ObjectId {
     /// The identity without the version, borrowed (lookups run once per object per side).
-    fn key(&self) -> (&str, &str, Option<&str>, &str) {
+    fn key(&self) -> IdKey<'_> {
         (&self.group, &self.kind, self.namespace.as_deref(), &self.name)
     }
 }
@@ -238,19 +241,24 @@ pub fn diff_objects_predicted(
     let live_heads: Vec<Head<'_>> = live.iter().map(Head::of).collect();
     let desired_heads: Vec<Head<'_>> = desired.iter().map(Head::of).collect();
     let scopes = LiveScopes::of_heads(&live_heads);
+    let mut namespaced = Namespaced::new(&scopes, options.schemas);
     let desired_ids: Vec<ObjectId> =
-        desired_heads.iter().map(|head| head.identity(&scopes, options)).collect();
+        desired_heads.iter().map(|head| head.identity(&mut namespaced, options)).collect();
     // Matched by borrowed keys first, so that the identities can then move into the report; a
-    // live object's identity is made only if it is reported on its own (not in Git).
+    // live object's identity is made only if it is reported on its own (not in Git). Each key
+    // holds the first live object with it, and whether a desired object had it already.
     let (live_indices, first_seen): (Vec<Option<usize>>, Vec<bool>) = {
-        let mut live_by_key: HashMap<(&str, &str, Option<&str>, &str), usize> = HashMap::new();
+        let mut by_key: HashMap<IdKey<'_>, (Option<usize>, bool)> =
+            HashMap::with_capacity(live.len() + desired.len());
         for (index, head) in live_heads.iter().enumerate() {
-            live_by_key.entry(head.key(&scopes, options)).or_insert(index);
+            by_key.entry(head.key(&mut namespaced, options)).or_insert((Some(index), false));
         }
-        let mut seen_desired = HashSet::new();
         desired_ids
             .iter()
-            .map(|id| (live_by_key.get(&id.key()).copied(), seen_desired.insert(id.key())))
+            .map(|id| {
+                let (live_index, seen) = by_key.entry(id.key()).or_insert((None, false));
+                (*live_index, !std::mem::replace(seen, true))
+            })
             .unzip()
     };
     let hpa_targets = hpa_targets(
@@ -309,7 +317,7 @@ pub fn diff_objects_predicted(
             continue;
         }
         report.objects.push(ObjectDiff {
-            id: head.identity(&scopes, options),
+            id: head.identity(&mut namespaced, options),
             state: ObjectState::NotInGit,
             fields: Vec::new(),
             desired_index: None,
@@ -363,18 +371,15 @@ impl<'v> Head<'v> {
 
 impl Head<'_> {
     /// The identity without the version, borrowed: see [`identity`].
-    fn key<'k>(
-        &'k self,
-        scopes: &LiveScopes,
-        options: &DiffOptions<'k>,
-    ) -> (&'k str, &'k str, Option<&'k str>, &'k str) {
-        let namespaced = is_namespaced(self.group, self.kind, scopes, options.schemas);
-        let namespace = namespaced.then(|| self.namespace.unwrap_or(options.default_namespace));
+    fn key<'k>(&'k self, namespaced: &mut Namespaced<'_>, options: &DiffOptions<'k>) -> IdKey<'k> {
+        let namespace = namespaced
+            .get(self.group, self.kind)
+            .then(|| self.namespace.unwrap_or(options.default_namespace));
         (self.group, self.kind, namespace, self.name)
     }
 
-    fn identity(&self, scopes: &LiveScopes, options: &DiffOptions<'_>) -> ObjectId {
-        let (group, kind, namespace, name) = self.key(scopes, options);
+    fn identity(&self, namespaced: &mut Namespaced<'_>, options: &DiffOptions<'_>) -> ObjectId {
+        let (group, kind, namespace, name) = self.key(namespaced, options);
         ObjectId {
             group: group.to_owned(),
             version: self.version.to_owned(),
@@ -389,7 +394,38 @@ impl Head<'_> {
 /// default one; cluster-scoped ones lose any namespace they name.
 #[must_use]
 pub fn identity(object: &KubeObject, scopes: &LiveScopes, options: &DiffOptions<'_>) -> ObjectId {
-    Head::of(object).identity(scopes, options)
+    Head::of(object).identity(&mut Namespaced::new(scopes, options.schemas), options)
+}
+
+/// Whether kinds are namespaced ([`is_namespaced`]), remembering the last kind asked about:
+/// objects come in runs of one kind, and the answer takes two hash lookups.
+struct Namespaced<'s> {
+    scopes: &'s LiveScopes,
+    schemas: &'s SchemaDefaults,
+    /// The last group and kind asked about, and the answer (`None` before the first question).
+    last: (String, String, Option<bool>),
+}
+
+impl<'s> Namespaced<'s> {
+    fn new(scopes: &'s LiveScopes, schemas: &'s SchemaDefaults) -> Self {
+        Namespaced { scopes, schemas, last: (String::new(), String::new(), None) }
+    }
+
+    fn get(&mut self, group: &str, kind: &str) -> bool {
+        let (last_group, last_kind, answer) = &mut self.last;
+        if let Some(namespaced) = *answer
+            && (last_group.as_str(), last_kind.as_str()) == (group, kind)
+        {
+            return namespaced;
+        }
+        let namespaced = is_namespaced(group, kind, self.scopes, self.schemas);
+        last_group.clear();
+        last_group.push_str(group);
+        last_kind.clear();
+        last_kind.push_str(kind);
+        *answer = Some(namespaced);
+        namespaced
+    }
 }
 
 /// For kinds neither built in nor declared by a CRD: whether the live objects of that kind carry
