@@ -323,18 +323,28 @@ impl<'v> Normalised<'v> {
 
     /// The child at `key` of `map` (this value), `present` as written: the value written there
     /// unless step 1 removes it or the server fills in another, else what the server fills in.
+    #[inline]
     fn child(
         self,
         map: &'v Map<String, Value>,
         key: &str,
         present: Option<&'v Value>,
     ) -> Option<Normalised<'v>> {
-        let node = self.place.node();
-        if self.strip == Strip::Off && node == Node::None {
+        if self.strip == Strip::Off && self.place.node() == Node::None {
             // Nothing is removed or filled in here (most of an object): the value as written.
             return present
                 .map(|value| Normalised::new(value, Strip::Off, Place::NONE, self.prune));
         }
+        self.child_by_rules(map, key, present)
+    }
+
+    fn child_by_rules(
+        self,
+        map: &'v Map<String, Value>,
+        key: &str,
+        present: Option<&'v Value>,
+    ) -> Option<Normalised<'v>> {
+        let node = self.place.node();
         let present = present.filter(|_| !self.strip.hides(key));
         let field = node.field(map, key);
         let (value, strip) = match (present, field.fill) {
@@ -367,26 +377,29 @@ impl<'v> Normalised<'v> {
     }
 
     /// Whether step 5 drops the value: `null`, `[]`, or a map with nothing left in it.
+    #[inline]
     pub(crate) fn is_empty(self) -> bool {
         match self.value {
             Value::Null => true,
             Value::Array(items) => items.is_empty(),
-            Value::Object(map) => {
-                // A scalar or a list written here stays (a default replaces only a null, or a
-                // value that is not a map with a map): then the map stays. This answers most
-                // maps without reading them through the defaults.
-                let stays = |(key, value): (&String, &Value)| {
-                    let kept = match value {
-                        Value::Bool(_) | Value::Number(_) | Value::String(_) => true,
-                        Value::Array(items) => !items.is_empty(),
-                        Value::Null | Value::Object(_) => false,
-                    };
-                    kept && !self.strip.hides(key)
-                };
-                !map.iter().any(stays) && self.entries().next().is_none()
-            }
+            Value::Object(map) => self.is_empty_map(map),
             _ => false,
         }
+    }
+
+    fn is_empty_map(self, map: &Map<String, Value>) -> bool {
+        // A scalar or a list written here stays (a default replaces only a null, or a value that
+        // is not a map with a map): then the map stays. This answers most maps without reading
+        // them through the defaults.
+        let stays = |(key, value): (&String, &Value)| {
+            let kept = match value {
+                Value::Bool(_) | Value::Number(_) | Value::String(_) => true,
+                Value::Array(items) => !items.is_empty(),
+                Value::Null | Value::Object(_) => false,
+            };
+            kept && !self.strip.hides(key)
+        };
+        !map.iter().any(stays) && self.entries().next().is_none()
     }
 
     /// A copy, normalised.
@@ -527,12 +540,18 @@ pub fn apply_builtin_defaults(group: &str, kind: &str, object: &mut Value) {
 /// `SetDefaults_Container`).
 #[must_use]
 pub fn default_pull_policy(image: &str) -> &'static str {
-    if image.contains('@') {
-        return "IfNotPresent";
+    // One pass: a digest anywhere, and the last tag separator of the last path segment.
+    let mut tag = None;
+    for (index, byte) in image.bytes().enumerate() {
+        match byte {
+            b'@' => return "IfNotPresent",
+            b'/' => tag = None,
+            b':' => tag = Some(index + 1),
+            _ => {}
+        }
     }
-    let last_segment = image.rsplit('/').next().unwrap_or(image);
-    match last_segment.rsplit_once(':') {
-        Some((_, "latest")) | None => "Always",
+    match tag.map(|start| &image[start..]) {
+        Some("latest") | None => "Always",
         Some(_) => "IfNotPresent",
     }
 }

@@ -28,14 +28,22 @@ pub fn parse_nanos(text: &str) -> Option<i128> {
         b'+' => (false, &text[1..]),
         _ => (false, text),
     };
+    // Bytes rather than chars: digits and '.' are ASCII, and a multi-byte character ends the
+    // number at its first byte, a character boundary.
     let number_end = unsigned
-        .find(|character: char| !(character.is_ascii_digit() || character == '.'))
+        .bytes()
+        .position(|byte| !(byte.is_ascii_digit() || byte == b'.'))
         .unwrap_or(unsigned.len());
     let (number, suffix) = unsigned.split_at(number_end);
-    if number.is_empty() || number == "." || number.matches('.').count() > 1 {
+    let mut dots = number.bytes().enumerate().filter(|(_, byte)| *byte == b'.');
+    let (whole, fraction) = match (dots.next(), dots.next()) {
+        (_, Some(_)) => return None,
+        (Some((dot, _)), None) => (&number[..dot], &number[dot + 1..]),
+        (None, None) => (number, ""),
+    };
+    if number.is_empty() || number == "." {
         return None;
     }
-    let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
     let mut digits = whole.bytes().chain(fraction.bytes()).map(|digit| i128::from(digit - b'0'));
     let mantissa = if whole.len() + fraction.len() <= 38 {
         // Thirty-eight digits are below 10^38, which an i128 holds: no overflow to check.
