@@ -352,20 +352,28 @@ struct Head<'v> {
 
 impl<'v> Head<'v> {
     fn of(object: &'v KubeObject) -> Head<'v> {
-        let text = |value: Option<&'v Value>| value.and_then(Value::as_str).unwrap_or_default();
-        let api_version = text(object.0.get("apiVersion"));
-        let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
-        let metadata = object.0.get("metadata");
-        Head {
-            group,
-            version,
-            kind: text(object.0.get("kind")),
-            name: text(metadata.and_then(|metadata| metadata.get("name"))),
-            namespace: metadata
-                .and_then(|metadata| metadata.get("namespace"))
-                .and_then(Value::as_str)
-                .filter(|namespace| !namespace.is_empty()),
+        // One pass over each map rather than a lookup per field: cheaper for these few keys.
+        let text = |value: &'v Value| value.as_str().unwrap_or_default();
+        let (mut api_version, mut kind, mut name, mut namespace) = ("", "", "", None);
+        for (key, value) in object.0.as_object().into_iter().flatten() {
+            match key.as_str() {
+                "apiVersion" => api_version = text(value),
+                "kind" => kind = text(value),
+                "metadata" => {
+                    for (key, value) in value.as_object().into_iter().flatten() {
+                        match key.as_str() {
+                            "name" => name = text(value),
+                            "namespace" => namespace = value.as_str(),
+                            _ => {}
+                        }
+                    }
+                }
+                _ => {}
+            }
         }
+        let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
+        let namespace = namespace.filter(|namespace| !namespace.is_empty());
+        Head { group, version, kind, name, namespace }
     }
 }
 
@@ -584,10 +592,11 @@ impl<'a> Walker<'a> {
             (Value::Object(_), Value::Object(live_map)) => {
                 let live_entries = live_map.iter().map(|(key, value)| (key.as_str(), value));
                 if *MAPS_SORTED {
-                    self.compare_entries(desired.entries(), live_entries, segments, live_steps);
+                    let desired_entries = desired.entries_maps_unchecked();
+                    self.compare_entries(desired_entries, live_entries, segments, live_steps);
                 } else {
                     // Another crate switched serde_json's maps to insertion order: sort both.
-                    let mut desired_entries: Vec<_> = desired.entries().collect();
+                    let mut desired_entries: Vec<_> = desired.entries_maps_unchecked().collect();
                     desired_entries.sort_by_key(|(key, _)| *key);
                     let mut live_entries: Vec<_> = live_entries.collect();
                     live_entries.sort_by_key(|(key, _)| *key);
@@ -610,7 +619,9 @@ impl<'a> Walker<'a> {
         }
     }
 
-    /// Two maps' entries, both in key order: one merge pass instead of a lookup per key.
+    /// Two maps' entries, both in key order: one merge pass instead of a lookup per key. The
+    /// desired maps among them may hold nothing once normalised (see
+    /// [`Normalised::entries_maps_unchecked`]).
     fn compare_entries<'v>(
         &mut self,
         desired: impl Iterator<Item = (&'v str, Normalised<'v>)>,
@@ -639,6 +650,17 @@ impl<'a> Walker<'a> {
                 Ordering::Equal => {
                     let (key, desired_child) = desired.next().unwrap_or_else(|| unreachable!());
                     let (_, live_child) = live.next().unwrap_or_else(|| unreachable!());
+                    // A desired map with nothing left in it is absent, so the key is only live.
+                    // Comparing it with a live map reports the same fields, unless the live
+                    // value is noise as a whole; only then, or against a live value that is not
+                    // a map, does it matter, and is it checked.
+                    if desired_child.value().is_object()
+                        && (!live_child.is_object() || self.live_noise(segments, key, live_child))
+                        && desired_child.is_empty()
+                    {
+                        self.live_only_key(key, live_child, segments, live_steps);
+                        continue;
+                    }
                     segments.push(Seg::Key(key));
                     live_steps.push(Seg::Key(key));
                     self.compare(desired_child, live_child, segments, live_steps);
@@ -699,40 +721,32 @@ impl<'a> Walker<'a> {
     ) {
         if let Some(keys) = self.list_keys(segments, desired, live) {
             // A key must identify one element on each side; otherwise compare by position.
-            let desired_keys = KeyTable::of(&keys, desired.items());
-            let live_keys = KeyTable::of_live(&keys, live);
-            if desired_keys.unique() && live_keys.unique() {
-                let mut live_matched = vec![false; live.len()];
-                for (desired_index, desired_item) in desired.items().enumerate() {
-                    let key = desired_keys.key(desired_index);
-                    segments.push(Seg::Index(desired_index));
-                    match live_keys.position(key) {
-                        Some(live_index) => {
-                            live_matched[live_index] = true;
-                            live_steps.push(Seg::Index(live_index));
-                            self.compare(desired_item, &live[live_index], segments, live_steps);
-                            live_steps.pop();
-                        }
-                        None => {
-                            self.push(
-                                RawKind::DesiredOnly,
-                                segments,
-                                live_steps,
-                                Some(desired_item.value()),
-                            );
-                        }
+            let width = keys.len();
+            let desired_parts = desired
+                .items()
+                .flat_map(|item| keys.iter().map(move |key| KeyPart::of(item.get(key))));
+            let live_parts = live.iter().flat_map(|item| {
+                keys.iter().map(|key| KeyPart::of(item.get(*key).map(Normalised::raw)))
+            });
+            let compared = on_stack(desired_parts, |desired_parts| {
+                on_stack(live_parts, |live_parts| {
+                    let desired_keys = KeyTable { width, parts: desired_parts };
+                    let live_keys = KeyTable { width, parts: live_parts };
+                    let unique = desired_keys.unique() && live_keys.unique();
+                    if unique {
+                        self.compare_by_key(
+                            desired,
+                            live,
+                            &desired_keys,
+                            &live_keys,
+                            segments,
+                            live_steps,
+                        );
                     }
-                    segments.pop();
-                }
-                for (live_index, matched) in live_matched.iter().enumerate() {
-                    if !matched {
-                        segments.push(Seg::Index(live_index));
-                        live_steps.push(Seg::Index(live_index));
-                        self.push(RawKind::LiveOnly, segments, live_steps, None);
-                        segments.pop();
-                        live_steps.pop();
-                    }
-                }
+                    unique
+                })
+            });
+            if compared {
                 return;
             }
         }
@@ -761,6 +775,57 @@ impl<'a> Walker<'a> {
                 .all(|(desired_item, live_item)| self.equal(segments, desired_item, live_item));
         if !equal {
             self.push(RawKind::Changed, segments, live_steps, None);
+        }
+    }
+
+    /// Two lists whose elements are identified by their merge keys.
+    fn compare_by_key<'v>(
+        &mut self,
+        desired: Normalised<'v>,
+        live: &'v [Value],
+        desired_keys: &KeyTable<'_, '_>,
+        live_keys: &KeyTable<'_, '_>,
+        segments: &mut Vec<Seg<'v>>,
+        live_steps: &mut Vec<Seg<'v>>,
+    ) {
+        // Which live elements were matched, on the stack for a short list.
+        let mut on_stack = [false; 32];
+        let mut on_heap = Vec::new();
+        let live_matched: &mut [bool] = if live.len() <= on_stack.len() {
+            &mut on_stack[..live.len()]
+        } else {
+            on_heap.resize(live.len(), false);
+            &mut on_heap
+        };
+        for (desired_index, desired_item) in desired.items().enumerate() {
+            let key = desired_keys.key(desired_index);
+            segments.push(Seg::Index(desired_index));
+            match live_keys.position(key) {
+                Some(live_index) => {
+                    live_matched[live_index] = true;
+                    live_steps.push(Seg::Index(live_index));
+                    self.compare(desired_item, &live[live_index], segments, live_steps);
+                    live_steps.pop();
+                }
+                None => {
+                    self.push(
+                        RawKind::DesiredOnly,
+                        segments,
+                        live_steps,
+                        Some(desired_item.value()),
+                    );
+                }
+            }
+            segments.pop();
+        }
+        for (live_index, matched) in live_matched.iter().enumerate() {
+            if !matched {
+                segments.push(Seg::Index(live_index));
+                live_steps.push(Seg::Index(live_index));
+                self.push(RawKind::LiveOnly, segments, live_steps, None);
+                segments.pop();
+                live_steps.pop();
+            }
         }
     }
 
@@ -904,8 +969,9 @@ impl<'a> Walker<'a> {
 }
 
 /// One part of a list element's merge key, canonical: `8080` and `"8080"` are the same port.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 enum KeyPart<'v> {
+    #[default]
     Missing,
     Int(i64),
     Text(&'v str),
@@ -924,30 +990,13 @@ impl<'v> KeyPart<'v> {
     }
 }
 
-/// The merge keys of a list's elements, one row of parts per element, in one allocation.
-struct KeyTable<'v> {
+/// The merge keys of a list's elements, one row of `width` parts per element.
+struct KeyTable<'t, 'v> {
     width: usize,
-    parts: Vec<KeyPart<'v>>,
+    parts: &'t [KeyPart<'v>],
 }
 
-impl<'v> KeyTable<'v> {
-    fn of(keys: &[&str], items: impl Iterator<Item = Normalised<'v>>) -> KeyTable<'v> {
-        let parts =
-            items.flat_map(|item| keys.iter().map(move |key| KeyPart::of(item.get(key)))).collect();
-        KeyTable { width: keys.len(), parts }
-    }
-
-    /// The same, for live elements (read as they are).
-    fn of_live(keys: &[&str], items: &'v [Value]) -> KeyTable<'v> {
-        let parts = items
-            .iter()
-            .flat_map(|item| {
-                keys.iter().map(|key| KeyPart::of(item.get(*key).map(Normalised::raw)))
-            })
-            .collect();
-        KeyTable { width: keys.len(), parts }
-    }
-
+impl<'v> KeyTable<'_, 'v> {
     fn key(&self, index: usize) -> &[KeyPart<'v>] {
         &self.parts[index * self.width..(index + 1) * self.width]
     }

@@ -359,6 +359,18 @@ impl<'v> Normalised<'v> {
     /// A map's entries, normalised, in key order (when serde_json keeps maps sorted, see
     /// [`MAPS_SORTED`]); nothing for a value that is not a map.
     pub(crate) fn entries(self) -> Entries<'v> {
+        self.entries_checking_maps(true)
+    }
+
+    /// Like [`Normalised::entries`], except that a map is given without checking that something
+    /// is left in it once normalised (only a `null` and an empty list are left out). Finding
+    /// that out reads the map through the defaults, which its reader does anyway; the
+    /// comparison asks [`Normalised::is_empty`] only where the answer changes what it reports.
+    pub(crate) fn entries_maps_unchecked(self) -> Entries<'v> {
+        self.entries_checking_maps(false)
+    }
+
+    fn entries_checking_maps(self, check_maps: bool) -> Entries<'v> {
         static NO_ENTRIES: LazyLock<Map<String, Value>> = LazyLock::new(Map::new);
         let map = self.value.as_object().unwrap_or(&NO_ENTRIES);
         Entries {
@@ -366,6 +378,7 @@ impl<'v> Normalised<'v> {
             map,
             present: map.iter().peekable(),
             defaulted: self.place.node().defaulted_keys().peekable(),
+            check_maps,
         }
     }
 
@@ -437,12 +450,18 @@ pub(crate) struct Entries<'v> {
     map: &'v Map<String, Value>,
     present: std::iter::Peekable<serde_json::map::Iter<'v>>,
     defaulted: std::iter::Peekable<DefaultedKeys<'v>>,
+    /// Whether a map is left out when nothing is left in it.
+    check_maps: bool,
 }
 
 impl<'v> Iterator for Entries<'v> {
     type Item = (&'v str, Normalised<'v>);
 
     fn next(&mut self) -> Option<(&'v str, Normalised<'v>)> {
+        if self.parent.strip == Strip::Off && self.parent.place.node() == Node::None {
+            // Nothing is removed or filled in here (most of an object): the entries written.
+            return self.next_written();
+        }
         loop {
             let next_present = self.present.peek().map(|(key, _)| key.as_str());
             let next_defaulted = self.defaulted.peek().copied();
@@ -470,7 +489,11 @@ impl<'v> Iterator for Entries<'v> {
                 }
             };
             if let Some(child) = self.parent.child(self.map, key, present)
-                && !(self.parent.prune && child.is_empty())
+                && !(self.parent.prune
+                    && match child.value {
+                        Value::Object(map) => self.check_maps && child.is_empty_map(map),
+                        _ => child.is_empty(),
+                    })
             {
                 return Some((key, child));
             }
@@ -479,6 +502,19 @@ impl<'v> Iterator for Entries<'v> {
 }
 
 impl<'v> Entries<'v> {
+    fn next_written(&mut self) -> Option<(&'v str, Normalised<'v>)> {
+        let prune = self.parent.prune;
+        self.present.find_map(|(key, value)| {
+            let child = Normalised::new(value, Strip::Off, Place::NONE, prune);
+            let dropped = prune
+                && match value {
+                    Value::Object(map) => self.check_maps && child.is_empty_map(map),
+                    _ => child.is_empty(),
+                };
+            (!dropped).then_some((key.as_str(), child))
+        })
+    }
+
     fn take_present(&mut self) -> (&'v str, Option<&'v Value>) {
         match self.present.next() {
             Some((key, value)) => (key.as_str(), Some(value)),
