@@ -79,8 +79,12 @@ impl<'a> Classifier<'a> {
             managed: ManagedFields::of(&live.0),
             ignore: options.ignore,
             hpa,
-            annotations: desired.at("/metadata/annotations").and_then(Value::as_object),
-            aggregated: desired.at("/aggregationRule").is_some(),
+            annotations: desired
+                .0
+                .get("metadata")
+                .and_then(|metadata| metadata.get("annotations"))
+                .and_then(Value::as_object),
+            aggregated: desired.0.get("aggregationRule").is_some(),
             controller: options.controller,
             last_applied_annotation: live
                 .0
@@ -340,7 +344,13 @@ pub fn to_pointer(segments: &[String]) -> String {
     let mut pointer = String::new();
     for segment in segments {
         pointer.push('/');
-        pointer.push_str(&segment.replace('~', "~0").replace('/', "~1"));
+        for character in segment.chars() {
+            match character {
+                '~' => pointer.push_str("~0"),
+                '/' => pointer.push_str("~1"),
+                other => pointer.push(other),
+            }
+        }
     }
     pointer
 }

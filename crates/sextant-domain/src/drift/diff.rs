@@ -629,32 +629,33 @@ impl<'a> Walker<'a> {
         segments: &mut Vec<Seg<'v>>,
         live_steps: &mut Vec<Seg<'v>>,
     ) {
-        let mut desired = desired.peekable();
-        let mut live = live.peekable();
+        let (mut desired, mut live) = (desired.into_iter(), live.into_iter());
+        let (mut next_desired, mut next_live) = (desired.next(), live.next());
         loop {
-            let order = match (desired.peek(), live.peek()) {
+            let order = match (next_desired, next_live) {
                 (None, None) => break,
                 (Some(_), None) => Ordering::Less,
                 (None, Some(_)) => Ordering::Greater,
                 (Some((desired_key, _)), Some((live_key, _))) => desired_key.cmp(live_key),
             };
-            match order {
-                Ordering::Less => {
-                    let (key, desired_child) = desired.next().unwrap_or_else(|| unreachable!());
+            match (order, next_desired, next_live) {
+                (Ordering::Less, Some((key, desired_child)), _) => {
                     self.desired_only_key(key, desired_child, segments, live_steps);
+                    next_desired = desired.next();
                 }
-                Ordering::Greater => {
-                    let (key, live_child) = live.next().unwrap_or_else(|| unreachable!());
+                (Ordering::Greater, _, Some((key, live_child))) => {
                     self.live_only_key(key, live_child, segments, live_steps);
+                    next_live = live.next();
                 }
-                Ordering::Equal => {
-                    let (key, desired_child) = desired.next().unwrap_or_else(|| unreachable!());
-                    let (_, live_child) = live.next().unwrap_or_else(|| unreachable!());
+                (Ordering::Equal, Some((key, desired_child)), Some((_, live_child))) => {
+                    next_desired = desired.next();
+                    next_live = live.next();
                     // A desired map with nothing left in it is absent, so the key is only live.
                     // Comparing it with a live map reports the same fields, unless the live
                     // value is noise as a whole; only then, or against a live value that is not
                     // a map, does it matter, and is it checked.
-                    if desired_child.value().is_object()
+                    if let Value::Object(desired_map) = desired_child.value()
+                        && !desired_child.keeps_a_written_value(desired_map)
                         && (!live_child.is_object() || self.live_noise(segments, key, live_child))
                         && desired_child.is_empty()
                     {
@@ -667,6 +668,7 @@ impl<'a> Walker<'a> {
                     segments.pop();
                     live_steps.pop();
                 }
+                _ => unreachable!("the order follows the entries"),
             }
         }
     }
@@ -836,6 +838,10 @@ impl<'a> Walker<'a> {
     }
 
     fn live_noise(&self, segments: &[Seg<'_>], key: &str, value: &Value) -> bool {
+        if segments.len() > normalize::NOISE_DEPTH {
+            // No noise rule reaches this deep (the path is not even collected).
+            return normalize::is_empty(value);
+        }
         let path = segments.iter().map(|segment| match segment {
             Seg::Key(key) => Some(*key),
             Seg::Index(_) => None,

@@ -110,7 +110,8 @@ pub fn clone_without_server_fields(object: &Value) -> Value {
 /// value. `path` is where the field's parent sits (map keys; `None` for a list element).
 ///
 /// The comparison asks this for live-only fields instead of copying the live object and
-/// removing them, which keeps the diff of an object in sync free of copies.
+/// removing them, which keeps the diff of an object in sync free of copies. No rule looks at a
+/// path longer than [`NOISE_DEPTH`]: deeper, a field is noise only when it is empty.
 #[must_use]
 pub fn is_live_noise(
     group: &str,
@@ -119,13 +120,11 @@ pub fn is_live_noise(
     key: &str,
     value: &Value,
 ) -> bool {
-    if match value {
-        Value::Null => true,
-        Value::Object(map) => map.is_empty(),
-        Value::Array(items) => items.is_empty(),
-        _ => false,
-    } {
+    if is_empty(value) {
         return true;
+    }
+    if path.len() > NOISE_DEPTH {
+        return false;
     }
     let metadata_section = |section: &str| {
         matches!(
@@ -172,6 +171,9 @@ pub fn is_live_noise(
         _ => false,
     }
 }
+
+/// The longest path [`is_live_noise`] has a rule for (a CronJob's pod template's metadata).
+pub const NOISE_DEPTH: usize = 6;
 
 /// Step 3: a Secret's `stringData` folded into base64 `data`, and `null` values as empty.
 pub fn fold_secret(object: &mut Value) {
@@ -221,7 +223,8 @@ pub fn prune_empty(value: &mut Value) {
     }
 }
 
-fn is_empty(value: &Value) -> bool {
+/// `null`, `{}` or `[]`.
+pub(crate) fn is_empty(value: &Value) -> bool {
     match value {
         Value::Null => true,
         Value::Object(map) => map.is_empty(),
@@ -401,18 +404,21 @@ impl<'v> Normalised<'v> {
     }
 
     fn is_empty_map(self, map: &Map<String, Value>) -> bool {
-        // A scalar or a list written here stays (a default replaces only a null, or a value that
-        // is not a map with a map): then the map stays. This answers most maps without reading
-        // them through the defaults.
-        let stays = |(key, value): (&String, &Value)| {
+        !self.keeps_a_written_value(map) && self.entries().next().is_none()
+    }
+
+    /// Whether a scalar or a list written in this map stays (a default replaces only a null,
+    /// or a value that is not a map with a map): then the map is not empty. This answers most
+    /// maps without reading them through the defaults.
+    pub(crate) fn keeps_a_written_value(self, map: &Map<String, Value>) -> bool {
+        map.iter().any(|(key, value)| {
             let kept = match value {
                 Value::Bool(_) | Value::Number(_) | Value::String(_) => true,
                 Value::Array(items) => !items.is_empty(),
                 Value::Null | Value::Object(_) => false,
             };
             kept && !self.strip.hides(key)
-        };
-        !map.iter().any(stays) && self.entries().next().is_none()
+        })
     }
 
     /// A copy, normalised.
