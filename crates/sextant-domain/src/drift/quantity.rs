@@ -72,17 +72,37 @@ pub fn parse_nanos(text: &str) -> Option<i128> {
         exponent if exponent.starts_with(['e', 'E']) => (exponent[1..].parse::<i32>().ok()?, 0),
         _ => return None,
     };
-    let mut value = mantissa.checked_mul(1_i128.checked_shl(binary_exponent)?)?;
+    // The mantissa is not negative, so shifting it overflows exactly when it exceeds this.
+    if mantissa > i128::MAX >> binary_exponent {
+        return None;
+    }
+    let mut value = mantissa << binary_exponent;
     let scale = decimal_exponent + 9 - fraction_len;
     let power_of_ten = |exponent: i32| POWERS_OF_TEN.get(usize::try_from(exponent).ok()?).copied();
     if scale >= 0 {
-        value = value.checked_mul(power_of_ten(scale)?)?;
+        value = multiply(value, power_of_ten(scale)?)?;
     } else {
-        let divisor = power_of_ten(-scale)?;
         // The API server rounds a quantity finer than a nano-unit up.
-        value = value / divisor + i128::from(value % divisor != 0);
+        value = divide_rounding_up(value, power_of_ten(-scale)?);
     }
     Some(if negative { -value } else { value })
+}
+
+/// `value × factor` (neither negative), `None` if it overflows an i128: one 64-bit multiply
+/// when both fit in 64 bits, as quantities usually do.
+fn multiply(value: i128, factor: i128) -> Option<i128> {
+    match (u64::try_from(value), u64::try_from(factor)) {
+        (Ok(value), Ok(factor)) => i128::try_from(u128::from(value) * u128::from(factor)).ok(),
+        _ => value.checked_mul(factor),
+    }
+}
+
+/// `value ÷ divisor` (neither negative, the divisor positive), rounded up.
+fn divide_rounding_up(value: i128, divisor: i128) -> i128 {
+    match (u64::try_from(value), u64::try_from(divisor)) {
+        (Ok(value), Ok(divisor)) => i128::from(value / divisor + u64::from(value % divisor != 0)),
+        _ => value / divisor + i128::from(value % divisor != 0),
+    }
 }
 
 /// Whether two JSON values are the same quantity: `"1000m"` and `1`, `"3072Mi"` and `"3Gi"`.
@@ -97,6 +117,11 @@ pub fn same_quantity(left: &serde_json::Value, right: &serde_json::Value) -> boo
 fn quantity_of(value: &serde_json::Value) -> Option<i128> {
     match value {
         serde_json::Value::String(text) => parse_nanos(text),
+        // An integer is its decimal spelling: whole units (an i64 or a u64 times 10^9 fits).
+        serde_json::Value::Number(number) if number.is_i64() || number.is_u64() => {
+            let units = number.as_i64().map(i128::from).or_else(|| number.as_u64().map(i128::from));
+            units.map(|units| units * 1_000_000_000)
+        }
         serde_json::Value::Number(number) => {
             // Spelt as JSON spells it, on the stack: this runs for every quantity compared.
             let mut text = StackText::default();
@@ -175,5 +200,13 @@ mod tests {
         let long = format!("0.{}1", "0".repeat(40));
         assert_eq!(parse_nanos(&long), Some(1), "more digits than an i128 holds, still small");
         assert_eq!(parse_nanos(&"9".repeat(39)), None);
+        // Past 64 bits, and past the i128 bound, each way.
+        assert_eq!(
+            parse_nanos("18446744073709551616"),
+            Some(18_446_744_073_709_551_616_000_000_000)
+        );
+        assert_eq!(parse_nanos("170141183460469231731Ei"), None);
+        assert_eq!(parse_nanos("100000000000000000000000000000n"), Some(10_i128.pow(29)));
+        assert_eq!(parse_nanos("100000000000000000000000000001e-10"), Some(10_i128.pow(28) + 1));
     }
 }
