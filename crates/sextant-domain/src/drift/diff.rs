@@ -650,6 +650,12 @@ impl<'a> Walker<'a> {
                 (Ordering::Equal, Some((key, desired_child)), Some((_, live_child))) => {
                     next_desired = desired.next();
                     next_live = live.next();
+                    // Equal scalars (most fields of an object in sync): nothing to report.
+                    if !matches!(live_child, Value::Object(_) | Value::Array(_))
+                        && desired_child.value() == live_child
+                    {
+                        continue;
+                    }
                     // A desired map with nothing left in it is absent, so the key is only live.
                     // Comparing it with a live map reports the same fields, unless the live
                     // value is noise as a whole; only then, or against a live value that is not

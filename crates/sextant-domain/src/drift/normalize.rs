@@ -126,29 +126,32 @@ pub fn is_live_noise(
     if path.len() > NOISE_DEPTH {
         return false;
     }
-    let metadata_section = |section: &str| {
-        matches!(
-            path,
-            [Some("metadata"), Some(found)]
-                | [Some("spec"), Some("template"), Some("metadata"), Some(found)]
-                | [Some("spec"), Some("jobTemplate"), Some("spec"), Some("template"), Some("metadata"), Some(found)]
-                if *found == section
-        )
+    // The section of an object's or a pod template's metadata the field is in, if any.
+    let metadata_section = match path {
+        [Some("metadata"), Some(section)]
+        | [Some("spec"), Some("template"), Some("metadata"), Some(section)]
+        | [
+            Some("spec"),
+            Some("jobTemplate"),
+            Some("spec"),
+            Some("template"),
+            Some("metadata"),
+            Some(section),
+        ] => Some(*section),
+        _ => None,
     };
-    match path {
-        [] => key == "status",
-        [Some("metadata")] => {
+    match (path, metadata_section) {
+        ([], _) => key == "status",
+        ([Some("metadata")], _) => {
             SERVER_METADATA.contains(&key)
                 || matches!(key, "namespace" | "ownerReferences" | "finalizers" | "generateName")
         }
-        _ if metadata_section("annotations") => {
-            key == LAST_APPLIED || NOISE_ANNOTATIONS.contains(&key)
-        }
-        _ if metadata_section("labels") => {
+        (_, Some("annotations")) => key == LAST_APPLIED || NOISE_ANNOTATIONS.contains(&key),
+        (_, Some("labels")) => {
             NOISE_LABELS.contains(&key)
                 || (key == "app.kubernetes.io/managed-by" && value.as_str() == Some("Helm"))
         }
-        [Some("spec")] => match (group, kind) {
+        ([Some("spec")], _) => match (group, kind) {
             ("", "Service") => matches!(
                 key,
                 "clusterIP"
@@ -161,11 +164,11 @@ pub fn is_live_noise(
             ("batch", "Job") => key == "selector",
             _ => false,
         },
-        [Some("spec"), Some("ports"), None] => {
+        ([Some("spec"), Some("ports"), None], _) => {
             (group, kind) == ("", "Service") && key == "nodePort"
         }
-        [Some("spec"), Some("volumeClaimTemplates"), None] => key == "status",
-        [Some("spec"), Some("volumeClaimTemplates"), None, Some("metadata")] => {
+        ([Some("spec"), Some("volumeClaimTemplates"), None], _) => key == "status",
+        ([Some("spec"), Some("volumeClaimTemplates"), None, Some("metadata")], _) => {
             key == "creationTimestamp"
         }
         _ => false,
