@@ -8,6 +8,7 @@
 use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 use std::sync::LazyLock;
 
 use serde_json::Value;
@@ -36,6 +37,18 @@ pub struct ObjectId {
 
 /// An identity without the version, borrowed: group, kind, namespace and name.
 type IdKey<'k> = (&'k str, &'k str, Option<&'k str>, &'k str);
+
+/// An identity as a hash key: compared in full, hashed by namespace and name only (what tells
+/// most objects apart), which halves the hashing of a matching that hashes every object.
+#[derive(PartialEq, Eq)]
+struct Hashed<'k>(IdKey<'k>);
+
+impl Hash for Hashed<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        let (_, _, namespace, name) = self.0;
+        (namespace, name).hash(state);
+    }
+}
 
 impl ObjectId {
     /// The identity without the version, borrowed (lookups run once per object per side).
@@ -248,15 +261,17 @@ pub fn diff_objects_predicted(
     // live object's identity is made only if it is reported on its own (not in Git). Each key
     // holds the first live object with it, and whether a desired object had it already.
     let (live_indices, first_seen): (Vec<Option<usize>>, Vec<bool>) = {
-        let mut by_key: HashMap<IdKey<'_>, (Option<usize>, bool)> =
+        let mut by_key: HashMap<Hashed<'_>, (Option<usize>, bool)> =
             HashMap::with_capacity(live.len() + desired.len());
         for (index, head) in live_heads.iter().enumerate() {
-            by_key.entry(head.key(&mut namespaced, options)).or_insert((Some(index), false));
+            by_key
+                .entry(Hashed(head.key(&mut namespaced, options)))
+                .or_insert((Some(index), false));
         }
         desired_ids
             .iter()
             .map(|id| {
-                let (live_index, seen) = by_key.entry(id.key()).or_insert((None, false));
+                let (live_index, seen) = by_key.entry(Hashed(id.key())).or_insert((None, false));
                 (*live_index, !std::mem::replace(seen, true))
             })
             .unzip()

@@ -278,12 +278,12 @@ impl Strip {
     }
 
     fn child(self, key: &str) -> Strip {
-        match (self, key) {
-            (Strip::Root, "metadata") => Strip::Metadata,
-            (Strip::Root, "spec") => Strip::Spec,
-            (Strip::Metadata, "annotations") => Strip::Annotations,
-            (Strip::Spec, "volumeClaimTemplates") => Strip::ClaimTemplates,
-            (Strip::ClaimTemplate, "metadata") => Strip::ClaimMetadata,
+        match self {
+            Strip::Root if key == "metadata" => Strip::Metadata,
+            Strip::Root if key == "spec" => Strip::Spec,
+            Strip::Metadata if key == "annotations" => Strip::Annotations,
+            Strip::Spec if key == "volumeClaimTemplates" => Strip::ClaimTemplates,
+            Strip::ClaimTemplate if key == "metadata" => Strip::ClaimMetadata,
             _ => Strip::Off,
         }
     }
@@ -321,6 +321,13 @@ impl<'v> Normalised<'v> {
         self.value
     }
 
+    /// Whether nothing is removed or filled in among this map's entries (its node has no
+    /// defaults; a list's elements may still have some).
+    #[inline]
+    fn entries_are_plain(self) -> bool {
+        self.strip == Strip::Off && self.place.node() == Node::None
+    }
+
     /// The child at `key` of a map, normalised; `None` when there is none (or it is empty).
     pub(crate) fn get(self, key: &str) -> Option<Normalised<'v>> {
         let map = self.value.as_object()?;
@@ -336,7 +343,7 @@ impl<'v> Normalised<'v> {
         key: &str,
         present: Option<&'v Value>,
     ) -> Option<Normalised<'v>> {
-        if self.strip == Strip::Off && self.place.node() == Node::None {
+        if self.entries_are_plain() {
             // Nothing is removed or filled in here (most of an object): the value as written.
             return present
                 .map(|value| Normalised::new(value, Strip::Off, Place::NONE, self.prune));
@@ -467,7 +474,7 @@ impl<'v> Iterator for Entries<'v> {
     type Item = (&'v str, Normalised<'v>);
 
     fn next(&mut self) -> Option<(&'v str, Normalised<'v>)> {
-        if self.parent.strip == Strip::Off && self.parent.place.node() == Node::None {
+        if self.parent.entries_are_plain() {
             // Nothing is removed or filled in here (most of an object): the entries written.
             return self.next_written();
         }
