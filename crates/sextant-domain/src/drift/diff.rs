@@ -542,8 +542,8 @@ fn diff_pair(
     let live_norm: &Value = &live_view;
 
     let mut walker = Walker { group, kind, schema, is_secret, out: Vec::new() };
-    let (mut segments, mut live_steps) = (Vec::with_capacity(16), Vec::with_capacity(16));
-    walker.compare(desired_norm, live_norm, &mut segments, &mut live_steps);
+    let mut segments = Vec::with_capacity(16);
+    walker.compare(desired_norm, live_norm, &mut segments);
     let mut raws = walker.out;
     if let Some(predicted) = predicted {
         // A real server's prediction already holds its defaults; an emulator's does not.
@@ -551,7 +551,7 @@ fn diff_pair(
         let predicted_norm =
             normalize::desired(&predicted.0, group, kind, schema, &mut predicted_copy);
         let mut walker = Walker { group, kind, schema, is_secret, out: Vec::new() };
-        walker.compare(predicted_norm, live_norm, &mut segments, &mut live_steps);
+        walker.compare(predicted_norm, live_norm, &mut segments);
         // The server decides the fields Git sets; the local comparison adds the fields only live.
         let local_live_only: Vec<RawDiff> = raws
             .into_iter()
@@ -570,17 +570,30 @@ fn diff_pair(
     raws.iter().filter_map(|raw| classifier.classify(raw)).collect()
 }
 
-/// A step of a path while walking: borrowed, so that walking an object in sync allocates nothing.
+/// A step of a path while walking, on both sides at once: borrowed, so that walking an object
+/// in sync allocates nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Seg<'v> {
     Key(&'v str),
-    Index(usize),
+    /// A list element: its index in the path shown (the desired index, or the live one for an
+    /// element only live) and in the live list (`None` for an element only in Git).
+    Element {
+        shown: usize,
+        live: Option<usize>,
+    },
+}
+
+impl Seg<'_> {
+    /// An element at the same index on both sides.
+    const fn element(index: usize) -> Self {
+        Seg::Element { shown: index, live: Some(index) }
+    }
 }
 
 fn seg_name<'v>(seg: Option<&Seg<'v>>) -> &'v str {
     match seg {
         Some(Seg::Key(key)) => key,
-        Some(Seg::Index(_)) | None => "",
+        Some(Seg::Element { .. }) | None => "",
     }
 }
 
@@ -601,14 +614,13 @@ impl<'a> Walker<'a> {
         desired: Normalised<'v>,
         live: &'v Value,
         segments: &mut Vec<Seg<'v>>,
-        live_steps: &mut Vec<Seg<'v>>,
     ) {
         match (desired.value(), live) {
             (Value::Object(_), Value::Object(live_map)) => {
                 let live_entries = live_map.iter().map(|(key, value)| (key.as_str(), value));
                 if *MAPS_SORTED {
                     let desired_entries = desired.entries_maps_unchecked();
-                    self.compare_entries(desired_entries, live_entries, segments, live_steps);
+                    self.compare_entries(desired_entries, live_entries, segments);
                 } else {
                     // Another crate switched serde_json's maps to insertion order: sort both.
                     let mut desired_entries: Vec<_> = desired.entries_maps_unchecked().collect();
@@ -619,16 +631,15 @@ impl<'a> Walker<'a> {
                         desired_entries.into_iter(),
                         live_entries.into_iter(),
                         segments,
-                        live_steps,
                     );
                 }
             }
             (Value::Array(_), Value::Array(live_items)) => {
-                self.compare_lists(desired, live_items, segments, live_steps);
+                self.compare_lists(desired, live_items, segments);
             }
             (desired, live) => {
                 if !self.scalars_equal(segments, desired, live) {
-                    self.push(RawKind::Changed, segments, live_steps, None);
+                    self.push(RawKind::Changed, segments, None);
                 }
             }
         }
@@ -642,7 +653,6 @@ impl<'a> Walker<'a> {
         desired: impl Iterator<Item = (&'v str, Normalised<'v>)>,
         live: impl Iterator<Item = (&'v str, &'v Value)>,
         segments: &mut Vec<Seg<'v>>,
-        live_steps: &mut Vec<Seg<'v>>,
     ) {
         let (mut desired, mut live) = (desired.into_iter(), live.into_iter());
         let (mut next_desired, mut next_live) = (desired.next(), live.next());
@@ -655,11 +665,11 @@ impl<'a> Walker<'a> {
             };
             match (order, next_desired, next_live) {
                 (Ordering::Less, Some((key, desired_child)), _) => {
-                    self.desired_only_key(key, desired_child, segments, live_steps);
+                    self.desired_only_key(key, desired_child, segments);
                     next_desired = desired.next();
                 }
                 (Ordering::Greater, _, Some((key, live_child))) => {
-                    self.live_only_key(key, live_child, segments, live_steps);
+                    self.live_only_key(key, live_child, segments);
                     next_live = live.next();
                 }
                 (Ordering::Equal, Some((key, desired_child)), Some((_, live_child))) => {
@@ -680,14 +690,12 @@ impl<'a> Walker<'a> {
                         && (!live_child.is_object() || self.live_noise(segments, key, live_child))
                         && desired_child.is_empty()
                     {
-                        self.live_only_key(key, live_child, segments, live_steps);
+                        self.live_only_key(key, live_child, segments);
                         continue;
                     }
                     segments.push(Seg::Key(key));
-                    live_steps.push(Seg::Key(key));
-                    self.compare(desired_child, live_child, segments, live_steps);
+                    self.compare(desired_child, live_child, segments);
                     segments.pop();
-                    live_steps.pop();
                 }
                 _ => unreachable!("the order follows the entries"),
             }
@@ -699,18 +707,15 @@ impl<'a> Walker<'a> {
         key: &'v str,
         desired_child: Normalised<'v>,
         segments: &mut Vec<Seg<'v>>,
-        live_steps: &mut Vec<Seg<'v>>,
     ) {
         segments.push(Seg::Key(key));
-        live_steps.push(Seg::Key(key));
         if desired_child.value().is_object() {
             // A map only one side has is walked into, so that each key is classed on its own.
-            self.compare(desired_child, &EMPTY_MAP, segments, live_steps);
+            self.compare(desired_child, &EMPTY_MAP, segments);
         } else {
-            self.push(RawKind::DesiredOnly, segments, live_steps, Some(desired_child.value()));
+            self.push(RawKind::DesiredOnly, segments, Some(desired_child.value()));
         }
         segments.pop();
-        live_steps.pop();
     }
 
     fn live_only_key<'v>(
@@ -718,21 +723,18 @@ impl<'a> Walker<'a> {
         key: &'v str,
         live_child: &'v Value,
         segments: &mut Vec<Seg<'v>>,
-        live_steps: &mut Vec<Seg<'v>>,
     ) {
         if self.live_noise(segments, key, live_child) {
             return;
         }
         segments.push(Seg::Key(key));
-        live_steps.push(Seg::Key(key));
         if live_child.is_object() {
             // Each key of a map set live is classed by its own manager (labels by different tools).
-            self.compare(Normalised::raw(&EMPTY_MAP), live_child, segments, live_steps);
+            self.compare(Normalised::raw(&EMPTY_MAP), live_child, segments);
         } else {
-            self.push(RawKind::LiveOnly, segments, live_steps, None);
+            self.push(RawKind::LiveOnly, segments, None);
         }
         segments.pop();
-        live_steps.pop();
     }
 
     fn compare_lists<'v>(
@@ -740,7 +742,6 @@ impl<'a> Walker<'a> {
         desired: Normalised<'v>,
         live: &'v [Value],
         segments: &mut Vec<Seg<'v>>,
-        live_steps: &mut Vec<Seg<'v>>,
     ) {
         if let Some(keys) = self.list_keys(segments, desired, live) {
             // A key must identify one element on each side; otherwise compare by position.
@@ -757,14 +758,7 @@ impl<'a> Walker<'a> {
                     let live_keys = KeyTable { width, parts: live_parts };
                     let unique = desired_keys.unique() && live_keys.unique();
                     if unique {
-                        self.compare_by_key(
-                            desired,
-                            live,
-                            &desired_keys,
-                            &live_keys,
-                            segments,
-                            live_steps,
-                        );
+                        self.compare_by_key(desired, live, &desired_keys, &live_keys, segments);
                     }
                     unique
                 })
@@ -783,11 +777,9 @@ impl<'a> Walker<'a> {
         }
         if same_length && objects {
             for (index, (desired_item, live_item)) in desired.items().zip(live).enumerate() {
-                segments.push(Seg::Index(index));
-                live_steps.push(Seg::Index(index));
-                self.compare(desired_item, live_item, segments, live_steps);
+                segments.push(Seg::element(index));
+                self.compare(desired_item, live_item, segments);
                 segments.pop();
-                live_steps.pop();
             }
             return;
         }
@@ -797,7 +789,7 @@ impl<'a> Walker<'a> {
                 .zip(live)
                 .all(|(desired_item, live_item)| self.equal(segments, desired_item, live_item));
         if !equal {
-            self.push(RawKind::Changed, segments, live_steps, None);
+            self.push(RawKind::Changed, segments, None);
         }
     }
 
@@ -809,7 +801,6 @@ impl<'a> Walker<'a> {
         desired_keys: &KeyTable<'_, '_>,
         live_keys: &KeyTable<'_, '_>,
         segments: &mut Vec<Seg<'v>>,
-        live_steps: &mut Vec<Seg<'v>>,
     ) {
         // Which live elements were matched, on the stack for a short list.
         let mut on_stack = [false; 32];
@@ -821,33 +812,24 @@ impl<'a> Walker<'a> {
             &mut on_heap
         };
         for (desired_index, desired_item) in desired.items().enumerate() {
-            let key = desired_keys.key(desired_index);
-            segments.push(Seg::Index(desired_index));
-            match live_keys.position(key) {
+            let live_index = live_keys.position(desired_keys.key(desired_index));
+            segments.push(Seg::Element { shown: desired_index, live: live_index });
+            match live_index {
                 Some(live_index) => {
                     live_matched[live_index] = true;
-                    live_steps.push(Seg::Index(live_index));
-                    self.compare(desired_item, &live[live_index], segments, live_steps);
-                    live_steps.pop();
+                    self.compare(desired_item, &live[live_index], segments);
                 }
                 None => {
-                    self.push(
-                        RawKind::DesiredOnly,
-                        segments,
-                        live_steps,
-                        Some(desired_item.value()),
-                    );
+                    self.push(RawKind::DesiredOnly, segments, Some(desired_item.value()));
                 }
             }
             segments.pop();
         }
         for (live_index, matched) in live_matched.iter().enumerate() {
             if !matched {
-                segments.push(Seg::Index(live_index));
-                live_steps.push(Seg::Index(live_index));
-                self.push(RawKind::LiveOnly, segments, live_steps, None);
+                segments.push(Seg::element(live_index));
+                self.push(RawKind::LiveOnly, segments, None);
                 segments.pop();
-                live_steps.pop();
             }
         }
     }
@@ -865,7 +847,7 @@ impl<'a> Walker<'a> {
         }
         let path = segments.iter().map(|segment| match segment {
             Seg::Key(key) => Some(*key),
-            Seg::Index(_) => None,
+            Seg::Element { .. } => None,
         });
         on_stack(path, |path| normalize::is_live_noise(self.group, self.kind, path, key, value))
     }
@@ -890,8 +872,8 @@ impl<'a> Walker<'a> {
             out: Vec::new(),
         };
         let mut segments = segments.to_vec();
-        segments.push(Seg::Index(0));
-        probe.compare(desired, live, &mut segments, &mut Vec::new());
+        segments.push(Seg::element(0));
+        probe.compare(desired, live, &mut segments);
         probe.out.is_empty()
     }
 
@@ -959,13 +941,7 @@ impl<'a> Walker<'a> {
         false
     }
 
-    fn push(
-        &mut self,
-        kind: RawKind,
-        segments: &[Seg<'_>],
-        live_steps: &[Seg<'_>],
-        desired: Option<&Value>,
-    ) {
+    fn push(&mut self, kind: RawKind, segments: &[Seg<'_>], desired: Option<&Value>) {
         // An explicit zero value the server drops (`initialDelaySeconds: 0`, `hostNetwork:
         // false`, `value: ""`) is the same as absent (spec §2.6-A).
         if kind == RawKind::DesiredOnly
@@ -977,18 +953,18 @@ impl<'a> Walker<'a> {
         {
             return;
         }
+        let live_steps = segments
+            .iter()
+            .filter_map(|step| match step {
+                Seg::Key(key) => Some(LiveStep::Field((*key).to_owned())),
+                Seg::Element { live, .. } => live.map(LiveStep::Element),
+            })
+            .collect();
         let segments = segments
             .iter()
             .map(|segment| match segment {
                 Seg::Key(key) => (*key).to_owned(),
-                Seg::Index(index) => index.to_string(),
-            })
-            .collect();
-        let live_steps = live_steps
-            .iter()
-            .map(|step| match step {
-                Seg::Key(key) => LiveStep::Field((*key).to_owned()),
-                Seg::Index(index) => LiveStep::Element(*index),
+                Seg::Element { shown, .. } => shown.to_string(),
             })
             .collect();
         self.out.push(RawDiff { kind, segments, live_steps });
@@ -1049,7 +1025,7 @@ impl<'v> KeyTable<'_, 'v> {
 fn keys_along<'s>(segments: &'s [Seg<'_>]) -> impl Iterator<Item = &'s str> {
     segments.iter().filter_map(|segment| match segment {
         Seg::Key(key) => Some(*key),
-        Seg::Index(_) => None,
+        Seg::Element { .. } => None,
     })
 }
 
