@@ -893,7 +893,7 @@ impl<'a> Walker<'a> {
             return None;
         }
         let has = |key: &str| {
-            desired.items().all(|item| item.get(key).is_some())
+            desired.items().all(|item| item.has(key))
                 && live.iter().all(|item| item.get(key).is_some())
         };
         let schema_keys = self.schema.and_then(|schema| {

@@ -328,6 +328,23 @@ impl<'v> Normalised<'v> {
         self.strip == Strip::Off && self.place.node() == Node::None
     }
 
+    /// Whether a map has a child at `key` once normalised: [`Normalised::get`] is `Some`.
+    pub(crate) fn has(self, key: &str) -> bool {
+        let Some(map) = self.value.as_object() else { return false };
+        match map.get(key) {
+            // A scalar written here stays, unless step 1 removes it (a default replaces only a
+            // null, or with a map a value that is not a map).
+            Some(Value::Bool(_) | Value::Number(_) | Value::String(_))
+                if !self.strip.hides(key) =>
+            {
+                true
+            }
+            present => {
+                self.child(map, key, present).is_some_and(|child| !(self.prune && child.is_empty()))
+            }
+        }
+    }
+
     /// The child at `key` of a map, normalised; `None` when there is none (or it is empty).
     pub(crate) fn get(self, key: &str) -> Option<Normalised<'v>> {
         let map = self.value.as_object()?;
