@@ -248,8 +248,11 @@ pub fn diff_objects_predicted(
     live: &[KubeObject],
     options: &DiffOptions<'_>,
 ) -> DiffReport {
-    let mut report =
-        DiffReport { problems: options.ignore.unsupported.clone(), ..DiffReport::default() };
+    let mut report = DiffReport {
+        objects: Vec::with_capacity(desired.len()),
+        problems: options.ignore.unsupported.clone(),
+        ..DiffReport::default()
+    };
     // Each object's identifying fields are read once.
     let live_heads: Vec<Head<'_>> = live.iter().map(Head::of).collect();
     let desired_heads: Vec<Head<'_>> = desired.iter().map(Head::of).collect();
