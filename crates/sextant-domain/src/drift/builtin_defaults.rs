@@ -287,6 +287,12 @@ impl<'v> Iterator for DefaultedKeys<'v> {
 }
 
 impl<'v> Node<'v> {
+    /// Whether this node fills in a value over one written that is not null
+    /// ([`When::AbsentOrNotMap`]): only a Namespace's spec.
+    pub(crate) fn replaces_written_values(self) -> bool {
+        self == Node::Root(Kind::Namespace)
+    }
+
     /// The keys this node may fill in, in key order (whether it does depends on the map: see
     /// [`Node::field`]).
     pub(crate) fn defaulted_keys(self) -> DefaultedKeys<'v> {
@@ -960,8 +966,12 @@ mod tests {
             assert!(listed.windows(2).all(|pair| pair[0] < pair[1]), "{node:?}: {listed:?}");
             for map in &maps {
                 for key in &candidates {
-                    if node.field(map.as_object().unwrap(), key).fill.is_some() {
+                    let fill = node.field(map.as_object().unwrap(), key).fill;
+                    if fill.is_some() {
                         assert!(listed.contains(key), "{node:?} fills {key} but does not list it");
+                    }
+                    if fill.is_some_and(|fill| fill.when == When::AbsentOrNotMap) {
+                        assert!(node.replaces_written_values(), "{node:?} replaces {key}");
                     }
                 }
             }

@@ -365,6 +365,14 @@ impl<'v> Normalised<'v> {
             return present
                 .map(|value| Normalised::new(value, Strip::Off, Place::NONE, self.prune));
         }
+        if let Some(value @ (Value::Bool(_) | Value::Number(_) | Value::String(_))) = present
+            && !self.place.node().replaces_written_values()
+            && !self.strip.hides(key)
+        {
+            // A scalar written here stays as written (a default replaces a null), and nothing
+            // below a scalar is read: no need to ask the defaults what sits at the key.
+            return Some(Normalised::new(value, Strip::Off, Place::NONE, self.prune));
+        }
         self.child_by_rules(map, key, present)
     }
 
