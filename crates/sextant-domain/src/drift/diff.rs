@@ -653,11 +653,10 @@ impl<'a> Walker<'a> {
     /// [`Normalised::entries_maps_unchecked`]).
     fn compare_entries<'v>(
         &mut self,
-        desired: impl Iterator<Item = (&'v str, Normalised<'v>)>,
-        live: impl Iterator<Item = (&'v str, &'v Value)>,
+        mut desired: impl Iterator<Item = (&'v str, Normalised<'v>)>,
+        mut live: impl Iterator<Item = (&'v str, &'v Value)>,
         segments: &mut Vec<Seg<'v>>,
     ) {
-        let (mut desired, mut live) = (desired.into_iter(), live.into_iter());
         let (mut next_desired, mut next_live) = (desired.next(), live.next());
         loop {
             let order = match (next_desired, next_live) {
