@@ -51,3 +51,4 @@ echo "list_routes (cluster-0): $(for _ in $(seq 15); do call list_routes '{"clus
 if [ -f ui/dist/index.html ] && [ -d node_modules/playwright-core ]; then
   node scripts/bench-list-paint.mjs "$url"
 fi
+echo "serve RSS after:  $(awk '/VmRSS/ {print int($2/1024)}' /proc/$serve/status) MiB now, $(awk '/VmHWM/ {print int($2/1024)}' /proc/$serve/status) MiB peak (after the Routes view's graph index was built)"

@@ -15,6 +15,7 @@ use crate::json::Json;
 
 use crate::object::KubeObject;
 
+mod builtin_defaults;
 pub mod classify;
 pub mod diff;
 pub mod ignore;

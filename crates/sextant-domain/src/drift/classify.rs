@@ -2,12 +2,14 @@
 //! expected mutations (HPA replicas, injected `caBundle`, aggregated ClusterRole rules, the
 //! restart annotation).
 
+use std::cell::OnceCell;
+
 use serde_json::Value;
 
 use super::diff::{DiffOptions, FieldClass, FieldDiff, ObjectId};
 use super::ignore::{self, IGNORE_ANNOTATION, IgnoreRules};
 use super::managed_fields::{ManagedEntry, ManagedFields, ManagerKind, Step, manager_kind};
-use super::normalize::LAST_APPLIED;
+use super::normalize::{self, LAST_APPLIED};
 use crate::object::Document;
 
 /// How a raw difference came about.
@@ -46,9 +48,12 @@ const RESTARTED_AT: &str = "kubectl.kubernetes.io/restartedAt";
 
 pub(crate) struct Classifier<'a> {
     id: &'a ObjectId,
-    desired_git: &'a Value,
+    desired: &'a Value,
+    /// The desired object as written, made when a field needs it (most differences are fields
+    /// only live, which do not).
+    desired_git: OnceCell<Value>,
     live_norm: &'a Value,
-    managed: ManagedFields,
+    managed: ManagedFields<'a>,
     ignore: &'a IgnoreRules,
     hpa: Option<&'a str>,
     annotations: Option<&'a serde_json::Map<String, Value>>,
@@ -62,20 +67,24 @@ impl<'a> Classifier<'a> {
         id: &'a ObjectId,
         desired: &'a Document,
         live: &'a Document,
-        desired_git: &'a Value,
         live_norm: &'a Value,
         options: &DiffOptions<'a>,
         hpa: Option<&'a str>,
     ) -> Classifier<'a> {
         Classifier {
             id,
-            desired_git,
+            desired: &desired.0,
+            desired_git: OnceCell::new(),
             live_norm,
             managed: ManagedFields::of(&live.0),
             ignore: options.ignore,
             hpa,
-            annotations: desired.at("/metadata/annotations").and_then(Value::as_object),
-            aggregated: desired.at("/aggregationRule").is_some(),
+            annotations: desired
+                .0
+                .get("metadata")
+                .and_then(|metadata| metadata.get("annotations"))
+                .and_then(Value::as_object),
+            aggregated: desired.0.get("aggregationRule").is_some(),
             controller: options.controller,
             last_applied_annotation: live
                 .0
@@ -87,6 +96,11 @@ impl<'a> Classifier<'a> {
         }
     }
 
+    fn desired_git(&self) -> &Value {
+        self.desired_git
+            .get_or_init(|| normalize::as_written(self.desired, &self.id.group, &self.id.kind))
+    }
+
     fn annotation(&self, key: &str) -> Option<&'a str> {
         self.annotations.and_then(|annotations| annotations.get(key)).and_then(Value::as_str)
     }
@@ -94,7 +108,7 @@ impl<'a> Classifier<'a> {
     /// The manager that set the live value: the owner of the field, or of its nearest owned
     /// ancestor. An ancestor owned through server-side apply owns only what it applied, so it
     /// does not explain a field it does not list.
-    fn owner(&self, live_steps: &[LiveStep]) -> Option<(&ManagedEntry, bool)> {
+    fn owner(&self, live_steps: &[LiveStep]) -> Option<(&ManagedEntry<'_>, bool)> {
         let mut node = self.live_norm;
         let mut steps = Vec::with_capacity(live_steps.len());
         for step in live_steps {
@@ -134,14 +148,14 @@ impl<'a> Classifier<'a> {
     fn last_applied(
         &self,
         pointer: &str,
-        owner: Option<(&ManagedEntry, bool)>,
+        owner: Option<(&ManagedEntry<'_>, bool)>,
         live_value: Option<&Value>,
     ) -> Option<Value> {
         let controller_owns = owner.is_some_and(|(entry, exact)| {
             exact
                 && match self.controller {
                     Some(controller) => entry.manager == controller,
-                    None => manager_kind(&entry.manager) == ManagerKind::GitOps,
+                    None => manager_kind(entry.manager) == ManagerKind::GitOps,
                 }
         });
         if controller_owns && let Some(value) = live_value {
@@ -154,7 +168,7 @@ impl<'a> Classifier<'a> {
         let pointer = to_pointer(&raw.segments);
         let in_git = match raw.kind {
             RawKind::LiveOnly => None,
-            RawKind::Changed | RawKind::DesiredOnly => self.desired_git.pointer(&pointer),
+            RawKind::Changed | RawKind::DesiredOnly => self.desired_git().pointer(&pointer),
         };
         if raw.kind == RawKind::DesiredOnly && in_git.is_none() {
             // A default Sextant filled in that this server did not: neither side wrote it.
@@ -166,7 +180,7 @@ impl<'a> Classifier<'a> {
         };
         let ownership = self.owner(&raw.live_steps);
         let owner = ownership.map(|(entry, _)| entry);
-        let manager = owner.map(|entry| entry.manager.as_str());
+        let manager = owner.map(|entry| entry.manager);
         let (class, reason) = self.class_and_reason(raw, in_git.is_some(), owner, live_value);
         let redacted = (self.id.group.as_str(), self.id.kind.as_str()) == ("", "Secret")
             && raw.segments.first().is_some_and(|first| first == "data" || first == "stringData");
@@ -180,7 +194,7 @@ impl<'a> Classifier<'a> {
             class,
             reason,
             manager: manager.map(str::to_owned),
-            time: owner.and_then(|entry| entry.time.clone()),
+            time: owner.and_then(|entry| entry.time.map(str::to_owned)),
             redacted,
         })
     }
@@ -189,7 +203,7 @@ impl<'a> Classifier<'a> {
         &self,
         raw: &RawDiff,
         in_git: bool,
-        owner: Option<&ManagedEntry>,
+        owner: Option<&ManagedEntry<'_>>,
         live_value: Option<&Value>,
     ) -> (FieldClass, String) {
         let segments = &raw.segments;
@@ -214,7 +228,7 @@ impl<'a> Classifier<'a> {
             );
         }
         let select_side =
-            if raw.kind == RawKind::LiveOnly { self.live_norm } else { self.desired_git };
+            if raw.kind == RawKind::LiveOnly { self.live_norm } else { self.desired_git() };
         let id = (
             self.id.group.as_str(),
             self.id.kind.as_str(),
@@ -222,7 +236,7 @@ impl<'a> Classifier<'a> {
             self.id.name.as_str(),
         );
         if let Some(reason) =
-            self.ignore.reason(id, segments, select_side, owner.map(|entry| entry.manager.as_str()))
+            self.ignore.reason(id, segments, select_side, owner.map(|entry| entry.manager))
         {
             return (FieldClass::Ignored, reason.0);
         }
@@ -240,7 +254,7 @@ impl<'a> Classifier<'a> {
         if in_git {
             let reason = match (raw.kind, owner) {
                 (RawKind::DesiredOnly, _) => "in Git, absent live".to_owned(),
-                (_, Some(entry)) if manager_kind(&entry.manager) == ManagerKind::GitOps => {
+                (_, Some(entry)) if manager_kind(entry.manager) == ManagerKind::GitOps => {
                     format!("{} applied a different value (a stale or failed apply)", by(entry))
                 }
                 (_, Some(entry)) => format!("changed by {}", by(entry)),
@@ -251,7 +265,7 @@ impl<'a> Classifier<'a> {
             return (FieldClass::Drift, reason);
         }
         let verb = if raw.kind == RawKind::LiveOnly { "added" } else { "set" };
-        match owner.map(|entry| (entry, manager_kind(&entry.manager))) {
+        match owner.map(|entry| (entry, manager_kind(entry.manager))) {
             Some((entry, ManagerKind::Person)) => (FieldClass::Drift, format!("{verb} by {} (not in Git)", by(entry))),
             Some((entry, ManagerKind::GitOps)) => (
                 FieldClass::Drift,
@@ -271,13 +285,12 @@ impl<'a> Classifier<'a> {
     fn builtin_mutation(
         &self,
         segments: &[String],
-        owner: Option<&ManagedEntry>,
+        owner: Option<&ManagedEntry<'_>>,
         live_value: Option<&Value>,
     ) -> Option<String> {
         let last = segments.last().map(String::as_str);
         let scaled_by_controller = owner.is_some_and(|entry| {
-            entry.manager == "kube-controller-manager"
-                && entry.subresource.as_deref() == Some("scale")
+            entry.manager == "kube-controller-manager" && entry.subresource == Some("scale")
         });
         if segments == ["spec", "replicas"] && (self.hpa.is_some() || scaled_by_controller) {
             let who = owner.map(|entry| format!(" ({})", by(entry))).unwrap_or_default();
@@ -288,7 +301,7 @@ impl<'a> Classifier<'a> {
         }
         if last == Some("caBundle")
             && let Some(entry) =
-                owner.filter(|entry| manager_kind(&entry.manager) != ManagerKind::Person)
+                owner.filter(|entry| manager_kind(entry.manager) != ManagerKind::Person)
         {
             return Some(format!("injected by {}", by(entry)));
         }
@@ -308,10 +321,10 @@ impl<'a> Classifier<'a> {
     }
 }
 
-fn by(entry: &ManagedEntry) -> String {
-    match &entry.time {
+fn by(entry: &ManagedEntry<'_>) -> String {
+    match entry.time {
         Some(time) => format!("{} at {time}", entry.manager),
-        None => entry.manager.clone(),
+        None => entry.manager.to_owned(),
     }
 }
 
@@ -331,7 +344,13 @@ pub fn to_pointer(segments: &[String]) -> String {
     let mut pointer = String::new();
     for segment in segments {
         pointer.push('/');
-        pointer.push_str(&segment.replace('~', "~0").replace('/', "~1"));
+        for character in segment.chars() {
+            match character {
+                '~' => pointer.push_str("~0"),
+                '/' => pointer.push_str("~1"),
+                other => pointer.push(other),
+            }
+        }
     }
     pointer
 }

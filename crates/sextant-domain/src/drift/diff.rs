@@ -7,14 +7,15 @@
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 use std::sync::LazyLock;
 
 use serde_json::Value;
 
 use super::classify::{Classifier, LiveStep, RawDiff, RawKind};
 use super::ignore::IgnoreRules;
-use super::normalize;
+use super::normalize::{self, MAPS_SORTED, Normalised};
 use super::quantity;
 use super::schema_defaults::{self, SchemaDefaults};
 use crate::object::Document;
@@ -34,9 +35,24 @@ pub struct ObjectId {
     pub name: String,
 }
 
+/// An identity without the version, borrowed: group, kind, namespace and name.
+type IdKey<'k> = (&'k str, &'k str, Option<&'k str>, &'k str);
+
+/// An identity as a hash key: compared in full, hashed by namespace and name only (what tells
+/// most objects apart), which halves the hashing of a matching that hashes every object.
+#[derive(PartialEq, Eq)]
+struct Hashed<'k>(IdKey<'k>);
+
+impl Hash for Hashed<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        let (_, _, namespace, name) = self.0;
+        (namespace, name).hash(state);
+    }
+}
+
 impl ObjectId {
     /// The identity without the version, borrowed (lookups run once per object per side).
-    fn key(&self) -> (&str, &str, Option<&str>, &str) {
+    fn key(&self) -> IdKey<'_> {
         (&self.group, &self.kind, self.namespace.as_deref(), &self.name)
     }
 }
@@ -232,32 +248,54 @@ pub fn diff_objects_predicted(
     live: &[Document],
     options: &DiffOptions<'_>,
 ) -> DiffReport {
-    let mut report =
-        DiffReport { problems: options.ignore.unsupported.clone(), ..DiffReport::default() };
-    let scopes = LiveScopes::of(live);
-    let live_ids: Vec<ObjectId> =
-        live.iter().map(|object| identity(object, &scopes, options)).collect();
-    let mut live_by_key: HashMap<(&str, &str, Option<&str>, &str), usize> = HashMap::new();
-    for (index, id) in live_ids.iter().enumerate() {
-        live_by_key.entry(id.key()).or_insert(index);
-    }
+    let mut report = DiffReport {
+        objects: Vec::with_capacity(desired.len()),
+        problems: options.ignore.unsupported.clone(),
+        ..DiffReport::default()
+    };
+    // Each object's identifying fields are read once.
+    let live_heads: Vec<Head<'_>> = live.iter().map(Head::of).collect();
+    let desired_heads: Vec<Head<'_>> = desired.iter().map(Head::of).collect();
+    let scopes = LiveScopes::of_heads(&live_heads);
+    let mut namespaced = Namespaced::new(&scopes, options.schemas);
     let desired_ids: Vec<ObjectId> =
-        desired.iter().map(|object| identity(object, &scopes, options)).collect();
-    let hpa_targets = hpa_targets(desired.iter().chain(live), options.default_namespace);
-    let mut matched_live = HashSet::new();
-    let mut seen_desired = HashSet::new();
-    for (desired_index, (object, id)) in desired.iter().zip(&desired_ids).enumerate() {
-        if !seen_desired.insert(id.key()) {
+        desired_heads.iter().map(|head| head.identity(&mut namespaced, options)).collect();
+    // Matched by borrowed keys first, so that the identities can then move into the report; a
+    // live object's identity is made only if it is reported on its own (not in Git). Each key
+    // holds the first live object with it, and whether a desired object had it already.
+    let (live_indices, first_seen): (Vec<Option<usize>>, Vec<bool>) = {
+        let mut by_key: HashMap<Hashed<'_>, (Option<usize>, bool)> =
+            HashMap::with_capacity(live.len() + desired.len());
+        for (index, head) in live_heads.iter().enumerate() {
+            by_key
+                .entry(Hashed(head.key(&mut namespaced, options)))
+                .or_insert((Some(index), false));
+        }
+        desired_ids
+            .iter()
+            .map(|id| {
+                let (live_index, seen) = by_key.entry(Hashed(id.key())).or_insert((None, false));
+                (*live_index, !std::mem::replace(seen, true))
+            })
+            .unzip()
+    };
+    let hpa_targets = hpa_targets(
+        desired.iter().zip(&desired_heads).chain(live.iter().zip(&live_heads)),
+        options.default_namespace,
+    );
+    let mut matched_live = vec![false; live.len()];
+    for (desired_index, (object, id)) in desired.iter().zip(desired_ids).enumerate() {
+        if !first_seen[desired_index] {
             report.problems.push(format!(
                 "{id} appears more than once in the desired objects; the first one is compared"
             ));
             continue;
         }
-        let live_index = live_by_key.get(&id.key()).copied();
+        let live_index = live_indices[desired_index];
         let (state, fields) = match live_index {
             None => (ObjectState::MissingLive, Vec::new()),
             Some(live_index) => {
-                matched_live.insert(live_index);
+                matched_live[live_index] = true;
                 let hpa = if hpa_targets.is_empty() {
                     None
                 } else {
@@ -265,7 +303,7 @@ pub fn diff_objects_predicted(
                 };
                 let prediction = predicted.get(desired_index).and_then(Option::as_ref);
                 let fields = diff_pair(
-                    id,
+                    &id,
                     object,
                     prediction,
                     &live[live_index],
@@ -281,15 +319,15 @@ pub fn diff_objects_predicted(
             }
         };
         report.objects.push(ObjectDiff {
-            id: id.clone(),
+            id,
             state,
             fields,
             desired_index: Some(desired_index),
             live_index,
         });
     }
-    for (live_index, object) in live.iter().enumerate() {
-        if matched_live.contains(&live_index) {
+    for (live_index, (object, head)) in live.iter().zip(&live_heads).enumerate() {
+        if matched_live[live_index] {
             continue;
         }
         if owned_by_controller(object) {
@@ -297,7 +335,7 @@ pub fn diff_objects_predicted(
             continue;
         }
         report.objects.push(ObjectDiff {
-            id: live_ids[live_index].clone(),
+            id: head.identity(&mut namespaced, options),
             state: ObjectState::NotInGit,
             fields: Vec::new(),
             desired_index: None,
@@ -332,19 +370,48 @@ struct Head<'v> {
 
 impl<'v> Head<'v> {
     fn of(object: &'v Document) -> Head<'v> {
-        let text = |value: Option<&'v Value>| value.and_then(Value::as_str).unwrap_or_default();
-        let api_version = text(object.0.get("apiVersion"));
+        // One pass over each map rather than a lookup per field: cheaper for these few keys.
+        let text = |value: &'v Value| value.as_str().unwrap_or_default();
+        let (mut api_version, mut kind, mut name, mut namespace) = ("", "", "", None);
+        for (key, value) in object.0.as_object().into_iter().flatten() {
+            match key.as_str() {
+                "apiVersion" => api_version = text(value),
+                "kind" => kind = text(value),
+                "metadata" => {
+                    for (key, value) in value.as_object().into_iter().flatten() {
+                        match key.as_str() {
+                            "name" => name = text(value),
+                            "namespace" => namespace = value.as_str(),
+                            _ => {}
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
         let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
-        let metadata = object.0.get("metadata");
-        Head {
-            group,
-            version,
-            kind: text(object.0.get("kind")),
-            name: text(metadata.and_then(|metadata| metadata.get("name"))),
-            namespace: metadata
-                .and_then(|metadata| metadata.get("namespace"))
-                .and_then(Value::as_str)
-                .filter(|namespace| !namespace.is_empty()),
+        let namespace = namespace.filter(|namespace| !namespace.is_empty());
+        Head { group, version, kind, name, namespace }
+    }
+}
+
+impl Head<'_> {
+    /// The identity without the version, borrowed: see [`identity`].
+    fn key<'k>(&'k self, namespaced: &mut Namespaced<'_>, options: &DiffOptions<'k>) -> IdKey<'k> {
+        let namespace = namespaced
+            .get(self.group, self.kind)
+            .then(|| self.namespace.unwrap_or(options.default_namespace));
+        (self.group, self.kind, namespace, self.name)
+    }
+
+    fn identity(&self, namespaced: &mut Namespaced<'_>, options: &DiffOptions<'_>) -> ObjectId {
+        let (group, kind, namespace, name) = self.key(namespaced, options);
+        ObjectId {
+            group: group.to_owned(),
+            version: self.version.to_owned(),
+            kind: kind.to_owned(),
+            namespace: namespace.map(str::to_owned),
+            name: name.to_owned(),
         }
     }
 }
@@ -353,16 +420,37 @@ impl<'v> Head<'v> {
 /// default one; cluster-scoped ones lose any namespace they name.
 #[must_use]
 pub fn identity(object: &Document, scopes: &LiveScopes, options: &DiffOptions<'_>) -> ObjectId {
-    let head = Head::of(object);
-    let namespaced = is_namespaced(head.group, head.kind, scopes, options.schemas);
-    let namespace =
-        namespaced.then(|| head.namespace.unwrap_or(options.default_namespace).to_owned());
-    ObjectId {
-        group: head.group.to_owned(),
-        version: head.version.to_owned(),
-        kind: head.kind.to_owned(),
-        namespace,
-        name: head.name.to_owned(),
+    Head::of(object).identity(&mut Namespaced::new(scopes, options.schemas), options)
+}
+
+/// Whether kinds are namespaced ([`is_namespaced`]), remembering the last kind asked about:
+/// objects come in runs of one kind, and the answer takes two hash lookups.
+struct Namespaced<'s> {
+    scopes: &'s LiveScopes,
+    schemas: &'s SchemaDefaults,
+    /// The last group and kind asked about, and the answer (`None` before the first question).
+    last: (String, String, Option<bool>),
+}
+
+impl<'s> Namespaced<'s> {
+    fn new(scopes: &'s LiveScopes, schemas: &'s SchemaDefaults) -> Self {
+        Namespaced { scopes, schemas, last: (String::new(), String::new(), None) }
+    }
+
+    fn get(&mut self, group: &str, kind: &str) -> bool {
+        let (last_group, last_kind, answer) = &mut self.last;
+        if let Some(namespaced) = *answer
+            && (last_group.as_str(), last_kind.as_str()) == (group, kind)
+        {
+            return namespaced;
+        }
+        let namespaced = is_namespaced(group, kind, self.scopes, self.schemas);
+        last_group.clear();
+        last_group.push_str(group);
+        last_kind.clear();
+        last_kind.push_str(kind);
+        *answer = Some(namespaced);
+        namespaced
     }
 }
 
@@ -375,10 +463,14 @@ impl LiveScopes {
     /// Reads the scope of every kind among `live`.
     #[must_use]
     pub fn of(live: &[Document]) -> LiveScopes {
+        let heads: Vec<Head<'_>> = live.iter().map(Head::of).collect();
+        LiveScopes::of_heads(&heads)
+    }
+
+    fn of_heads(live: &[Head<'_>]) -> LiveScopes {
         // Keyed group, then kind, so that the lookups, once per object, borrow.
         let mut scopes: HashMap<String, HashMap<String, bool>> = HashMap::new();
-        for object in live {
-            let head = Head::of(object);
+        for head in live {
             if let Some(namespaced) =
                 scopes.get_mut(head.group).and_then(|kinds| kinds.get_mut(head.kind))
             {
@@ -406,15 +498,12 @@ fn is_namespaced(group: &str, kind: &str, scopes: &LiveScopes, schemas: &SchemaD
 
 /// `(namespace, kind, name)` of every object an HPA scales, with the HPA's name.
 fn hpa_targets<'a>(
-    objects: impl Iterator<Item = &'a Document>,
+    objects: impl Iterator<Item = (&'a Document, &'a Head<'a>)>,
     default_namespace: &str,
 ) -> HashMap<(Option<String>, String, String), String> {
     objects
-        .filter(|object| {
-            let head = Head::of(object);
-            (head.group, head.kind) == ("autoscaling", "HorizontalPodAutoscaler")
-        })
-        .filter_map(|hpa| {
+        .filter(|(_, head)| (head.group, head.kind) == ("autoscaling", "HorizontalPodAutoscaler"))
+        .filter_map(|(hpa, _)| {
             let kind = hpa.str_at("/spec/scaleTargetRef/kind")?;
             let name = hpa.str_at("/spec/scaleTargetRef/name")?;
             Some((
@@ -439,28 +528,11 @@ fn diff_pair(
 ) -> Vec<FieldDiff> {
     let (group, kind) = (id.group.as_str(), id.kind.as_str());
     let is_secret = (group, kind) == ("", "Secret");
-    // The desired object as written (for display and "is it in Git"), and with the server's
-    // defaults (for the comparison). The first is only needed when something differs.
-    let as_written = |prune: bool| {
-        let mut value = normalize::clone_without_server_fields(&desired.0);
-        normalize::strip_server_fields(&mut value);
-        if is_secret {
-            normalize::fold_secret(&mut value);
-        }
-        // Identity already decided the namespace; a manifest not naming it is no difference.
-        if let Some(metadata) = value.get_mut("metadata").and_then(Value::as_object_mut) {
-            metadata.remove("namespace");
-        }
-        if prune {
-            normalize::prune_empty(&mut value);
-        }
-        value
-    };
-    let mut desired_full = as_written(false);
-    normalize::apply_builtin_defaults(group, kind, &mut desired_full);
-    normalize::apply_builtin_top_level_defaults(group, kind, &mut desired_full);
-    options.schemas.apply(group, kind, &id.version, &mut desired_full);
-    normalize::prune_empty(&mut desired_full);
+    let schema = options.schemas.schema(group, kind, &id.version);
+    // The desired object with the server's defaults, as the comparison reads it (normalised while
+    // walking; copied only for a Secret or a custom resource with schema defaults).
+    let mut desired_copy = None;
+    let desired_norm = normalize::desired(&desired.0, group, kind, schema, &mut desired_copy);
     // The live object is compared as it is (noise is skipped while walking); only a Secret is
     // copied, to fold its values.
     let live_view: Cow<'_, Value> = if is_secret {
@@ -472,26 +544,17 @@ fn diff_pair(
     };
     let live_norm: &Value = &live_view;
 
-    let schema = options.schemas.schema(group, kind, &id.version);
     let mut walker = Walker { group, kind, schema, is_secret, out: Vec::new() };
-    walker.compare(&desired_full, live_norm, &mut Vec::new(), &mut Vec::new());
+    let mut segments = Vec::with_capacity(16);
+    walker.compare(desired_norm, live_norm, &mut segments);
     let mut raws = walker.out;
     if let Some(predicted) = predicted {
-        let mut predicted_full = normalize::clone_without_server_fields(&predicted.0);
-        normalize::strip_server_fields(&mut predicted_full);
-        if is_secret {
-            normalize::fold_secret(&mut predicted_full);
-        }
-        if let Some(metadata) = predicted_full.get_mut("metadata").and_then(Value::as_object_mut) {
-            metadata.remove("namespace");
-        }
         // A real server's prediction already holds its defaults; an emulator's does not.
-        normalize::apply_builtin_defaults(group, kind, &mut predicted_full);
-        normalize::apply_builtin_top_level_defaults(group, kind, &mut predicted_full);
-        options.schemas.apply(group, kind, &id.version, &mut predicted_full);
-        normalize::prune_empty(&mut predicted_full);
+        let mut predicted_copy = None;
+        let predicted_norm =
+            normalize::desired(&predicted.0, group, kind, schema, &mut predicted_copy);
         let mut walker = Walker { group, kind, schema, is_secret, out: Vec::new() };
-        walker.compare(&predicted_full, live_norm, &mut Vec::new(), &mut Vec::new());
+        walker.compare(predicted_norm, live_norm, &mut segments);
         // The server decides the fields Git sets; the local comparison adds the fields only live.
         let local_live_only: Vec<RawDiff> = raws
             .into_iter()
@@ -506,27 +569,40 @@ fn diff_pair(
     if raws.is_empty() {
         return Vec::new();
     }
-    let desired_git = as_written(true);
-    let classifier = Classifier::new(id, desired, live, &desired_git, live_norm, options, hpa);
+    let classifier = Classifier::new(id, desired, live, live_norm, options, hpa);
     raws.iter().filter_map(|raw| classifier.classify(raw)).collect()
 }
 
-/// A step of a path while walking: borrowed, so that walking an object in sync allocates nothing.
+/// A step of a path while walking, on both sides at once: borrowed, so that walking an object
+/// in sync allocates nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Seg<'v> {
     Key(&'v str),
-    Index(usize),
+    /// A list element: its index in the path shown (the desired index, or the live one for an
+    /// element only live) and in the live list (`None` for an element only in Git).
+    Element {
+        shown: usize,
+        live: Option<usize>,
+    },
+}
+
+impl Seg<'_> {
+    /// An element at the same index on both sides.
+    const fn element(index: usize) -> Self {
+        Seg::Element { shown: index, live: Some(index) }
+    }
 }
 
 fn seg_name<'v>(seg: Option<&Seg<'v>>) -> &'v str {
     match seg {
         Some(Seg::Key(key)) => key,
-        Some(Seg::Index(_)) | None => "",
+        Some(Seg::Element { .. }) | None => "",
     }
 }
 
 static EMPTY_MAP: LazyLock<Value> = LazyLock::new(|| Value::Object(serde_json::Map::new()));
 
+/// Walks a normalised desired value and a live one side by side, collecting where they differ.
 struct Walker<'a> {
     group: &'a str,
     kind: &'a str,
@@ -538,78 +614,92 @@ struct Walker<'a> {
 impl<'a> Walker<'a> {
     fn compare<'v>(
         &mut self,
-        desired: &'v Value,
+        desired: Normalised<'v>,
         live: &'v Value,
         segments: &mut Vec<Seg<'v>>,
-        live_steps: &mut Vec<Seg<'v>>,
     ) {
-        match (desired, live) {
-            (Value::Object(desired_map), Value::Object(live_map)) => {
+        match (desired.value(), live) {
+            (Value::Object(_), Value::Object(live_map)) => {
+                let live_entries = live_map.iter().map(|(key, value)| (key.as_str(), value));
                 if *MAPS_SORTED {
-                    // Both maps iterate in key order (serde_json's default BTreeMap): one merge
-                    // pass instead of a lookup per key.
-                    let mut desired_entries = desired_map.iter().peekable();
-                    let mut live_entries = live_map.iter().peekable();
-                    loop {
-                        let order = match (desired_entries.peek(), live_entries.peek()) {
-                            (None, None) => break,
-                            (Some(_), None) => Ordering::Less,
-                            (None, Some(_)) => Ordering::Greater,
-                            (Some((desired_key, _)), Some((live_key, _))) => {
-                                desired_key.cmp(live_key)
-                            }
-                        };
-                        match order {
-                            Ordering::Less => {
-                                let (key, desired_child) =
-                                    desired_entries.next().unwrap_or_else(|| unreachable!());
-                                self.desired_only_key(key, desired_child, segments, live_steps);
-                            }
-                            Ordering::Greater => {
-                                let (key, live_child) =
-                                    live_entries.next().unwrap_or_else(|| unreachable!());
-                                self.live_only_key(key, live_child, segments, live_steps);
-                            }
-                            Ordering::Equal => {
-                                let (key, desired_child) =
-                                    desired_entries.next().unwrap_or_else(|| unreachable!());
-                                let (_, live_child) =
-                                    live_entries.next().unwrap_or_else(|| unreachable!());
-                                segments.push(Seg::Key(key));
-                                live_steps.push(Seg::Key(key));
-                                self.compare(desired_child, live_child, segments, live_steps);
-                                segments.pop();
-                                live_steps.pop();
-                            }
-                        }
-                    }
-                    return;
-                }
-                for (key, desired_child) in desired_map {
-                    match live_map.get(key) {
-                        Some(live_child) => {
-                            segments.push(Seg::Key(key));
-                            live_steps.push(Seg::Key(key));
-                            self.compare(desired_child, live_child, segments, live_steps);
-                            segments.pop();
-                            live_steps.pop();
-                        }
-                        None => self.desired_only_key(key, desired_child, segments, live_steps),
-                    }
-                }
-                for (key, live_child) in live_map {
-                    if !desired_map.contains_key(key) {
-                        self.live_only_key(key, live_child, segments, live_steps);
-                    }
+                    let desired_entries = desired.entries_maps_unchecked();
+                    self.compare_entries(desired_entries, live_entries, segments);
+                } else {
+                    // Another crate switched serde_json's maps to insertion order: sort both.
+                    let mut desired_entries: Vec<_> = desired.entries_maps_unchecked().collect();
+                    desired_entries.sort_by_key(|(key, _)| *key);
+                    let mut live_entries: Vec<_> = live_entries.collect();
+                    live_entries.sort_by_key(|(key, _)| *key);
+                    self.compare_entries(
+                        desired_entries.into_iter(),
+                        live_entries.into_iter(),
+                        segments,
+                    );
                 }
             }
-            (Value::Array(desired_items), Value::Array(live_items)) => {
-                self.compare_lists(desired_items, live_items, segments, live_steps);
+            (Value::Array(_), Value::Array(live_items)) => {
+                self.compare_lists(desired, live_items, segments);
             }
             (desired, live) => {
                 if !self.scalars_equal(segments, desired, live) {
-                    self.push(RawKind::Changed, segments, live_steps, None);
+                    self.push(RawKind::Changed, segments, None);
                 }
+            }
+        }
+    }
+
+    /// Two maps' entries, both in key order: one merge pass instead of a lookup per key. The
+    /// desired maps among them may hold nothing once normalised (see
+    /// [`Normalised::entries_maps_unchecked`]).
+    fn compare_entries<'v>(
+        &mut self,
+        mut desired: impl Iterator<Item = (&'v str, Normalised<'v>)>,
+        mut live: impl Iterator<Item = (&'v str, &'v Value)>,
+        segments: &mut Vec<Seg<'v>>,
+    ) {
+        let (mut next_desired, mut next_live) = (desired.next(), live.next());
+        loop {
+            let order = match (next_desired, next_live) {
+                (None, None) => break,
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+                (Some((desired_key, _)), Some((live_key, _))) => desired_key.cmp(live_key),
+            };
+            match (order, next_desired, next_live) {
+                (Ordering::Less, Some((key, desired_child)), _) => {
+                    self.desired_only_key(key, desired_child, segments);
+                    next_desired = desired.next();
+                }
+                (Ordering::Greater, _, Some((key, live_child))) => {
+                    self.live_only_key(key, live_child, segments);
+                    next_live = live.next();
+                }
+                (Ordering::Equal, Some((key, desired_child)), Some((_, live_child))) => {
+                    next_desired = desired.next();
+                    next_live = live.next();
+                    // Equal scalars (most fields of an object in sync): nothing to report.
+                    if !matches!(live_child, Value::Object(_) | Value::Array(_))
+                        && desired_child.value() == live_child
+                    {
+                        continue;
+                    }
+                    // A desired map with nothing left in it is absent, so the key is only live.
+                    // Comparing it with a live map reports the same fields, unless the live
+                    // value is noise as a whole; only then, or against a live value that is not
+                    // a map, does it matter, and is it checked.
+                    if let Value::Object(desired_map) = desired_child.value()
+                        && !desired_child.keeps_a_written_value(desired_map)
+                        && (!live_child.is_object() || self.live_noise(segments, key, live_child))
+                        && desired_child.is_empty()
+                    {
+                        self.live_only_key(key, live_child, segments);
+                        continue;
+                    }
+                    segments.push(Seg::Key(key));
+                    self.compare(desired_child, live_child, segments);
+                    segments.pop();
+                }
+                _ => unreachable!("the order follows the entries"),
             }
         }
     }
@@ -617,20 +707,17 @@ impl<'a> Walker<'a> {
     fn desired_only_key<'v>(
         &mut self,
         key: &'v str,
-        desired_child: &'v Value,
+        desired_child: Normalised<'v>,
         segments: &mut Vec<Seg<'v>>,
-        live_steps: &mut Vec<Seg<'v>>,
     ) {
         segments.push(Seg::Key(key));
-        live_steps.push(Seg::Key(key));
-        if desired_child.is_object() {
+        if desired_child.value().is_object() {
             // A map only one side has is walked into, so that each key is classed on its own.
-            self.compare(desired_child, &EMPTY_MAP, segments, live_steps);
+            self.compare(desired_child, &EMPTY_MAP, segments);
         } else {
-            self.push(RawKind::DesiredOnly, segments, live_steps, Some(desired_child));
+            self.push(RawKind::DesiredOnly, segments, Some(desired_child.value()));
         }
         segments.pop();
-        live_steps.pop();
     }
 
     fn live_only_key<'v>(
@@ -638,114 +725,138 @@ impl<'a> Walker<'a> {
         key: &'v str,
         live_child: &'v Value,
         segments: &mut Vec<Seg<'v>>,
-        live_steps: &mut Vec<Seg<'v>>,
     ) {
         if self.live_noise(segments, key, live_child) {
             return;
         }
         segments.push(Seg::Key(key));
-        live_steps.push(Seg::Key(key));
         if live_child.is_object() {
             // Each key of a map set live is classed by its own manager (labels by different tools).
-            self.compare(&EMPTY_MAP, live_child, segments, live_steps);
+            self.compare(Normalised::raw(&EMPTY_MAP), live_child, segments);
         } else {
-            self.push(RawKind::LiveOnly, segments, live_steps, None);
+            self.push(RawKind::LiveOnly, segments, None);
         }
         segments.pop();
-        live_steps.pop();
     }
 
     fn compare_lists<'v>(
         &mut self,
-        desired: &'v [Value],
+        desired: Normalised<'v>,
         live: &'v [Value],
         segments: &mut Vec<Seg<'v>>,
-        live_steps: &mut Vec<Seg<'v>>,
     ) {
         if let Some(keys) = self.list_keys(segments, desired, live) {
-            let live_keys: Vec<Vec<KeyPart<'_>>> =
-                live.iter().map(|item| key_of(&keys, item)).collect();
-            let mut live_matched = vec![false; live.len()];
-            for (desired_index, desired_item) in desired.iter().enumerate() {
-                let key = key_of(&keys, desired_item);
-                segments.push(Seg::Index(desired_index));
-                match live_keys.iter().position(|live_key| *live_key == key) {
-                    Some(live_index) => {
-                        live_matched[live_index] = true;
-                        live_steps.push(Seg::Index(live_index));
-                        self.compare(desired_item, &live[live_index], segments, live_steps);
-                        live_steps.pop();
+            // A key must identify one element on each side; otherwise compare by position.
+            let width = keys.len();
+            let desired_parts = desired
+                .items()
+                .flat_map(|item| keys.iter().map(move |key| KeyPart::of(item.get(key))));
+            let live_parts = live.iter().flat_map(|item| {
+                keys.iter().map(|key| KeyPart::of(item.get(*key).map(Normalised::raw)))
+            });
+            let compared = on_stack(desired_parts, |desired_parts| {
+                on_stack(live_parts, |live_parts| {
+                    let desired_keys = KeyTable { width, parts: desired_parts };
+                    let live_keys = KeyTable { width, parts: live_parts };
+                    let unique = desired_keys.unique() && live_keys.unique();
+                    if unique {
+                        self.compare_by_key(desired, live, &desired_keys, &live_keys, segments);
                     }
-                    None => {
-                        self.push(RawKind::DesiredOnly, segments, live_steps, Some(desired_item));
-                    }
-                }
-                segments.pop();
+                    unique
+                })
+            });
+            if compared {
+                return;
             }
-            for (live_index, matched) in live_matched.iter().enumerate() {
-                if !matched {
-                    segments.push(Seg::Index(live_index));
-                    live_steps.push(Seg::Index(live_index));
-                    self.push(RawKind::LiveOnly, segments, live_steps, None);
-                    segments.pop();
-                    live_steps.pop();
-                }
-            }
-            return;
         }
-        let objects = desired.iter().chain(live).all(Value::is_object);
-        if objects && desired.len() == live.len() && self.same_multiset(segments, desired, live) {
+        let objects = desired.items().all(|item| item.value().is_object())
+            && live.iter().all(Value::is_object);
+        let same_length = desired.items().len() == live.len();
+        if objects && same_length && self.same_multiset(segments, desired, live) {
             // Lists of objects with no merge key are sets in practice (HPA metrics, rules,
             // tolerations): the server or a controller may reorder them (spec §2.6-B).
             return;
         }
-        if desired.len() == live.len() && objects {
-            for (index, (desired_item, live_item)) in desired.iter().zip(live).enumerate() {
-                segments.push(Seg::Index(index));
-                live_steps.push(Seg::Index(index));
-                self.compare(desired_item, live_item, segments, live_steps);
+        if same_length && objects {
+            for (index, (desired_item, live_item)) in desired.items().zip(live).enumerate() {
+                segments.push(Seg::element(index));
+                self.compare(desired_item, live_item, segments);
                 segments.pop();
-                live_steps.pop();
             }
             return;
         }
-        let equal = desired.len() == live.len()
+        let equal = same_length
             && desired
-                .iter()
+                .items()
                 .zip(live)
                 .all(|(desired_item, live_item)| self.equal(segments, desired_item, live_item));
         if !equal {
-            self.push(RawKind::Changed, segments, live_steps, None);
+            self.push(RawKind::Changed, segments, None);
+        }
+    }
+
+    /// Two lists whose elements are identified by their merge keys.
+    fn compare_by_key<'v>(
+        &mut self,
+        desired: Normalised<'v>,
+        live: &'v [Value],
+        desired_keys: &KeyTable<'_, '_>,
+        live_keys: &KeyTable<'_, '_>,
+        segments: &mut Vec<Seg<'v>>,
+    ) {
+        // Which live elements were matched, on the stack for a short list.
+        let mut on_stack = [false; 32];
+        let mut on_heap = Vec::new();
+        let live_matched: &mut [bool] = if live.len() <= on_stack.len() {
+            &mut on_stack[..live.len()]
+        } else {
+            on_heap.resize(live.len(), false);
+            &mut on_heap
+        };
+        for (desired_index, desired_item) in desired.items().enumerate() {
+            let live_index = live_keys.position(desired_keys.key(desired_index));
+            segments.push(Seg::Element { shown: desired_index, live: live_index });
+            match live_index {
+                Some(live_index) => {
+                    live_matched[live_index] = true;
+                    self.compare(desired_item, &live[live_index], segments);
+                }
+                None => {
+                    self.push(RawKind::DesiredOnly, segments, Some(desired_item.value()));
+                }
+            }
+            segments.pop();
+        }
+        for (live_index, matched) in live_matched.iter().enumerate() {
+            if !matched {
+                segments.push(Seg::element(live_index));
+                self.push(RawKind::LiveOnly, segments, None);
+                segments.pop();
+            }
         }
     }
 
     fn schema_says_quantity(&self, segments: &[Seg<'_>]) -> bool {
         self.schema.is_some_and(|schema| {
-            let path: Vec<&str> = segments
-                .iter()
-                .filter_map(|segment| match segment {
-                    Seg::Key(key) => Some(*key),
-                    Seg::Index(_) => None,
-                })
-                .collect();
-            schema_defaults::is_quantity(schema, &path)
+            on_stack(keys_along(segments), |path| schema_defaults::is_quantity(schema, path))
         })
     }
 
     fn live_noise(&self, segments: &[Seg<'_>], key: &str, value: &Value) -> bool {
-        let path: Vec<Option<&str>> = segments
-            .iter()
-            .map(|segment| match segment {
-                Seg::Key(key) => Some(*key),
-                Seg::Index(_) => None,
-            })
-            .collect();
-        normalize::is_live_noise(self.group, self.kind, &path, key, value)
+        if segments.len() > normalize::NOISE_DEPTH {
+            // No noise rule reaches this deep (the path is not even collected).
+            return normalize::is_empty(value);
+        }
+        let path = segments.iter().map(|segment| match segment {
+            Seg::Key(key) => Some(*key),
+            Seg::Element { .. } => None,
+        });
+        on_stack(path, |path| normalize::is_live_noise(self.group, self.kind, path, key, value))
     }
 
-    fn same_multiset(&self, segments: &[Seg<'_>], desired: &[Value], live: &[Value]) -> bool {
+    fn same_multiset(&self, segments: &[Seg<'_>], desired: Normalised<'_>, live: &[Value]) -> bool {
         let mut used = vec![false; live.len()];
-        desired.iter().all(|desired_item| {
+        desired.items().all(|desired_item| {
             let found = live.iter().enumerate().position(|(index, live_item)| {
                 !used[index] && self.equal(segments, desired_item, live_item)
             });
@@ -754,7 +865,7 @@ impl<'a> Walker<'a> {
     }
 
     /// Deep equality with the same canonicalisation as the comparison.
-    fn equal(&self, segments: &[Seg<'_>], desired: &Value, live: &Value) -> bool {
+    fn equal(&self, segments: &[Seg<'_>], desired: Normalised<'_>, live: &Value) -> bool {
         let mut probe = Walker {
             group: self.group,
             kind: self.kind,
@@ -763,59 +874,48 @@ impl<'a> Walker<'a> {
             out: Vec::new(),
         };
         let mut segments = segments.to_vec();
-        segments.push(Seg::Index(0));
-        probe.compare(desired, live, &mut segments, &mut Vec::new());
+        segments.push(Seg::element(0));
+        probe.compare(desired, live, &mut segments);
         probe.out.is_empty()
     }
 
+    /// The fields that identify an element of the list at `segments`: the CRD schema's
+    /// `x-kubernetes-list-map-keys`, else Kubernetes' merge keys for the built-in lists.
     fn list_keys(
         &self,
         segments: &[Seg<'_>],
-        desired: &[Value],
+        desired: Normalised<'_>,
         live: &[Value],
-    ) -> Option<Vec<&'a str>> {
+    ) -> Option<Cow<'a, [&'a str]>> {
         let field = seg_name(segments.last());
-        let items = || desired.iter().chain(live);
-        if !items().all(Value::is_object) || desired.is_empty() && live.is_empty() {
+        if !(desired.items().all(|item| item.value().is_object())
+            && live.iter().all(Value::is_object))
+            || desired.items().len() == 0 && live.is_empty()
+        {
             return None;
         }
-        let has = |key: &str| items().all(|item| item.get(key).is_some());
-        let schema_keys = self.schema.and_then(|schema| {
-            let path: Vec<&str> = segments
-                .iter()
-                .filter_map(|segment| match segment {
-                    Seg::Key(key) => Some(*key),
-                    Seg::Index(_) => None,
-                })
-                .collect();
-            schema_defaults::list_map_keys(schema, &path)
-        });
-        let keys: Vec<&'a str> = if let Some(keys) = schema_keys {
-            keys
-        } else {
-            match field {
-                "volumeMounts" => vec!["mountPath"],
-                "volumeDevices" => vec!["devicePath"],
-                "hostAliases" => vec!["ip"],
-                "conditions" => vec!["type"],
-                "topologySpreadConstraints" => vec!["topologyKey", "whenUnsatisfiable"],
-                "ports" if has("containerPort") => vec!["containerPort", "protocol"],
-                "ports" if has("port") => vec!["port", "protocol"],
-                _ if has("name") => vec!["name"],
-                _ => return None,
-            }
+        let has = |key: &str| {
+            desired.items().all(|item| item.has(key))
+                && live.iter().all(|item| item.get(key).is_some())
         };
-        // A key must identify one element on each side; otherwise compare by position.
-        for side in [desired, live] {
-            let side_keys: Vec<Vec<KeyPart<'_>>> =
-                side.iter().map(|item| key_of(&keys, item)).collect();
-            for (index, key) in side_keys.iter().enumerate() {
-                if side_keys[..index].contains(key) {
-                    return None;
-                }
-            }
+        let schema_keys = self.schema.and_then(|schema| {
+            on_stack(keys_along(segments), |path| schema_defaults::list_map_keys(schema, path))
+        });
+        if let Some(keys) = schema_keys {
+            return Some(Cow::Owned(keys));
         }
-        Some(keys)
+        let keys: &'static [&'static str] = match field {
+            "volumeMounts" => &["mountPath"],
+            "volumeDevices" => &["devicePath"],
+            "hostAliases" => &["ip"],
+            "conditions" => &["type"],
+            "topologySpreadConstraints" => &["topologyKey", "whenUnsatisfiable"],
+            "ports" if has("containerPort") => &["containerPort", "protocol"],
+            "ports" if has("port") => &["port", "protocol"],
+            _ if has("name") => &["name"],
+            _ => return None,
+        };
+        Some(Cow::Borrowed(keys))
     }
 
     fn scalars_equal(&self, segments: &[Seg<'_>], desired: &Value, live: &Value) -> bool {
@@ -843,13 +943,7 @@ impl<'a> Walker<'a> {
         false
     }
 
-    fn push(
-        &mut self,
-        kind: RawKind,
-        segments: &[Seg<'_>],
-        live_steps: &[Seg<'_>],
-        desired: Option<&Value>,
-    ) {
+    fn push(&mut self, kind: RawKind, segments: &[Seg<'_>], desired: Option<&Value>) {
         // An explicit zero value the server drops (`initialDelaySeconds: 0`, `hostNetwork:
         // false`, `value: ""`) is the same as absent (spec §2.6-A).
         if kind == RawKind::DesiredOnly
@@ -861,53 +955,101 @@ impl<'a> Walker<'a> {
         {
             return;
         }
+        let live_steps = segments
+            .iter()
+            .filter_map(|step| match step {
+                Seg::Key(key) => Some(LiveStep::Field((*key).to_owned())),
+                Seg::Element { live, .. } => live.map(LiveStep::Element),
+            })
+            .collect();
         let segments = segments
             .iter()
             .map(|segment| match segment {
                 Seg::Key(key) => (*key).to_owned(),
-                Seg::Index(index) => index.to_string(),
-            })
-            .collect();
-        let live_steps = live_steps
-            .iter()
-            .map(|step| match step {
-                Seg::Key(key) => LiveStep::Field((*key).to_owned()),
-                Seg::Index(index) => LiveStep::Element(*index),
+                Seg::Element { shown, .. } => shown.to_string(),
             })
             .collect();
         self.out.push(RawDiff { kind, segments, live_steps });
     }
 }
 
-/// Whether serde_json's maps iterate in key order (its default BTreeMap). Checked once rather than
-/// assumed, because another crate in the build could switch serde_json to insertion order.
-static MAPS_SORTED: LazyLock<bool> = LazyLock::new(|| {
-    let mut probe = serde_json::Map::new();
-    probe.insert("b".to_owned(), Value::Null);
-    probe.insert("a".to_owned(), Value::Null);
-    probe.keys().map(String::as_str).eq(["a", "b"])
-});
-
 /// One part of a list element's merge key, canonical: `8080` and `"8080"` are the same port.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 enum KeyPart<'v> {
+    #[default]
     Missing,
     Int(i64),
     Text(&'v str),
-    Other(&'v Value),
+    Other(Normalised<'v>),
 }
 
-fn key_of<'v>(keys: &[&str], item: &'v Value) -> Vec<KeyPart<'v>> {
-    keys.iter()
-        .map(|key| match item.get(*key) {
-            None | Some(Value::Null) => KeyPart::Missing,
-            Some(Value::Number(number)) => {
-                number.as_i64().map_or(KeyPart::Other(&item[*key]), KeyPart::Int)
-            }
-            Some(Value::String(text)) => text.parse().map_or(KeyPart::Text(text), KeyPart::Int),
-            Some(other) => KeyPart::Other(other),
-        })
-        .collect()
+impl<'v> KeyPart<'v> {
+    fn of(field: Option<Normalised<'v>>) -> KeyPart<'v> {
+        let Some(field) = field else { return KeyPart::Missing };
+        match field.value() {
+            Value::Null => KeyPart::Missing,
+            Value::Number(number) => number.as_i64().map_or(KeyPart::Other(field), KeyPart::Int),
+            Value::String(text) => text.parse().map_or(KeyPart::Text(text), KeyPart::Int),
+            _ => KeyPart::Other(field),
+        }
+    }
+}
+
+/// The merge keys of a list's elements, one row of `width` parts per element.
+struct KeyTable<'t, 'v> {
+    width: usize,
+    parts: &'t [KeyPart<'v>],
+}
+
+impl<'v> KeyTable<'_, 'v> {
+    fn key(&self, index: usize) -> &[KeyPart<'v>] {
+        &self.parts[index * self.width..(index + 1) * self.width]
+    }
+
+    fn rows(&self) -> impl Iterator<Item = &[KeyPart<'v>]> {
+        self.parts.chunks(self.width.max(1))
+    }
+
+    /// Where the element with `key` is.
+    fn position(&self, key: &[KeyPart<'_>]) -> Option<usize> {
+        self.rows().position(|row| row == key)
+    }
+
+    /// Whether no two elements share a key.
+    fn unique(&self) -> bool {
+        self.rows()
+            .enumerate()
+            .all(|(index, key)| self.rows().take(index).all(|other| other != key))
+    }
+}
+
+/// The map keys along a path, list indices left out (how schemas are addressed).
+fn keys_along<'s>(segments: &'s [Seg<'_>]) -> impl Iterator<Item = &'s str> {
+    segments.iter().filter_map(|segment| match segment {
+        Seg::Key(key) => Some(*key),
+        Seg::Element { .. } => None,
+    })
+}
+
+/// Calls `f` with the items collected on the stack (paths are short; a longer one is collected
+/// on the heap): the walk asks about paths for many fields and should not allocate for them.
+fn on_stack<T: Copy + Default, R>(items: impl Iterator<Item = T>, f: impl FnOnce(&[T]) -> R) -> R {
+    const DEPTH: usize = 16;
+    let mut buffer = [T::default(); DEPTH];
+    let mut items = items.peekable();
+    let mut len = 0;
+    while len < DEPTH
+        && let Some(item) = items.next()
+    {
+        buffer[len] = item;
+        len += 1;
+    }
+    if items.peek().is_none() {
+        f(&buffer[..len])
+    } else {
+        let all: Vec<T> = buffer.into_iter().chain(items).collect();
+        f(&all)
+    }
 }
 
 /// Fields typed int-or-string whose number may be written as a number or a digit string.

@@ -8,25 +8,25 @@
 
 use serde_json::{Map, Value};
 
-/// One `managedFields` entry.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ManagedEntry {
+/// One `managedFields` entry, borrowed from the live object.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ManagedEntry<'a> {
     /// `manager`, e.g. `kubectl-edit`.
-    pub manager: String,
+    pub manager: &'a str,
     /// `operation`: `Apply` or `Update`.
-    pub operation: String,
+    pub operation: &'a str,
     /// `time`, as written (RFC 3339).
-    pub time: Option<String>,
+    pub time: Option<&'a str>,
     /// `subresource`, e.g. `scale` or `status`.
-    pub subresource: Option<String>,
-    fields: Value,
+    pub subresource: Option<&'a str>,
+    fields: &'a Value,
 }
 
 /// The owner of a field: the entry and whether it owns the field itself or an ancestor.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Owner<'a> {
     /// The entry.
-    pub entry: &'a ManagedEntry,
+    pub entry: &'a ManagedEntry<'a>,
     /// How many path segments of the field the owned node covers.
     pub depth: usize,
     /// Whether it owns the field itself (not only an ancestor).
@@ -42,11 +42,11 @@ pub enum Step<'a> {
     Element(usize, &'a Value),
 }
 
-/// The parsed `managedFields` of one live object.
+/// The parsed `managedFields` of one live object (borrowed from it).
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct ManagedFields {
+pub struct ManagedFields<'a> {
     /// The entries, in the order the object lists them.
-    pub entries: Vec<ManagedEntry>,
+    pub entries: Vec<ManagedEntry<'a>>,
 }
 
 /// What kind of actor a field manager is (spec §4.8).
@@ -81,24 +81,25 @@ pub fn manager_kind(manager: &str) -> ManagerKind {
     }
 }
 
-impl ManagedFields {
+impl<'a> ManagedFields<'a> {
     /// Reads `metadata.managedFields` of a live object; entries that are not `FieldsV1` are kept
     /// without fields (they own nothing Sextant can see).
     #[must_use]
-    pub fn of(object: &Value) -> ManagedFields {
+    pub fn of(object: &'a Value) -> ManagedFields<'a> {
         let entries = object
-            .pointer("/metadata/managedFields")
+            .get("metadata")
+            .and_then(|metadata| metadata.get("managedFields"))
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
             .filter_map(|entry| {
-                let text = |key: &str| entry.get(key).and_then(Value::as_str).map(str::to_owned);
+                let text = |key: &str| entry.get(key).and_then(Value::as_str);
                 Some(ManagedEntry {
                     manager: text("manager")?,
                     operation: text("operation").unwrap_or_default(),
                     time: text("time"),
                     subresource: text("subresource").filter(|subresource| !subresource.is_empty()),
-                    fields: entry.get("fieldsV1").cloned().unwrap_or(Value::Null),
+                    fields: entry.get("fieldsV1").unwrap_or(&Value::Null),
                 })
             })
             .collect();
@@ -110,15 +111,16 @@ impl ManagedFields {
     #[must_use]
     pub fn owner(&self, steps: &[Step<'_>]) -> Option<Owner<'_>> {
         let mut best: Option<Owner<'_>> = None;
+        // The `f:<name>` keys looked up, spelt in one buffer.
+        let mut key = String::new();
         for entry in &self.entries {
-            let Some((depth, exact)) = owned_depth(&entry.fields, steps) else { continue };
+            let Some((depth, exact)) = owned_depth(entry.fields, steps, &mut key) else { continue };
             let better = match best {
                 None => true,
                 Some(current) => {
                     depth > current.depth
                         || (depth == current.depth
-                            && entry.time.as_deref().unwrap_or("")
-                                >= current.entry.time.as_deref().unwrap_or(""))
+                            && entry.time.unwrap_or("") >= current.entry.time.unwrap_or(""))
                 }
             };
             if better {
@@ -131,11 +133,11 @@ impl ManagedFields {
 
 /// How deep along `steps` the fieldset owns a node: the deepest node that is a leaf (`{}`) or
 /// carries `.`, and whether that is the field itself.
-fn owned_depth(fields: &Value, steps: &[Step<'_>]) -> Option<(usize, bool)> {
+fn owned_depth(fields: &Value, steps: &[Step<'_>], key: &mut String) -> Option<(usize, bool)> {
     let mut node = fields.as_object()?;
     let mut owned = None;
     for (index, step) in steps.iter().enumerate() {
-        let Some(child) = child_of(node, *step) else { break };
+        let Some(child) = child_of(node, *step, key) else { break };
         let child = child.as_object()?;
         let depth = index + 1;
         if child.is_empty() || child.contains_key(".") {
@@ -146,9 +148,18 @@ fn owned_depth(fields: &Value, steps: &[Step<'_>]) -> Option<(usize, bool)> {
     owned
 }
 
-fn child_of<'a>(node: &'a Map<String, Value>, step: Step<'_>) -> Option<&'a Value> {
+fn child_of<'a>(
+    node: &'a Map<String, Value>,
+    step: Step<'_>,
+    key: &mut String,
+) -> Option<&'a Value> {
     match step {
-        Step::Field(name) => node.get(&format!("f:{name}")),
+        Step::Field(name) => {
+            key.clear();
+            key.push_str("f:");
+            key.push_str(name);
+            node.get(key.as_str())
+        }
         Step::Element(index, element) => {
             if let Value::Object(element) = element {
                 let keyed = node.iter().find(|(key, _)| {
@@ -247,7 +258,7 @@ mod tests {
         ];
         let owner = managed.owner(&steps).unwrap();
         assert_eq!(
-            (owner.entry.manager.as_str(), owner.exact, owner.depth),
+            (owner.entry.manager, owner.exact, owner.depth),
             ("kustomize-controller", false, 5)
         );
         assert_eq!(managed.owner(&[Step::Field("status")]), None);

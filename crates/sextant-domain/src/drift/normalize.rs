@@ -8,14 +8,24 @@
 //!    too; nor are allocated values (`clusterIP`, `nodePort`, a claim's `volumeName`, ...).
 //! 3. Secrets: `stringData` is folded into base64 `data`.
 //! 4. The desired side gets the API server's defaults: the built-in ones for the common kinds
-//!    ([`apply_builtin_defaults`]) and those declared in CRD schemas.
+//!    (`builtin_defaults.rs`) and those declared in CRD schemas.
 //! 5. `null`, `{}` and `[]` are the same as absent, on both sides.
+//!
+//! The live side is compared as it is: step 2 is asked while walking it ([`is_live_noise`]).
+//! The desired side is read through `Normalised`, which applies steps 1, 4 and 5 as the
+//! comparison reads each field, without copying the object; only a Secret (step 3) and a custom
+//! resource whose CRD declares defaults are copied.
 //!
 //! Quantities, numbers and int-or-string values are canonicalised where they are compared
 //! (`diff.rs`), so that the values shown are the ones written.
 
+use std::sync::LazyLock;
+
 use base64::Engine as _;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
+
+use super::builtin_defaults::{DefaultedKeys, Node, Place};
+use super::schema_defaults::apply_schema_defaults;
 
 /// Metadata the API server writes on every object.
 const SERVER_METADATA: &[&str] = &[
@@ -95,42 +105,13 @@ pub fn clone_without_server_fields(object: &Value) -> Value {
     Value::Object(copy)
 }
 
-/// Step 1: server-owned metadata and `status`, on either side.
-pub fn strip_server_fields(object: &mut Value) {
-    let Some(map) = object.as_object_mut() else { return };
-    map.remove("status");
-    if let Some(metadata) = map.get_mut("metadata").and_then(Value::as_object_mut) {
-        for key in SERVER_METADATA {
-            metadata.remove(*key);
-        }
-        if let Some(annotations) = metadata.get_mut("annotations").and_then(Value::as_object_mut) {
-            annotations.remove(LAST_APPLIED);
-        }
-    }
-    // A StatefulSet's claim templates carry a `status` the server fills in.
-    if let Some(templates) = map
-        .get_mut("spec")
-        .and_then(|spec| spec.get_mut("volumeClaimTemplates"))
-        .and_then(Value::as_array_mut)
-    {
-        for template in templates {
-            if let Some(template) = template.as_object_mut() {
-                template.remove("status");
-                if let Some(metadata) = template.get_mut("metadata").and_then(Value::as_object_mut)
-                {
-                    metadata.remove("creationTimestamp");
-                }
-            }
-        }
-    }
-}
-
 /// Step 2: whether a field the live side has and Git does not set is noise: server metadata,
 /// `status`, metadata that tools and controllers add, values the server allocates, or an empty
 /// value. `path` is where the field's parent sits (map keys; `None` for a list element).
 ///
 /// The comparison asks this for live-only fields instead of copying the live object and
-/// removing them, which keeps the diff of an object in sync free of copies.
+/// removing them, which keeps the diff of an object in sync free of copies. No rule looks at a
+/// path longer than [`NOISE_DEPTH`]: deeper, a field is noise only when it is empty.
 #[must_use]
 pub fn is_live_noise(
     group: &str,
@@ -139,37 +120,38 @@ pub fn is_live_noise(
     key: &str,
     value: &Value,
 ) -> bool {
-    if match value {
-        Value::Null => true,
-        Value::Object(map) => map.is_empty(),
-        Value::Array(items) => items.is_empty(),
-        _ => false,
-    } {
+    if is_empty(value) {
         return true;
     }
-    let metadata_section = |section: &str| {
-        matches!(
-            path,
-            [Some("metadata"), Some(found)]
-                | [Some("spec"), Some("template"), Some("metadata"), Some(found)]
-                | [Some("spec"), Some("jobTemplate"), Some("spec"), Some("template"), Some("metadata"), Some(found)]
-                if *found == section
-        )
+    if path.len() > NOISE_DEPTH {
+        return false;
+    }
+    // The section of an object's or a pod template's metadata the field is in, if any.
+    let metadata_section = match path {
+        [Some("metadata"), Some(section)]
+        | [Some("spec"), Some("template"), Some("metadata"), Some(section)]
+        | [
+            Some("spec"),
+            Some("jobTemplate"),
+            Some("spec"),
+            Some("template"),
+            Some("metadata"),
+            Some(section),
+        ] => Some(*section),
+        _ => None,
     };
-    match path {
-        [] => key == "status",
-        [Some("metadata")] => {
+    match (path, metadata_section) {
+        ([], _) => key == "status",
+        ([Some("metadata")], _) => {
             SERVER_METADATA.contains(&key)
                 || matches!(key, "namespace" | "ownerReferences" | "finalizers" | "generateName")
         }
-        _ if metadata_section("annotations") => {
-            key == LAST_APPLIED || NOISE_ANNOTATIONS.contains(&key)
-        }
-        _ if metadata_section("labels") => {
+        (_, Some("annotations")) => key == LAST_APPLIED || NOISE_ANNOTATIONS.contains(&key),
+        (_, Some("labels")) => {
             NOISE_LABELS.contains(&key)
                 || (key == "app.kubernetes.io/managed-by" && value.as_str() == Some("Helm"))
         }
-        [Some("spec")] => match (group, kind) {
+        ([Some("spec")], _) => match (group, kind) {
             ("", "Service") => matches!(
                 key,
                 "clusterIP"
@@ -182,16 +164,19 @@ pub fn is_live_noise(
             ("batch", "Job") => key == "selector",
             _ => false,
         },
-        [Some("spec"), Some("ports"), None] => {
+        ([Some("spec"), Some("ports"), None], _) => {
             (group, kind) == ("", "Service") && key == "nodePort"
         }
-        [Some("spec"), Some("volumeClaimTemplates"), None] => key == "status",
-        [Some("spec"), Some("volumeClaimTemplates"), None, Some("metadata")] => {
+        ([Some("spec"), Some("volumeClaimTemplates"), None], _) => key == "status",
+        ([Some("spec"), Some("volumeClaimTemplates"), None, Some("metadata")], _) => {
             key == "creationTimestamp"
         }
         _ => false,
     }
 }
+
+/// The longest path [`is_live_noise`] has a rule for (a CronJob's pod template's metadata).
+pub const NOISE_DEPTH: usize = 6;
 
 /// Step 3: a Secret's `stringData` folded into base64 `data`, and `null` values as empty.
 pub fn fold_secret(object: &mut Value) {
@@ -241,7 +226,8 @@ pub fn prune_empty(value: &mut Value) {
     }
 }
 
-fn is_empty(value: &Value) -> bool {
+/// `null`, `{}` or `[]`.
+pub(crate) fn is_empty(value: &Value) -> bool {
     match value {
         Value::Null => true,
         Value::Object(map) => map.is_empty(),
@@ -250,403 +236,400 @@ fn is_empty(value: &Value) -> bool {
     }
 }
 
-/// Step 4, built-in half: the defaults the API server applies to the common kinds, for the
-/// fields a manifest usually leaves out (spec §2.6-B; Kubernetes `pkg/apis/*/v1/defaults.go`).
-pub fn apply_builtin_defaults(group: &str, kind: &str, object: &mut Value) {
-    let Some(map) = object.as_object_mut() else { return };
-    if (group, kind) == ("", "Secret") {
-        set_default(map, "type", || json!("Opaque"));
-        return;
-    }
-    let Some(spec) = map.get_mut("spec").and_then(Value::as_object_mut) else {
-        if (group, kind) == ("", "Namespace") {
-            map.insert("spec".to_owned(), json!({"finalizers": ["kubernetes"]}));
+/// Whether serde_json's maps iterate in key order (its default BTreeMap). Checked once rather than
+/// assumed, because another crate in the build could switch serde_json to insertion order.
+pub(crate) static MAPS_SORTED: LazyLock<bool> = LazyLock::new(|| {
+    let mut probe = Map::new();
+    probe.insert("b".to_owned(), Value::Null);
+    probe.insert("a".to_owned(), Value::Null);
+    probe.keys().map(String::as_str).eq(["a", "b"])
+});
+
+/// Step 1 on the desired side, by where a value sits: what is removed there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Strip {
+    /// Nothing below.
+    Off,
+    /// The object: `status`.
+    Root,
+    /// `metadata`: what the server writes, and the namespace (identity already decided it, so
+    /// a manifest not naming it is no difference).
+    Metadata,
+    /// `metadata.annotations`: kubectl's last-applied copy of the object.
+    Annotations,
+    Spec,
+    /// `spec.volumeClaimTemplates` (a StatefulSet's), whose elements ...
+    ClaimTemplates,
+    /// ... carry a `status` the server fills in ...
+    ClaimTemplate,
+    /// ... and a `creationTimestamp`.
+    ClaimMetadata,
+}
+
+impl Strip {
+    fn hides(self, key: &str) -> bool {
+        match self {
+            Strip::Root | Strip::ClaimTemplate => key == "status",
+            Strip::Metadata => key == "namespace" || SERVER_METADATA.contains(&key),
+            Strip::Annotations => key == LAST_APPLIED,
+            Strip::ClaimMetadata => key == "creationTimestamp",
+            Strip::Off | Strip::Spec | Strip::ClaimTemplates => false,
         }
-        return;
-    };
-    if group == "gateway.networking.k8s.io" {
-        gateway_api_defaults(kind, spec);
-        return;
     }
-    match (group, kind) {
-        ("apps", "Deployment") => {
-            set_default(spec, "replicas", || json!(1));
-            set_default(spec, "revisionHistoryLimit", || json!(10));
-            set_default(spec, "progressDeadlineSeconds", || json!(600));
-            let strategy = spec.entry("strategy").or_insert_with(|| json!({}));
-            if let Some(strategy) = strategy.as_object_mut() {
-                set_default(strategy, "type", || json!("RollingUpdate"));
-                if strategy.get("type").and_then(Value::as_str) == Some("RollingUpdate") {
-                    let rolling = strategy.entry("rollingUpdate").or_insert_with(|| json!({}));
-                    if let Some(rolling) = rolling.as_object_mut() {
-                        set_default(rolling, "maxSurge", || json!("25%"));
-                        set_default(rolling, "maxUnavailable", || json!("25%"));
-                    }
-                }
-            }
-            pod_template_defaults(spec.get_mut("template"));
+
+    fn child(self, key: &str) -> Strip {
+        match self {
+            Strip::Root if key == "metadata" => Strip::Metadata,
+            Strip::Root if key == "spec" => Strip::Spec,
+            Strip::Metadata if key == "annotations" => Strip::Annotations,
+            Strip::Spec if key == "volumeClaimTemplates" => Strip::ClaimTemplates,
+            Strip::ClaimTemplate if key == "metadata" => Strip::ClaimMetadata,
+            _ => Strip::Off,
         }
-        ("apps", "StatefulSet") => {
-            set_default(spec, "replicas", || json!(1));
-            set_default(spec, "revisionHistoryLimit", || json!(10));
-            set_default(spec, "podManagementPolicy", || json!("OrderedReady"));
-            set_default(
-                spec,
-                "persistentVolumeClaimRetentionPolicy",
-                || json!({"whenDeleted": "Retain", "whenScaled": "Retain"}),
-            );
-            let strategy = spec.entry("updateStrategy").or_insert_with(|| json!({}));
-            if let Some(strategy) = strategy.as_object_mut() {
-                set_default(strategy, "type", || json!("RollingUpdate"));
-                if strategy.get("type").and_then(Value::as_str) == Some("RollingUpdate") {
-                    set_default(strategy, "rollingUpdate", || json!({"partition": 0}));
-                }
-            }
-            if let Some(templates) =
-                spec.get_mut("volumeClaimTemplates").and_then(Value::as_array_mut)
+    }
+
+    fn item(self) -> Strip {
+        if self == Strip::ClaimTemplates { Strip::ClaimTemplate } else { Strip::Off }
+    }
+}
+
+/// A value as the comparison sees it, normalised as it is read: server fields removed (step 1),
+/// the API server's built-in defaults filled in (step 4) and empty values dropped (step 5),
+/// without copying it. Reading a map's entries or a field gives the normalised children; a copy
+/// of the whole ([`Normalised::to_value`]) is the value these steps would have produced.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Normalised<'v> {
+    value: &'v Value,
+    strip: Strip,
+    place: Place<'v>,
+    prune: bool,
+}
+
+impl<'v> Normalised<'v> {
+    const fn new(value: &'v Value, strip: Strip, place: Place<'v>, prune: bool) -> Self {
+        Normalised { value, strip, place, prune }
+    }
+
+    /// `value` as it is.
+    pub(crate) const fn raw(value: &'v Value) -> Self {
+        Normalised::new(value, Strip::Off, Place::NONE, false)
+    }
+
+    /// The value here (a map's or a list's children are read through [`Normalised::entries`],
+    /// [`Normalised::get`] and [`Normalised::items`]).
+    pub(crate) const fn value(self) -> &'v Value {
+        self.value
+    }
+
+    /// Whether nothing is removed or filled in among this map's entries (its node has no
+    /// defaults; a list's elements may still have some).
+    #[inline]
+    fn entries_are_plain(self) -> bool {
+        self.strip == Strip::Off && self.place.node() == Node::None
+    }
+
+    /// Whether a map has a child at `key` once normalised: [`Normalised::get`] is `Some`.
+    pub(crate) fn has(self, key: &str) -> bool {
+        let Some(map) = self.value.as_object() else { return false };
+        match map.get(key) {
+            // A scalar written here stays, unless step 1 removes it (a default replaces only a
+            // null, or with a map a value that is not a map).
+            Some(Value::Bool(_) | Value::Number(_) | Value::String(_))
+                if !self.strip.hides(key) =>
             {
-                for template in templates.iter_mut().filter_map(Value::as_object_mut) {
-                    set_default(template, "apiVersion", || json!("v1"));
-                    set_default(template, "kind", || json!("PersistentVolumeClaim"));
-                    if let Some(claim) = template.get_mut("spec").and_then(Value::as_object_mut) {
-                        set_default(claim, "volumeMode", || json!("Filesystem"));
-                    }
-                }
+                true
             }
-            pod_template_defaults(spec.get_mut("template"));
-        }
-        ("apps", "DaemonSet") => {
-            set_default(spec, "revisionHistoryLimit", || json!(10));
-            let strategy = spec.entry("updateStrategy").or_insert_with(|| json!({}));
-            if let Some(strategy) = strategy.as_object_mut() {
-                set_default(strategy, "type", || json!("RollingUpdate"));
-                if strategy.get("type").and_then(Value::as_str) == Some("RollingUpdate") {
-                    let rolling = strategy.entry("rollingUpdate").or_insert_with(|| json!({}));
-                    if let Some(rolling) = rolling.as_object_mut() {
-                        set_default(rolling, "maxUnavailable", || json!(1));
-                        set_default(rolling, "maxSurge", || json!(0));
-                    }
-                }
+            present => {
+                self.child(map, key, present).is_some_and(|child| !(self.prune && child.is_empty()))
             }
-            pod_template_defaults(spec.get_mut("template"));
         }
-        ("apps", "ReplicaSet") | ("", "ReplicationController") => {
-            set_default(spec, "replicas", || json!(1));
-            pod_template_defaults(spec.get_mut("template"));
+    }
+
+    /// The child at `key` of a map, normalised; `None` when there is none (or it is empty).
+    pub(crate) fn get(self, key: &str) -> Option<Normalised<'v>> {
+        let map = self.value.as_object()?;
+        self.child(map, key, map.get(key)).filter(|child| !(self.prune && child.is_empty()))
+    }
+
+    /// The child at `key` of `map` (this value), `present` as written: the value written there
+    /// unless step 1 removes it or the server fills in another, else what the server fills in.
+    #[inline]
+    fn child(
+        self,
+        map: &'v Map<String, Value>,
+        key: &str,
+        present: Option<&'v Value>,
+    ) -> Option<Normalised<'v>> {
+        if self.entries_are_plain() {
+            // Nothing is removed or filled in here (most of an object): the value as written.
+            return present
+                .map(|value| Normalised::new(value, Strip::Off, Place::NONE, self.prune));
         }
-        ("batch", "Job") => {
-            job_defaults(spec);
+        if let Some(value @ (Value::Bool(_) | Value::Number(_) | Value::String(_))) = present
+            && !self.place.node().replaces_written_values()
+            && !self.strip.hides(key)
+        {
+            // A scalar written here stays as written (a default replaces a null), and nothing
+            // below a scalar is read: no need to ask the defaults what sits at the key.
+            return Some(Normalised::new(value, Strip::Off, Place::NONE, self.prune));
         }
-        ("batch", "CronJob") => {
-            set_default(spec, "concurrencyPolicy", || json!("Allow"));
-            set_default(spec, "suspend", || json!(false));
-            set_default(spec, "successfulJobsHistoryLimit", || json!(3));
-            set_default(spec, "failedJobsHistoryLimit", || json!(1));
-            pod_template_defaults(
-                spec.get_mut("jobTemplate").and_then(|job| job.pointer_mut("/spec/template")),
-            );
+        self.child_by_rules(map, key, present)
+    }
+
+    fn child_by_rules(
+        self,
+        map: &'v Map<String, Value>,
+        key: &str,
+        present: Option<&'v Value>,
+    ) -> Option<Normalised<'v>> {
+        let node = self.place.node();
+        let present = present.filter(|_| !self.strip.hides(key));
+        let field = node.field(map, key);
+        let (value, strip) = match (present, field.fill) {
+            (Some(present), Some(fill)) if fill.replaces(present) => (fill.value, Strip::Off),
+            (Some(present), _) => (present, self.strip.child(key)),
+            (None, Some(fill)) => (fill.value, Strip::Off),
+            (None, None) => return None,
+        };
+        Some(Normalised::new(value, strip, field.place, self.prune))
+    }
+
+    /// A map's entries, normalised, in key order (when serde_json keeps maps sorted, see
+    /// [`MAPS_SORTED`]); nothing for a value that is not a map.
+    pub(crate) fn entries(self) -> Entries<'v> {
+        self.entries_checking_maps(true)
+    }
+
+    /// Like [`Normalised::entries`], except that a map is given without checking that something
+    /// is left in it once normalised (only a `null` and an empty list are left out). Finding
+    /// that out reads the map through the defaults, which its reader does anyway; the
+    /// comparison asks [`Normalised::is_empty`] only where the answer changes what it reports.
+    pub(crate) fn entries_maps_unchecked(self) -> Entries<'v> {
+        self.entries_checking_maps(false)
+    }
+
+    fn entries_checking_maps(self, check_maps: bool) -> Entries<'v> {
+        static NO_ENTRIES: LazyLock<Map<String, Value>> = LazyLock::new(Map::new);
+        let map = self.value.as_object().unwrap_or(&NO_ENTRIES);
+        Entries {
+            parent: self,
+            map,
+            present: map.iter().peekable(),
+            defaulted: self.place.node().defaulted_keys().peekable(),
+            check_maps,
         }
-        ("", "Pod") => pod_spec_defaults(spec, true),
-        ("", "PodTemplate") => pod_template_defaults(map.get_mut("template")),
-        ("", "Service") => service_defaults(spec),
-        ("", "PersistentVolumeClaim") => set_default(spec, "volumeMode", || json!("Filesystem")),
-        ("", "Namespace") => set_default(spec, "finalizers", || json!(["kubernetes"])),
-        ("autoscaling", "HorizontalPodAutoscaler") => set_default(spec, "minReplicas", || json!(1)),
-        ("networking.k8s.io", "NetworkPolicy") => {
-            let policy_types = if spec.contains_key("egress") {
-                json!(["Ingress", "Egress"])
-            } else {
-                json!(["Ingress"])
+    }
+
+    /// A list's elements, normalised; nothing for a value that is not a list.
+    pub(crate) fn items(self) -> impl ExactSizeIterator<Item = Normalised<'v>> + Clone {
+        let items = self.value.as_array().map_or(&[][..], Vec::as_slice);
+        let (strip, place, prune) = (self.strip.item(), self.place.item(), self.prune);
+        items.iter().map(move |value| Normalised::new(value, strip, place, prune))
+    }
+
+    /// Whether step 5 drops the value: `null`, `[]`, or a map with nothing left in it.
+    #[inline]
+    pub(crate) fn is_empty(self) -> bool {
+        match self.value {
+            Value::Null => true,
+            Value::Array(items) => items.is_empty(),
+            Value::Object(map) => self.is_empty_map(map),
+            _ => false,
+        }
+    }
+
+    fn is_empty_map(self, map: &Map<String, Value>) -> bool {
+        !self.keeps_a_written_value(map) && self.entries().next().is_none()
+    }
+
+    /// Whether a scalar or a list written in this map stays (a default replaces only a null,
+    /// or a value that is not a map with a map): then the map is not empty. This answers most
+    /// maps without reading them through the defaults.
+    pub(crate) fn keeps_a_written_value(self, map: &Map<String, Value>) -> bool {
+        map.iter().any(|(key, value)| {
+            let kept = match value {
+                Value::Bool(_) | Value::Number(_) | Value::String(_) => true,
+                Value::Array(items) => !items.is_empty(),
+                Value::Null | Value::Object(_) => false,
             };
-            set_default(spec, "policyTypes", || policy_types);
-            for direction in ["ingress", "egress"] {
-                for rule in array_objects(spec.get_mut(direction)) {
-                    for port in array_objects(rule.get_mut("ports")) {
-                        set_default(port, "protocol", || json!("TCP"));
-                    }
-                }
-            }
+            kept && !self.strip.hides(key)
+        })
+    }
+
+    /// A copy, normalised.
+    pub(crate) fn to_value(self) -> Value {
+        match self.value {
+            Value::Object(_) => Value::Object(
+                self.entries().map(|(key, child)| (key.to_owned(), child.to_value())).collect(),
+            ),
+            Value::Array(_) => Value::Array(self.items().map(Normalised::to_value).collect()),
+            scalar => scalar.clone(),
         }
-        _ => {}
     }
 }
 
-/// Defaults for kinds whose defaults sit outside `spec` (webhook configurations, bindings).
-pub fn apply_builtin_top_level_defaults(group: &str, kind: &str, object: &mut Value) {
-    let Some(map) = object.as_object_mut() else { return };
-    match (group, kind) {
-        (
-            "admissionregistration.k8s.io",
-            "MutatingWebhookConfiguration" | "ValidatingWebhookConfiguration",
-        ) => {
-            let mutating = kind.starts_with("Mutating");
-            for webhook in array_objects(map.get_mut("webhooks")) {
-                set_default(webhook, "failurePolicy", || json!("Fail"));
-                set_default(webhook, "matchPolicy", || json!("Equivalent"));
-                set_default(webhook, "timeoutSeconds", || json!(10));
-                if mutating {
-                    set_default(webhook, "reinvocationPolicy", || json!("Never"));
+/// Equal once normalised.
+impl PartialEq for Normalised<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        match (self.value, other.value) {
+            (Value::Object(_), Value::Object(_)) => {
+                self.entries().count() == other.entries().count()
+                    && self.entries().all(|(key, child)| other.get(key) == Some(child))
+            }
+            (Value::Array(left), Value::Array(right)) => {
+                left.len() == right.len() && self.items().eq(other.items())
+            }
+            (left, right) => left == right,
+        }
+    }
+}
+
+/// A map's entries, normalised: those written (unless removed, replaced or empty) and those the
+/// server fills in, merged in key order.
+pub(crate) struct Entries<'v> {
+    parent: Normalised<'v>,
+    map: &'v Map<String, Value>,
+    present: std::iter::Peekable<serde_json::map::Iter<'v>>,
+    defaulted: std::iter::Peekable<DefaultedKeys<'v>>,
+    /// Whether a map is left out when nothing is left in it.
+    check_maps: bool,
+}
+
+impl<'v> Iterator for Entries<'v> {
+    type Item = (&'v str, Normalised<'v>);
+
+    fn next(&mut self) -> Option<(&'v str, Normalised<'v>)> {
+        if self.parent.entries_are_plain() {
+            // Nothing is removed or filled in here (most of an object): the entries written.
+            return self.next_written();
+        }
+        loop {
+            let next_present = self.present.peek().map(|(key, _)| key.as_str());
+            let next_defaulted = self.defaulted.peek().copied();
+            let (key, present) = match (next_present, next_defaulted) {
+                (None, None) => return None,
+                // Unsorted maps (see `MAPS_SORTED`): the entries written, then the defaults.
+                (Some(_), Some(_)) if !*MAPS_SORTED => self.take_present(),
+                (None, Some(defaulted)) => {
+                    self.defaulted.next();
+                    // Unsorted, the entries written came first: a default they hold is done.
+                    if !*MAPS_SORTED && self.map.contains_key(defaulted) {
+                        continue;
+                    }
+                    (defaulted, None)
                 }
-                if let Some(service) = webhook
-                    .get_mut("clientConfig")
-                    .and_then(|config| config.get_mut("service"))
-                    .and_then(Value::as_object_mut)
-                {
-                    set_default(service, "port", || json!(443));
+                (Some(present), Some(defaulted)) if defaulted < present => {
+                    self.defaulted.next();
+                    (defaulted, None)
                 }
-                for rule in array_objects(webhook.get_mut("rules")) {
-                    set_default(rule, "scope", || json!("*"));
+                (Some(present), defaulted) => {
+                    if defaulted == Some(present) {
+                        self.defaulted.next();
+                    }
+                    self.take_present()
                 }
+            };
+            if let Some(child) = self.parent.child(self.map, key, present)
+                && !(self.parent.prune
+                    && match child.value {
+                        Value::Object(map) => self.check_maps && child.is_empty_map(map),
+                        _ => child.is_empty(),
+                    })
+            {
+                return Some((key, child));
             }
         }
-        ("rbac.authorization.k8s.io", "RoleBinding" | "ClusterRoleBinding") => {
-            for subject in array_objects(map.get_mut("subjects")) {
-                let api_group = match subject.get("kind").and_then(Value::as_str) {
-                    Some("User" | "Group") => "rbac.authorization.k8s.io",
-                    _ => "",
+    }
+}
+
+impl<'v> Entries<'v> {
+    fn next_written(&mut self) -> Option<(&'v str, Normalised<'v>)> {
+        let prune = self.parent.prune;
+        self.present.find_map(|(key, value)| {
+            let child = Normalised::new(value, Strip::Off, Place::NONE, prune);
+            let dropped = prune
+                && match value {
+                    Value::Object(map) => self.check_maps && child.is_empty_map(map),
+                    _ => child.is_empty(),
                 };
-                set_default(subject, "apiGroup", || json!(api_group));
-            }
-        }
-        _ => {}
+            (!dropped).then_some((key.as_str(), child))
+        })
     }
-}
 
-fn job_defaults(spec: &mut Map<String, Value>) {
-    set_default(spec, "backoffLimit", || json!(6));
-    set_default(spec, "completionMode", || json!("NonIndexed"));
-    set_default(spec, "suspend", || json!(false));
-    set_default(spec, "podReplacementPolicy", || json!("TerminatingOrFailed"));
-    // Recent API servers write `manualSelector: false` when they generate the selector. A
-    // default the server did not apply is harmless: a field only the defaulted side has is not
-    // reported.
-    set_default(spec, "manualSelector", || json!(false));
-    if !spec.contains_key("completions") && !spec.contains_key("parallelism") {
-        spec.insert("completions".to_owned(), json!(1));
-    }
-    set_default(spec, "parallelism", || json!(1));
-    pod_template_defaults(spec.get_mut("template"));
-}
-
-fn pod_template_defaults(template: Option<&mut Value>) {
-    if let Some(spec) =
-        template.and_then(|template| template.get_mut("spec")).and_then(Value::as_object_mut)
-    {
-        pod_spec_defaults(spec, false);
-    }
-}
-
-fn pod_spec_defaults(spec: &mut Map<String, Value>, is_pod: bool) {
-    set_default(spec, "restartPolicy", || json!("Always"));
-    set_default(spec, "terminationGracePeriodSeconds", || json!(30));
-    set_default(spec, "dnsPolicy", || json!("ClusterFirst"));
-    set_default(spec, "schedulerName", || json!("default-scheduler"));
-    if is_pod {
-        set_default(spec, "enableServiceLinks", || json!(true));
-        set_default(spec, "preemptionPolicy", || json!("PreemptLowerPriority"));
-        set_default(spec, "priority", || json!(0));
-        set_default(spec, "serviceAccountName", || json!("default"));
-    }
-    // The v1 conversion copies `serviceAccountName` into the deprecated `serviceAccount`.
-    if let Some(account) = spec.get("serviceAccountName").cloned() {
-        set_default(spec, "serviceAccount", || account);
-    }
-    for list in ["containers", "initContainers", "ephemeralContainers"] {
-        for container in array_objects(spec.get_mut(list)) {
-            container_defaults(container, is_pod);
-        }
-    }
-    for volume in array_objects(spec.get_mut("volumes")) {
-        for source in ["configMap", "secret", "downwardAPI", "projected"] {
-            if let Some(source) = volume.get_mut(source).and_then(Value::as_object_mut) {
-                set_default(source, "defaultMode", || json!(420));
-                for item in array_objects(source.get_mut("items")) {
-                    field_ref_defaults(item);
-                }
-                for projection in array_objects(source.get_mut("sources")) {
-                    if let Some(token) =
-                        projection.get_mut("serviceAccountToken").and_then(Value::as_object_mut)
-                    {
-                        set_default(token, "expirationSeconds", || json!(3600));
-                    }
-                    if let Some(downward) =
-                        projection.get_mut("downwardAPI").and_then(Value::as_object_mut)
-                    {
-                        for item in array_objects(downward.get_mut("items")) {
-                            field_ref_defaults(item);
-                        }
-                    }
-                }
-            }
-        }
-        if let Some(host_path) = volume.get_mut("hostPath").and_then(Value::as_object_mut) {
-            set_default(host_path, "type", || json!(""));
+    fn take_present(&mut self) -> (&'v str, Option<&'v Value>) {
+        match self.present.next() {
+            Some((key, value)) => (key.as_str(), Some(value)),
+            None => unreachable!("peeked"),
         }
     }
 }
 
-fn container_defaults(container: &mut Map<String, Value>, is_pod: bool) {
-    set_default(container, "terminationMessagePath", || json!("/dev/termination-log"));
-    set_default(container, "terminationMessagePolicy", || json!("File"));
-    let pull_policy = container.get("image").and_then(Value::as_str).map(default_pull_policy);
-    if let Some(pull_policy) = pull_policy {
-        set_default(container, "imagePullPolicy", || json!(pull_policy));
-    }
-    for port in array_objects(container.get_mut("ports")) {
-        set_default(port, "protocol", || json!("TCP"));
-    }
-    for probe in ["livenessProbe", "readinessProbe", "startupProbe"] {
-        if let Some(probe) = container.get_mut(probe).and_then(Value::as_object_mut) {
-            set_default(probe, "timeoutSeconds", || json!(1));
-            set_default(probe, "periodSeconds", || json!(10));
-            set_default(probe, "successThreshold", || json!(1));
-            set_default(probe, "failureThreshold", || json!(3));
-            http_get_defaults(probe);
+/// The desired object as the comparison reads it (steps 1, 3, 4 and 5). Nothing is copied,
+/// except for a Secret (its values are folded, step 3) and for a custom resource whose CRD
+/// declares defaults (`schema`: they are applied to a copy, [`apply_schema_defaults`]); `copy`
+/// holds that copy.
+pub(crate) fn desired<'v>(
+    object: &'v Value,
+    group: &str,
+    kind: &str,
+    schema: Option<&Value>,
+    copy: &'v mut Option<Value>,
+) -> Normalised<'v> {
+    let builtin = Place::root(group, kind);
+    let mut value = if (group, kind) == ("", "Secret") {
+        let mut folded = Normalised::new(object, Strip::Root, Place::NONE, false).to_value();
+        fold_secret(&mut folded);
+        if schema.is_none() {
+            return Normalised::new(copy.insert(folded), Strip::Off, builtin, true);
         }
+        Normalised::new(&folded, Strip::Off, builtin, false).to_value()
+    } else if schema.is_some() {
+        Normalised::new(object, Strip::Root, builtin, false).to_value()
+    } else {
+        return Normalised::new(object, Strip::Root, builtin, true);
+    };
+    if let Some(schema) = schema {
+        apply_schema_defaults(schema, &mut value);
     }
-    if let Some(lifecycle) = container.get_mut("lifecycle").and_then(Value::as_object_mut) {
-        for hook in lifecycle.values_mut().filter_map(Value::as_object_mut) {
-            http_get_defaults(hook);
-        }
-    }
-    for variable in array_objects(container.get_mut("env")) {
-        if let Some(from) = variable.get_mut("valueFrom").and_then(Value::as_object_mut) {
-            field_ref_defaults(from);
-        }
-    }
-    if is_pod
-        && let Some(resources) = container.get_mut("resources").and_then(Value::as_object_mut)
-        && let Some(limits) = resources.get("limits").cloned()
-    {
-        // On a Pod (not a template), absent requests default to the limits.
-        let requests = resources.entry("requests").or_insert_with(|| json!({}));
-        if let (Some(requests), Value::Object(limits)) = (requests.as_object_mut(), limits) {
-            for (name, limit) in limits {
-                requests.entry(name).or_insert(limit);
-            }
-        }
+    Normalised::new(copy.insert(value), Strip::Off, Place::NONE, true)
+}
+
+/// The desired object as written, for showing its values: steps 1, 3 and 5, no defaults.
+pub(crate) fn as_written(object: &Value, group: &str, kind: &str) -> Value {
+    if (group, kind) == ("", "Secret") {
+        let mut folded = Normalised::new(object, Strip::Root, Place::NONE, false).to_value();
+        fold_secret(&mut folded);
+        prune_empty(&mut folded);
+        folded
+    } else {
+        Normalised::new(object, Strip::Root, Place::NONE, true).to_value()
     }
 }
 
-fn http_get_defaults(handler: &mut Map<String, Value>) {
-    if let Some(http_get) = handler.get_mut("httpGet").and_then(Value::as_object_mut) {
-        set_default(http_get, "scheme", || json!("HTTP"));
-    }
-}
-
-fn field_ref_defaults(holder: &mut Map<String, Value>) {
-    if let Some(field_ref) = holder.get_mut("fieldRef").and_then(Value::as_object_mut) {
-        set_default(field_ref, "apiVersion", || json!("v1"));
-    }
-}
-
-fn service_defaults(spec: &mut Map<String, Value>) {
-    set_default(spec, "type", || json!("ClusterIP"));
-    let service_type = spec.get("type").and_then(Value::as_str).unwrap_or("ClusterIP").to_owned();
-    if service_type == "ExternalName" {
-        return;
-    }
-    set_default(spec, "sessionAffinity", || json!("None"));
-    set_default(spec, "internalTrafficPolicy", || json!("Cluster"));
-    if matches!(service_type.as_str(), "NodePort" | "LoadBalancer") {
-        set_default(spec, "externalTrafficPolicy", || json!("Cluster"));
-    }
-    if service_type == "LoadBalancer" {
-        set_default(spec, "allocateLoadBalancerNodePorts", || json!(true));
-    }
-    for port in array_objects(spec.get_mut("ports")) {
-        set_default(port, "protocol", || json!("TCP"));
-        if let Some(number) = port.get("port").cloned() {
-            set_default(port, "targetPort", || number);
-        }
-    }
+/// Step 4, built-in half, on a copy: the defaults the API server applies to the common kinds
+/// (`builtin_defaults.rs`); empty values stay.
+pub fn apply_builtin_defaults(group: &str, kind: &str, object: &mut Value) {
+    let defaulted = Normalised::new(object, Strip::Off, Place::root(group, kind), false).to_value();
+    *object = defaulted;
 }
 
 /// `Always` for `:latest` or an untagged image, `IfNotPresent` otherwise (Kubernetes
 /// `SetDefaults_Container`).
 #[must_use]
 pub fn default_pull_policy(image: &str) -> &'static str {
-    if image.contains('@') {
-        return "IfNotPresent";
+    // One pass: a digest anywhere, and the last tag separator of the last path segment.
+    let mut tag = None;
+    for (index, byte) in image.bytes().enumerate() {
+        match byte {
+            b'@' => return "IfNotPresent",
+            b'/' => tag = None,
+            b':' => tag = Some(index + 1),
+            _ => {}
+        }
     }
-    let last_segment = image.rsplit('/').next().unwrap_or(image);
-    match last_segment.rsplit_once(':') {
-        Some((_, "latest")) | None => "Always",
+    match tag.map(|start| &image[start..]) {
+        Some("latest") | None => "Always",
         Some(_) => "IfNotPresent",
-    }
-}
-
-/// Sets `key` when it is absent or null; the value is built only then (defaulting runs for
-/// every desired object, and most of its fields are already set).
-fn set_default(map: &mut Map<String, Value>, key: &str, value: impl FnOnce() -> Value) {
-    match map.get_mut(key) {
-        Some(existing) if !existing.is_null() => {}
-        Some(existing) => *existing = value(),
-        None => {
-            map.insert(key.to_owned(), value());
-        }
-    }
-}
-
-fn array_objects(value: Option<&mut Value>) -> impl Iterator<Item = &mut Map<String, Value>> {
-    value.and_then(Value::as_array_mut).into_iter().flatten().filter_map(Value::as_object_mut)
-}
-
-/// The defaults the Gateway API CRDs declare (`shared/crds/gateway-api`, standard channel): a
-/// parent reference is a Gateway of the Gateway API group, a backend reference a core Service of
-/// weight 1, an HTTPRoute rule without matches matches every path, a listener's certificate is a
-/// core Secret and its routes come from its own namespace. Applied here rather than from the CRD
-/// schemas because clusters (and the demo) rarely hand Sextant those CRDs.
-fn gateway_api_defaults(kind: &str, spec: &mut Map<String, Value>) {
-    fn each_object(list: Option<&mut Value>, mut apply: impl FnMut(&mut Map<String, Value>)) {
-        if let Some(items) = list.and_then(Value::as_array_mut) {
-            items.iter_mut().filter_map(Value::as_object_mut).for_each(&mut apply);
-        }
-    }
-    match kind {
-        "HTTPRoute" | "GRPCRoute" | "TLSRoute" | "TCPRoute" | "UDPRoute" => {
-            each_object(spec.get_mut("parentRefs"), |parent| {
-                set_default(parent, "group", || json!("gateway.networking.k8s.io"));
-                set_default(parent, "kind", || json!("Gateway"));
-            });
-            each_object(spec.get_mut("rules"), |rule| {
-                if kind == "HTTPRoute" {
-                    set_default(
-                        rule,
-                        "matches",
-                        || json!([{"path": {"type": "PathPrefix", "value": "/"}}]),
-                    );
-                    each_object(rule.get_mut("matches"), |matched| {
-                        if let Some(path) = matched.get_mut("path").and_then(Value::as_object_mut) {
-                            set_default(path, "type", || json!("PathPrefix"));
-                            set_default(path, "value", || json!("/"));
-                        }
-                    });
-                }
-                each_object(rule.get_mut("backendRefs"), |backend| {
-                    set_default(backend, "group", || json!(""));
-                    set_default(backend, "kind", || json!("Service"));
-                    set_default(backend, "weight", || json!(1));
-                });
-            });
-        }
-        "Gateway" => each_object(spec.get_mut("listeners"), |listener| {
-            if let Some(tls) = listener.get_mut("tls").and_then(Value::as_object_mut) {
-                set_default(tls, "mode", || json!("Terminate"));
-                each_object(tls.get_mut("certificateRefs"), |reference| {
-                    set_default(reference, "group", || json!(""));
-                    set_default(reference, "kind", || json!("Secret"));
-                });
-            }
-            let routes = listener.entry("allowedRoutes").or_insert_with(|| json!({}));
-            if let Some(routes) = routes.as_object_mut() {
-                set_default(routes, "namespaces", || json!({"from": "Same"}));
-                each_object(routes.get_mut("kinds"), |kind| {
-                    set_default(kind, "group", || json!("gateway.networking.k8s.io"));
-                });
-            }
-        }),
-        _ => {}
     }
 }
 
@@ -694,6 +677,69 @@ mod tests {
         let mut value = json!({"a": {}, "b": [], "c": null, "d": {"e": {}}, "f": [{}], "g": 0});
         prune_empty(&mut value);
         assert_eq!(value, json!({"f": [{}], "g": 0}));
+    }
+
+    fn desired_as_compared(object: &Value) -> Value {
+        let api_version = object["apiVersion"].as_str().unwrap();
+        let (group, _) = api_version.rsplit_once('/').unwrap_or(("", api_version));
+        let kind = object["kind"].as_str().unwrap();
+        let mut copy = None;
+        desired(object, group, kind, None, &mut copy).to_value()
+    }
+
+    #[test]
+    fn the_desired_object_is_stripped_defaulted_and_pruned_as_it_is_read() {
+        let deployment = json!({"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "web", "namespace": "shop", "uid": "u", "annotations": {LAST_APPLIED: "{}"}},
+            "spec": {"replicas": null, "strategy": {"type": "Recreate"}, "selector": {"matchLabels": {"app": "web"}},
+                "template": {"metadata": {"labels": {"app": "web"}, "annotations": {}},
+                    "spec": {"containers": [{"name": "web", "image": "web:1", "ports": [{"containerPort": 80}],
+                        "readinessProbe": {"httpGet": {"port": 80}}, "env": [{"name": "A", "value": null}]}]}}},
+            "status": {"replicas": 1}});
+        assert_eq!(
+            desired_as_compared(&deployment),
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+                "spec": {"replicas": 1, "revisionHistoryLimit": 10, "progressDeadlineSeconds": 600,
+                    "strategy": {"type": "Recreate"}, "selector": {"matchLabels": {"app": "web"}},
+                    "template": {"metadata": {"labels": {"app": "web"}},
+                        "spec": {"restartPolicy": "Always", "terminationGracePeriodSeconds": 30,
+                            "dnsPolicy": "ClusterFirst", "schedulerName": "default-scheduler",
+                            "containers": [{"name": "web", "image": "web:1", "imagePullPolicy": "IfNotPresent",
+                                "terminationMessagePath": "/dev/termination-log", "terminationMessagePolicy": "File",
+                                "ports": [{"containerPort": 80, "protocol": "TCP"}],
+                                "readinessProbe": {"httpGet": {"port": 80, "scheme": "HTTP"}, "timeoutSeconds": 1,
+                                    "periodSeconds": 10, "successThreshold": 1, "failureThreshold": 3},
+                                "env": [{"name": "A"}]}]}}}})
+        );
+    }
+
+    #[test]
+    fn a_pod_requests_its_limits_and_runs_as_the_default_service_account() {
+        let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+            "spec": {"containers": [{"name": "a", "image": "a@sha256:0",
+                "resources": {"limits": {"cpu": "1", "memory": "1Gi"}, "requests": {"cpu": "500m"}}}]}});
+        let spec = &desired_as_compared(&pod)["spec"];
+        assert_eq!(
+            spec["containers"][0]["resources"]["requests"],
+            json!({"cpu": "500m", "memory": "1Gi"})
+        );
+        assert_eq!(
+            (&spec["serviceAccountName"], &spec["serviceAccount"]),
+            (&json!("default"), &json!("default"))
+        );
+        assert_eq!(spec["enableServiceLinks"], json!(true));
+    }
+
+    #[test]
+    fn normalised_values_compare_as_their_copies() {
+        let left = json!({"spec": {"ports": [{"port": 80}], "empty": {}}});
+        let right = json!({"spec": {"ports": [{"port": 80, "protocol": "TCP", "targetPort": 80}],
+            "type": "ClusterIP", "sessionAffinity": "None", "internalTrafficPolicy": "Cluster"}});
+        let place = Place::root("", "Service");
+        let left = Normalised::new(&left, Strip::Off, place, true);
+        assert!(left == Normalised::raw(&right));
+        assert_eq!(left.to_value(), right);
+        assert!(Normalised::raw(&json!({"a": {}})) != Normalised::raw(&json!({})));
     }
 
     #[test]

@@ -14,7 +14,8 @@ use crate::object::Document;
 /// The schemas of the CRDs given, by group, kind and version.
 #[derive(Debug, Clone, Default)]
 pub struct SchemaDefaults {
-    schemas: HashMap<(String, String), CrdSchemas>,
+    /// By group, then kind, so that the lookups (several per object compared) borrow.
+    schemas: HashMap<String, HashMap<String, CrdSchemas>>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -28,7 +29,7 @@ impl SchemaDefaults {
     /// Reads the `CustomResourceDefinition` objects among `objects` (others are skipped).
     #[must_use]
     pub fn from_crds<'a>(objects: impl IntoIterator<Item = &'a Document>) -> SchemaDefaults {
-        let mut schemas = HashMap::new();
+        let mut schemas: HashMap<String, HashMap<String, CrdSchemas>> = HashMap::new();
         for crd in objects {
             if !crd.is("apiextensions.k8s.io", "CustomResourceDefinition") {
                 continue;
@@ -54,7 +55,7 @@ impl SchemaDefaults {
                     .unwrap_or(Value::Null);
                 entry.versions.push((name.to_owned(), schema));
             }
-            schemas.insert((group.to_owned(), kind.to_owned()), entry);
+            schemas.entry(group.to_owned()).or_default().insert(kind.to_owned(), entry);
         }
         SchemaDefaults { schemas }
     }
@@ -62,7 +63,7 @@ impl SchemaDefaults {
     /// How many CRDs are known.
     #[must_use]
     pub fn len(&self) -> usize {
-        self.schemas.len()
+        self.schemas.values().map(HashMap::len).sum()
     }
 
     /// Whether no CRD is known.
@@ -74,14 +75,18 @@ impl SchemaDefaults {
     /// Whether the CRD of `group`/`kind` declares it namespaced; `None` when no CRD is known.
     #[must_use]
     pub fn namespaced(&self, group: &str, kind: &str) -> Option<bool> {
-        self.schemas.get(&(group.to_owned(), kind.to_owned())).map(|crd| crd.namespaced)
+        self.crd(group, kind).map(|crd| crd.namespaced)
+    }
+
+    fn crd(&self, group: &str, kind: &str) -> Option<&CrdSchemas> {
+        self.schemas.get(group)?.get(kind)
     }
 
     /// The schema of `group`/`kind` at `version`, or at the storage version when that version
     /// is not declared.
     #[must_use]
     pub fn schema(&self, group: &str, kind: &str, version: &str) -> Option<&Value> {
-        let crd = self.schemas.get(&(group.to_owned(), kind.to_owned()))?;
+        let crd = self.crd(group, kind)?;
         crd.versions
             .iter()
             .find(|(name, _)| name == version)
