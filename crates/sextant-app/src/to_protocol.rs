@@ -430,11 +430,11 @@ fn gateway_diagnostic(
     }
 }
 
-/// A node of the traffic graph of `cluster`, its id prefixed with the cluster's name.
-#[must_use]
-pub fn graph_node(cluster: &str, node: &gateway::graph::Node) -> protocol::gateway::GraphNode {
+/// A node of the traffic graph of `cluster`, its id prefixed with the cluster's name, without
+/// its details (sections, conditions, diagnostics): what drawing and searching need.
+fn graph_node_outline(cluster: &str, node: &gateway::graph::Node) -> protocol::gateway::GraphNode {
     use gateway::graph::NodeKind as Domain;
-    use protocol::gateway::{ConditionRow, ConditionTable, DetailSection, GraphNode, NodeKind};
+    use protocol::gateway::{GraphNode, NodeKind};
     GraphNode {
         id: graph_id(cluster, &node.id),
         kind: match node.kind {
@@ -452,6 +452,18 @@ pub fn graph_node(cluster: &str, node: &gateway::graph::Node) -> protocol::gatew
         detail: node.detail.clone(),
         health: health(node.health),
         missing: node.missing,
+        sections: Vec::new(),
+        conditions: Vec::new(),
+        diagnostics: Vec::new(),
+        search: node.search.clone(),
+    }
+}
+
+/// A node of the traffic graph of `cluster` in full, its id prefixed with the cluster's name.
+#[must_use]
+pub fn graph_node(cluster: &str, node: &gateway::graph::Node) -> protocol::gateway::GraphNode {
+    use protocol::gateway::{ConditionRow, ConditionTable, DetailSection, GraphNode};
+    GraphNode {
         sections: node
             .sections
             .iter()
@@ -482,18 +494,19 @@ pub fn graph_node(cluster: &str, node: &gateway::graph::Node) -> protocol::gatew
             .iter()
             .map(|diagnostic| gateway_diagnostic(cluster, diagnostic))
             .collect(),
-        search: node.search.clone(),
+        ..graph_node_outline(cluster, node)
     }
 }
 
-/// Adds the traffic graph of `cluster` to `graph`, ids prefixed with the cluster's name.
+/// Adds the traffic graph of `cluster` to `graph`, ids prefixed with the cluster's name; its
+/// nodes come without their details, which [`graph_node`] gives for one node.
 pub fn extend_traffic_graph(
     graph: &mut protocol::gateway::TrafficGraph,
     cluster: &str,
     found: &gateway::TrafficGraph,
 ) {
     use protocol::gateway::{ExplainTarget, GraphEdge, ListenerTarget};
-    graph.nodes.extend(found.nodes.iter().map(|node| graph_node(cluster, node)));
+    graph.nodes.extend(found.nodes.iter().map(|node| graph_node_outline(cluster, node)));
     // Keep the column order across clusters.
     graph.nodes.sort_by_key(|node| node.kind);
     graph.edges.extend(found.edges.iter().map(|edge| GraphEdge {
