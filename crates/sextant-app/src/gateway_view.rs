@@ -43,17 +43,49 @@ struct Edge {
     mirror: bool,
 }
 
+/// The edges at each node, in one array (compressed rows): the edges of node `n` are
+/// `edges[starts[n]..starts[n + 1]]`.
+#[derive(Debug, Default)]
+struct Adjacency {
+    starts: Vec<u32>,
+    edges: Vec<u32>,
+}
+
+impl Adjacency {
+    /// The edges of `nodes` nodes, given each edge's node in edge order.
+    fn new(nodes: usize, ends: impl Iterator<Item = usize> + Clone) -> Adjacency {
+        let mut starts = vec![0_u32; nodes + 1];
+        for end in ends.clone() {
+            starts[end + 1] += 1;
+        }
+        for node in 0..nodes {
+            starts[node + 1] += starts[node];
+        }
+        let mut next = starts.clone();
+        let mut edges = vec![0_u32; starts[nodes] as usize];
+        for (edge, end) in ends.enumerate() {
+            edges[next[end] as usize] = u32::try_from(edge).unwrap_or(u32::MAX);
+            next[end] += 1;
+        }
+        Adjacency { starts, edges }
+    }
+
+    /// The edges of `node`, in edge order.
+    fn of(&self, node: usize) -> &[u32] {
+        &self.edges[self.starts[node] as usize..self.starts[node + 1] as usize]
+    }
+}
+
 /// The traffic graph of one cluster selection, indexed for drawing, searching and paging.
 #[derive(Debug, Default)]
 pub(crate) struct TrafficIndex {
     nodes: Vec<Node>,
     edges: Vec<Edge>,
-    by_id: HashMap<String, usize>,
     /// Every `cluster|namespace` a node can be collapsed into.
     keys: Vec<String>,
     /// Per node, the edges leaving it and the edges entering it.
-    outgoing: Vec<Vec<usize>>,
-    incoming: Vec<Vec<usize>>,
+    outgoing: Adjacency,
+    incoming: Adjacency,
     counts: GraphCounts,
     namespaces: Vec<(String, usize)>,
     targets: Vec<ExplainTarget>,
@@ -205,12 +237,9 @@ impl TrafficIndex {
                 })
             })
             .collect();
-        let mut outgoing = vec![Vec::new(); nodes.len()];
-        let mut incoming = vec![Vec::new(); nodes.len()];
-        for (position, edge) in edges.iter().enumerate() {
-            outgoing[edge.from].push(position);
-            incoming[edge.to].push(position);
-        }
+        drop(by_id);
+        let outgoing = Adjacency::new(nodes.len(), edges.iter().map(|edge| edge.from));
+        let incoming = Adjacency::new(nodes.len(), edges.iter().map(|edge| edge.to));
         let count = |kind: NodeKind, health: Option<Health>| {
             nodes
                 .iter()
@@ -252,7 +281,6 @@ impl TrafficIndex {
         TrafficIndex {
             nodes,
             edges,
-            by_id,
             keys,
             outgoing,
             incoming,
@@ -274,9 +302,9 @@ impl TrafficIndex {
                     continue;
                 }
                 keep[node] = true;
-                let edges = if forwards { &self.outgoing[node] } else { &self.incoming[node] };
+                let edges = if forwards { self.outgoing.of(node) } else { self.incoming.of(node) };
                 stack.extend(edges.iter().map(|&edge| {
-                    let edge = &self.edges[edge];
+                    let edge = &self.edges[edge as usize];
                     if forwards { edge.to } else { edge.from }
                 }));
             }
@@ -479,7 +507,8 @@ impl TrafficIndex {
 
     /// The cluster a node belongs to, and its edges as its details list them.
     pub(crate) fn node_edges(&self, id: &str) -> Option<(&str, Vec<NodeEdge>)> {
-        let &node = self.by_id.get(id)?;
+        // A linear search: one click's worth, and no second copy of every id.
+        let node = self.nodes.iter().position(|node| node.id == id)?;
         let line = |edge: usize, direction: &str, other: usize| {
             let edge = &self.edges[edge];
             NodeEdge {
@@ -489,11 +518,18 @@ impl TrafficIndex {
                 label: edge.label.clone(),
             }
         };
-        let mut edges: Vec<NodeEdge> = self.incoming[node]
+        let mut edges: Vec<NodeEdge> = self
+            .incoming
+            .of(node)
             .iter()
-            .map(|&edge| line(edge, "from", self.edges[edge].from))
+            .map(|&edge| line(edge as usize, "from", self.edges[edge as usize].from))
             .collect();
-        edges.extend(self.outgoing[node].iter().map(|&edge| line(edge, "to", self.edges[edge].to)));
+        edges.extend(
+            self.outgoing
+                .of(node)
+                .iter()
+                .map(|&edge| line(edge as usize, "to", self.edges[edge as usize].to)),
+        );
         Some((self.nodes[node].cluster.as_str(), edges))
     }
 
