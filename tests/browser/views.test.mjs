@@ -226,6 +226,43 @@ test('drift: the selected app opens its object diff, three columns with the nois
   await page.screenshot({ path: `${root}docs/screenshots/drift-diff.png` });
 });
 
+test('drift: a clone or fetch shows its progress while the diff is computed', async () => {
+  // The backend pushes `git/progress` events while it clones a repository for a diff. The demo's
+  // repositories are local (no clone), so this test holds the diff's answer and pushes the
+  // events over the page's own event socket, as the backend would. A page of its own keeps the
+  // routed socket away from the other tests.
+  const own = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  own.on('pageerror', (error) => pageErrors.push(String(error)));
+  const sockets = [];
+  await own.routeWebSocket(/\/api\/events/, (socket) => {
+    socket.connectToServer();
+    sockets.push(socket);
+  });
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  await own.route('**/api/get_drift_diff', async (route) => { await held; await route.continue(); });
+  await own.goto(url);
+  await own.locator('[data-testid="platform-name"]').waitFor({ timeout: 20000 });
+  await own.locator('[data-testid="nav-drift"]').click();
+  await own.locator('[data-testid="drift-tree-row"]', { hasText: 'argocd/checkout' }).click();
+  await own.locator('[data-testid="drift-app-diff-loading"]').waitFor();
+  const push = (payload) => sockets.at(-1).send(JSON.stringify({ name: 'git/progress', payload }));
+  const repository = 'https://git.northwind.example/platform/northwind-argo.git';
+  push({ repository, stage: 'remote › read pack › receiving objects', done: 1200, total: 4800 });
+  const bar = own.locator('[data-testid="git-progress"]');
+  await bar.waitFor();
+  assert.match(await bar.innerText(), /northwind-argo\.git · remote › read pack › receiving objects 1200 \/ 4800/);
+  assert.equal(await bar.locator('progress').getAttribute('value'), '1200');
+  assert.equal(await bar.locator('progress').getAttribute('max'), '4800');
+  await own.locator('[data-testid="drift-app-diff-loading"]').screenshot({ path: `${shots}/drift-git-progress.png` });
+  // Done: the bar goes, and the diff replaces the panel once it is answered.
+  push({ repository, stage: 'remote › read pack › receiving objects', done: 4800, total: 4800, finished: true });
+  await own.waitForFunction(() => !document.querySelector('[data-testid="git-progress"]'));
+  release();
+  await own.locator('[data-testid="drift-app-diff"], [data-testid="drift-app-diff-error"]').first().waitFor({ timeout: 20000 });
+  await own.close();
+});
+
 test('policies list Kubewarden and Kyverno policies with their report results', async () => {
   await visit('policies');
   assert.equal(await number('policies-total'), 15, '5 Kubewarden policies on prod-eu and staging each, 5 Kyverno policies on prod-us');
