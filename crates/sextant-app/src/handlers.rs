@@ -170,20 +170,62 @@ fn unreadable_kinds(
     kinds
 }
 
+/// What the traffic graph of `clusters` is made of: every object of the kinds it reads (Gateway
+/// API, Services, EndpointSlices, Secrets, Certificates, Namespaces) by identity, version and
+/// the shared allocation the caches keep until it changes, and the kinds that could not be
+/// read. Pods come and go all the time on a live cluster; they do not change it.
+fn traffic_fingerprint<'a>(
+    source: Source,
+    clusters: impl Iterator<Item = &'a sextant_domain::platform::ClusterSnapshot>,
+) -> u64 {
+    use std::hash::{Hash as _, Hasher as _};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    source.id().hash(&mut hasher);
+    for cluster in clusters {
+        cluster.name.hash(&mut hasher);
+        unreadable_kinds(source, cluster).hash(&mut hasher);
+        for object in &cluster.objects {
+            let read = match object.group() {
+                "gateway.networking.k8s.io" | "cert-manager.io" => true,
+                "discovery.k8s.io" => object.kind() == "EndpointSlice",
+                "" => matches!(object.kind(), "Service" | "Secret" | "Namespace"),
+                _ => false,
+            };
+            if read {
+                Arc::as_ptr(&object.0).hash(&mut hasher);
+                object.kind().hash(&mut hasher);
+                object.namespace().hash(&mut hasher);
+                object.name().hash(&mut hasher);
+                object.str_at("/metadata/resourceVersion").hash(&mut hasher);
+            }
+        }
+    }
+    hasher.finish()
+}
+
 impl Cockpit {
-    /// The traffic graph of one cluster or every cluster, indexed, from the cache of the
-    /// current platform version; built once (off the async workers) on first use.
+    /// The traffic graph of one cluster or every cluster, indexed. It is built once (off the
+    /// async workers) and kept while the objects it is made of stay the same, across refreshes
+    /// of the live platform that change only other kinds.
     async fn traffic_index(
         &self,
         cluster: Option<String>,
     ) -> Result<Arc<crate::gateway_view::TrafficIndex>, CommandError> {
-        let (platform, derived) = self.platform_and_derived();
+        let platform = self.platform();
+        let source = self.source();
+        let fingerprint = traffic_fingerprint(source, platform.clusters_named(cluster.as_deref()));
         let cell = {
             let mut cached =
-                derived.traffic.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            Arc::clone(cached.entry(cluster.clone()).or_default())
+                self.inner.traffic.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            match cached.get(&cluster) {
+                Some((kept, cell)) if *kept == fingerprint => Arc::clone(cell),
+                _ => {
+                    let cell = crate::TrafficCell::default();
+                    cached.insert(cluster.clone(), (fingerprint, Arc::clone(&cell)));
+                    cell
+                }
+            }
         };
-        let source = self.source();
         let index = cell
             .get_or_try_init(|| async move {
                 tokio::task::spawn_blocking(move || {
@@ -335,6 +377,50 @@ impl Handle<GetDriftDiff> for Cockpit {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_traffic_graph_is_kept_while_only_other_kinds_change() {
+        use sextant_domain::{object::KubeObject, platform::ClusterSnapshot};
+        let object = |kind: &str, name: &str, version: &str| {
+            let api_version =
+                if kind == "HTTPRoute" { "gateway.networking.k8s.io/v1" } else { "v1" };
+            KubeObject::new(serde_json::json!({"apiVersion": api_version, "kind": kind,
+                "metadata": {"name": name, "namespace": "shop", "resourceVersion": version}}))
+        };
+        let cluster = |objects: Vec<KubeObject>| ClusterSnapshot {
+            name: "prod".to_owned(),
+            objects,
+            ..ClusterSnapshot::default()
+        };
+        let route = object("HTTPRoute", "web", "1");
+        let service = object("Service", "web", "2");
+        let before = cluster(vec![route.clone(), service.clone(), object("Pod", "web-1", "3")]);
+        let fingerprint = |snapshot: &ClusterSnapshot| {
+            super::traffic_fingerprint(Source::Live, std::iter::once(snapshot))
+        };
+        // A Pod replaced, another added: the same graph.
+        let pods_changed = cluster(vec![
+            route.clone(),
+            service.clone(),
+            object("Pod", "web-1", "4"),
+            object("Pod", "web-2", "5"),
+        ]);
+        assert_eq!(fingerprint(&before), fingerprint(&pods_changed));
+        // A Service updated, or a route added: another graph.
+        let service_changed = cluster(vec![
+            route.clone(),
+            object("Service", "web", "6"),
+            object("Pod", "web-1", "3"),
+        ]);
+        assert_ne!(fingerprint(&before), fingerprint(&service_changed));
+        let route_added = cluster(vec![
+            route,
+            service,
+            object("HTTPRoute", "api", "7"),
+            object("Pod", "web-1", "3"),
+        ]);
+        assert_ne!(fingerprint(&before), fingerprint(&route_added));
+    }
 
     #[tokio::test]
     async fn the_demo_graph_shows_rejected_edges_and_an_explained_path_lights_up() {

@@ -66,6 +66,10 @@ struct Inner {
     state: RwLock<State>,
     events: broadcast::Sender<EventEnvelope>,
     live: LiveConfig,
+    /// The Routes view's traffic graph per cluster selection (`None`: every cluster), with the
+    /// fingerprint of the objects it was built from: kept across platform versions while they
+    /// do not change.
+    traffic: std::sync::Mutex<std::collections::HashMap<Option<String>, (u64, TrafficCell)>>,
 }
 
 struct State {
@@ -83,8 +87,6 @@ struct State {
 pub(crate) struct Derived {
     pub(crate) overview: std::sync::OnceLock<sextant_protocol::overview::Overview>,
     pub(crate) search: std::sync::OnceLock<sextant_domain::search::SearchIndex>,
-    /// The traffic graph per cluster selection (`None`: every cluster), built on first use.
-    pub(crate) traffic: std::sync::Mutex<std::collections::HashMap<Option<String>, TrafficCell>>,
 }
 
 /// The traffic graph of one cluster selection, once built.
@@ -192,7 +194,12 @@ impl Cockpit {
         // Room for a burst of progress events before a slow listener lags.
         let (events, _) = broadcast::channel(64);
         let cockpit = Cockpit {
-            inner: Arc::new(Inner { state: RwLock::new(State::default()), events, live }),
+            inner: Arc::new(Inner {
+                state: RwLock::new(State::default()),
+                events,
+                live,
+                traffic: std::sync::Mutex::default(),
+            }),
         };
         cockpit.switch(source).await;
         cockpit
