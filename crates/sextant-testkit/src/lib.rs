@@ -169,6 +169,66 @@ pub fn start_nats() -> RunningServer {
     server
 }
 
+/// Every custom resource of the upstream CRDs in `../shared/crds`, as kmock's launcher takes
+/// them (`group/version/plural:Kind:ns|cluster`, one per served version), read from the CRD files
+/// themselves. One copy of each CRD: the Gateway API's standard channel (its experimental
+/// channel defines the same names), wg-policy's PolicyReports rather than Kyverno's copy of
+/// them, and no examples (SOURCES.md there says which to load).
+#[must_use]
+pub fn shared_crds() -> Vec<String> {
+    fn walk(directory: &Path, found: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(directory) else { return };
+        let mut entries: Vec<PathBuf> = entries.flatten().map(|entry| entry.path()).collect();
+        entries.sort();
+        for path in entries {
+            if path.is_dir() {
+                let name = path.file_name().and_then(|name| name.to_str()).unwrap_or_default();
+                let in_kyverno = path
+                    .parent()
+                    .and_then(Path::file_name)
+                    .is_some_and(|parent| parent == "kyverno");
+                let skip = matches!(name, "examples" | "experimental" | "admission")
+                    || (name == "wgpolicyk8s.io" && in_kyverno);
+                if !skip {
+                    walk(&path, found);
+                }
+            } else if path.extension().is_some_and(|extension| extension == "yaml") {
+                found.push(path);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(&workspace_root().join("../shared/crds"), &mut files);
+    let mut declared = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).expect("a CRD file is readable");
+        for document in serde_norway::Deserializer::from_str(&text) {
+            let Ok(crd) = <serde_json::Value as serde::Deserialize>::deserialize(document) else {
+                continue;
+            };
+            if crd["kind"] != "CustomResourceDefinition" {
+                continue;
+            }
+            let spec = &crd["spec"];
+            let text = |value: &serde_json::Value| value.as_str().unwrap_or_default().to_owned();
+            let scope = if spec["scope"] == "Cluster" { "cluster" } else { "ns" };
+            for version in spec["versions"].as_array().into_iter().flatten() {
+                if version["served"] == false {
+                    continue;
+                }
+                declared.push(format!(
+                    "{}/{}/{}:{}:{scope}",
+                    text(&spec["group"]),
+                    text(&version["name"]),
+                    text(&spec["names"]["plural"]),
+                    text(&spec["names"]["kind"]),
+                ));
+            }
+        }
+    }
+    declared
+}
+
 /// The kmock Kubernetes API emulator, seeded with `seed` (a JSON array of objects), with the
 /// custom resources `crds` (`group/version/plural:Kind:ns|cluster`). Its kubeconfig is at the
 /// returned path, which lives as long as the server.
