@@ -6,7 +6,12 @@
 //! away does). Runs until standard input closes.
 //!
 //! `cargo run -p sextant-e2e --example emulated_fleet -- KUBECONFIG prod-eu prod-us`
-#![allow(clippy::unwrap_used, clippy::print_stdout, reason = "a screenshot fixture")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::print_stdout,
+    clippy::format_push_string,
+    reason = "a screenshot fixture"
+)]
 
 use std::io::BufRead as _;
 
