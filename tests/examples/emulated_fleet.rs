@@ -45,11 +45,11 @@ fn main() {
     .unwrap();
     println!("ready");
     for line in std::io::stdin().lock().lines().map_while(Result::ok) {
-        if let Some(name) = line.strip_prefix("stop ") {
-            if let Some((_, server)) = servers.iter_mut().find(|(cluster, _)| cluster == name) {
-                server.stop();
-                println!("stopped {name}");
-            }
+        if let Some(name) = line.strip_prefix("stop ")
+            && let Some((_, server)) = servers.iter_mut().find(|(cluster, _)| cluster == name)
+        {
+            server.stop();
+            println!("stopped {name}");
         }
     }
 }
