@@ -4,10 +4,11 @@
 # kubeconfig file with a broken entry. Needs the set-up (`cargo xtask setup`) and the UI built
 # (`cargo xtask build-ui`).
 #
-#   scripts/screenshot-live.sh [OUTPUT.png]
+#   scripts/screenshot-live.sh [OUTPUT.png [VIEW]]      (VIEW: overview, drift, routes, …)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 output=${1:-docs/screenshots/overview-live.png}
+view=${2:-overview}
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
@@ -41,6 +42,7 @@ const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', arg
 const page = await browser.newPage({ viewport: { width: 1440, height: 1100 } });
 await page.goto('$url');
 await page.locator('[data-testid=\"platform-name\"]').waitFor({ timeout: 30000 });
+await page.locator('[data-testid=\"nav-$view\"]').click();
 await page.waitForTimeout(2000);
 await page.screenshot({ path: '$output' });
 await browser.close();

@@ -14,6 +14,7 @@ pub(crate) fn handlers<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync
         get_session,
         select_source,
         get_overview,
+        get_view_status,
         list_git_ops_apps,
         get_drift_diff,
         list_policies,
@@ -52,6 +53,14 @@ async fn get_overview(
     cockpit: State<'_, Cockpit>,
     request: overview::GetOverview,
 ) -> Result<overview::Overview, CommandError> {
+    cockpit.handle(request).await
+}
+
+#[tauri::command]
+async fn get_view_status(
+    cockpit: State<'_, Cockpit>,
+    request: overview::GetViewStatus,
+) -> Result<overview::ViewStatus, CommandError> {
     cockpit.handle(request).await
 }
 
@@ -200,6 +209,7 @@ mod tests {
             ("get_session", serde_json::json!({})),
             ("select_source", serde_json::json!({"source": "demo"})),
             ("get_overview", serde_json::json!({})),
+            ("get_view_status", serde_json::json!({"view": "routes"})),
             ("list_git_ops_apps", serde_json::json!({})),
             ("get_drift_diff", serde_json::json!({})),
             ("list_policies", serde_json::json!({"cluster": "prod-eu"})),

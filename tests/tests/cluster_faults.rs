@@ -406,3 +406,57 @@ async fn an_initial_list_in_pages_is_whole() {
         "{lists:?}"
     );
 }
+
+#[tokio::test]
+async fn each_view_names_the_permissions_it_lacks_and_only_its_own() {
+    use sextant_app::{Cockpit, Handle, LiveConfig, Source};
+    use sextant_protocol::{ViewId, overview::GetViewStatus};
+    let server = FakeApiServer::start(objects()).await;
+    server.faults().forbidden.insert("gateways".to_owned());
+    server.faults().forbidden_in.insert("httproutes".to_owned(), ["team-b".to_owned()].into());
+    let dir = tempfile::tempdir().unwrap();
+    let path = server.kubeconfig(dir.path(), "{token: dev-token}");
+    let live = LiveConfig {
+        kubeconfig: Ok(Some(kube::config::Kubeconfig::read_from(path).unwrap())),
+        broken_contexts: std::collections::BTreeMap::new(),
+        unreadable_kubeconfigs: Vec::new(),
+        vault: sextant_adapters::vault::VaultConfig::default(),
+        nats: None,
+    };
+    let cockpit = Cockpit::start_with(live, Some(Source::Live)).await;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let routes = loop {
+        let status = cockpit.handle(GetViewStatus { view: ViewId::Routes }).await.unwrap();
+        let settled = status.clusters.first().is_some_and(|cluster| {
+            cluster.kinds.iter().any(|kind| kind.kind == "Gateway" && kind.phase == "forbidden")
+                && cluster.kinds.iter().all(|kind| kind.phase != "listing")
+        });
+        if settled {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "never settled: {status:#?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(routes.live);
+    let cluster = &routes.clusters[0];
+    let kinds: Vec<&str> = cluster.kinds.iter().map(|kind| kind.kind.as_str()).collect();
+    // The Routes view reads the Gateway API, Services, Namespaces and Certificates, not Pods.
+    assert!(kinds.contains(&"HTTPRoute") && kinds.contains(&"Service"), "{kinds:?}");
+    assert!(!kinds.contains(&"Pod") && !kinds.contains(&"PolicyReport"), "{kinds:?}");
+    let route = cluster.kinds.iter().find(|kind| kind.kind == "HTTPRoute").unwrap();
+    assert_eq!(route.denied_namespaces, ["team-b"]);
+    assert!(route.message.as_deref().unwrap().contains("in team-b"), "{:?}", route.message);
+    // The Policies view mentions neither: it reads none of them.
+    let policies = cockpit.handle(GetViewStatus { view: ViewId::Policies }).await.unwrap();
+    assert!(
+        policies.clusters[0]
+            .kinds
+            .iter()
+            .all(|kind| kind.api_version.starts_with("wgpolicyk8s.io")),
+        "{:?}",
+        policies.clusters[0].kinds
+    );
+    // The demo has no sync state to tell.
+    let demo = Cockpit::start(Some(Source::Demo)).await;
+    assert!(!demo.handle(GetViewStatus { view: ViewId::Routes }).await.unwrap().live);
+}

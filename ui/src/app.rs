@@ -10,7 +10,7 @@ use sextant_protocol::{
 use wasm_bindgen::JsCast;
 
 use crate::{
-    components::palette::Palette,
+    components::{DataStatus, palette::Palette},
     ipc,
     pages::{
         drift::DriftPage, lattice::LatticePage, overview::OverviewPage, policies::PoliciesPage,
@@ -120,6 +120,12 @@ pub(crate) fn App() -> impl IntoView {
             <div class="main">
                 <TopBar/>
                 <main class="content" data-testid=move || format!("view-{}", state.view.get().slug())>
+                    // The Overview shows every kind's state itself; the other views say what
+                    // their data lacks above their content.
+                    {move || {
+                        let view = state.view.get();
+                        (view != ViewId::Overview).then(|| view! { <DataStatus view=view/> })
+                    }}
                     {move || match state.view.get() {
                         ViewId::Overview => view! { <OverviewPage/> }.into_any(),
                         ViewId::Drift => view! { <DriftPage/> }.into_any(),

@@ -6,8 +6,9 @@ use leptos::prelude::*;
 use sextant_protocol::{CommandError, ErrorCode};
 
 use crate::{
+    ipc,
     state::use_app_state,
-    view_model::{Cell, Row, Tone, matching, row_haystack},
+    view_model::{Cell, Row, Tone, data_status_lines, matching, row_haystack},
 };
 
 /// A coloured label.
@@ -335,5 +336,43 @@ where
                 </table>
             </div>
         </section>
+    }
+}
+
+/// Seconds since the Unix epoch, from the browser's clock.
+#[expect(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    reason = "Date.now() is a positive millisecond count far below 2^53"
+)]
+pub(crate) fn unix_now() -> u64 {
+    (js_sys::Date::now() / 1000.0) as u64
+}
+
+/// What the view's live data lacks, above its content: a cluster that cannot be read, kinds
+/// still listing or showing older data (with its age), partial kinds, and the permissions the
+/// user lacks ("you may not list httproutes in team-b"), so that missing data is never read as
+/// "none". One quiet line when nothing is missing; nothing for the demo.
+#[component]
+pub(crate) fn DataStatus(view: sextant_protocol::ViewId) -> impl IntoView {
+    let state = use_app_state();
+    let status =
+        ipc::resource(state.refresh, move || sextant_protocol::overview::GetViewStatus { view });
+    move || {
+        let status = status.get().and_then(Result::ok).filter(|status| status.live)?;
+        let (lines, summary) = data_status_lines(&status, unix_now());
+        Some(if lines.is_empty() {
+            view! { <p class="muted small data-status" data-testid="data-status">{summary}</p> }
+                .into_any()
+        } else {
+            let count = lines.len();
+            view! {
+                <details class="data-status warn" data-testid="data-status" open=count <= 4>
+                    <summary>{format!("This view's data is incomplete or not current: {count} note(s)")}</summary>
+                    <ul>{lines.into_iter().map(|(tone, text)| view! { <li class=tone.class()>{text}</li> }).collect_view()}</ul>
+                </details>
+            }
+            .into_any()
+        })
     }
 }

@@ -8,7 +8,7 @@ use sextant_protocol::{
         DiagnosticsPage, ExplainRoute, GetGraphNode, GetTrafficGraph, ListGatewayDiagnostics,
         ListRoutes, NodeDetails, RouteExplanation, RouteInventory, TrafficGraph, TrafficView,
     },
-    overview::{GetOverview, Overview},
+    overview::{GetOverview, GetViewStatus, Overview, ViewCluster, ViewStatus},
     policy::{ListPolicies, PolicyInventory},
     search::{Search, SearchResults},
     session::{GetSession, SelectSource, Session, SourceInfo, SourceKind},
@@ -97,6 +97,60 @@ impl Handle<GetOverview> for Cockpit {
     async fn handle(&self, _request: GetOverview) -> Result<Overview, CommandError> {
         let (platform, derived) = self.platform_and_derived();
         Ok(derived.overview.get_or_init(|| to_protocol::overview(&platform)).clone())
+    }
+}
+
+/// Whether `view` reads objects of `group` and `kind`: the kinds whose sync state, partial data
+/// or missing permission the view must mention.
+fn view_reads(view: sextant_protocol::ViewId, group: &str, kind: &str) -> bool {
+    use sextant_protocol::ViewId;
+    match view {
+        ViewId::Overview => true,
+        ViewId::Drift => matches!(
+            group,
+            "kustomize.toolkit.fluxcd.io"
+                | "helm.toolkit.fluxcd.io"
+                | "source.toolkit.fluxcd.io"
+                | "argoproj.io"
+        ),
+        ViewId::Policies => matches!(
+            group,
+            "policies.kubewarden.io" | "kyverno.io" | "wgpolicyk8s.io" | "openreports.io"
+        ),
+        ViewId::Routes => {
+            matches!(group, "gateway.networking.k8s.io" | "cert-manager.io")
+                || (group.is_empty() && matches!(kind, "Service" | "Namespace"))
+        }
+        ViewId::Vault => {
+            matches!(group, "apps" | "batch")
+                || (group.is_empty() && matches!(kind, "ServiceAccount" | "Pod" | "Namespace"))
+        }
+        ViewId::Lattice => group == "runtime.wasmcloud.dev",
+    }
+}
+
+impl Handle<GetViewStatus> for Cockpit {
+    async fn handle(&self, request: GetViewStatus) -> Result<ViewStatus, CommandError> {
+        if self.source() != Source::Live {
+            return Ok(ViewStatus::default());
+        }
+        let platform = self.platform();
+        let clusters = platform
+            .clusters
+            .iter()
+            .map(|cluster| ViewCluster {
+                name: cluster.name.clone(),
+                state: to_protocol::cluster_state(cluster.state),
+                message: cluster.message.clone(),
+                kinds: cluster
+                    .kinds
+                    .iter()
+                    .filter(|status| view_reads(request.view, &status.group, &status.kind))
+                    .map(to_protocol::kind_row)
+                    .collect(),
+            })
+            .collect();
+        Ok(ViewStatus { live: true, clusters })
     }
 }
 

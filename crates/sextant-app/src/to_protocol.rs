@@ -94,7 +94,7 @@ fn cluster_summary(cluster: &ClusterSnapshot) -> protocol::overview::ClusterSumm
     }
 }
 
-fn kind_row(status: &KindStatus) -> protocol::overview::KindRow {
+pub(crate) fn kind_row(status: &KindStatus) -> protocol::overview::KindRow {
     protocol::overview::KindRow {
         api_version: if status.group.is_empty() {
             status.version.clone()
@@ -121,7 +121,7 @@ fn kind_row(status: &KindStatus) -> protocol::overview::KindRow {
     }
 }
 
-fn cluster_state(state: ClusterState) -> protocol::overview::ClusterState {
+pub(crate) fn cluster_state(state: ClusterState) -> protocol::overview::ClusterState {
     match state {
         ClusterState::Connecting => protocol::overview::ClusterState::Connecting,
         ClusterState::Ready => protocol::overview::ClusterState::Ready,

@@ -60,6 +60,7 @@ macro_rules! for_each_command {
             $crate::session::GetSession,
             $crate::session::SelectSource,
             $crate::overview::GetOverview,
+            $crate::overview::GetViewStatus,
             $crate::drift::ListGitOpsApps,
             $crate::drift::GetDriftDiff,
             $crate::policy::ListPolicies,
@@ -187,7 +188,7 @@ mod tests {
                 "{name} must be a snake_case Rust function name, since it names the Tauri handler"
             );
         }
-        assert_eq!(COMMAND_NAMES.len(), 17, "every command in for_each_command! is listed");
+        assert_eq!(COMMAND_NAMES.len(), 18, "every command in for_each_command! is listed");
     }
 
     #[test]

@@ -175,3 +175,40 @@ pub struct LatticeSummary {
     /// Links with a problem.
     pub link_problems: usize,
 }
+
+/// Asks how complete and current the data of one view is: for each live cluster, its state and
+/// the kinds the view reads that are not simply current (listing, stale, partial, forbidden in
+/// some namespaces), so the view can say "you may not list X in Y" instead of showing nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GetViewStatus {
+    /// The view.
+    pub view: crate::ViewId,
+}
+
+impl Command for GetViewStatus {
+    const NAME: &'static str = "get_view_status";
+    type Response = ViewStatus;
+}
+
+/// How complete and current a view's data is.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ViewStatus {
+    /// Live data (for the demo, there is nothing to say).
+    pub live: bool,
+    /// Every cluster of the source.
+    pub clusters: Vec<ViewCluster>,
+}
+
+/// One cluster, for a view's data status.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ViewCluster {
+    /// The cluster's name.
+    pub name: String,
+    /// Whether it could be read.
+    pub state: ClusterState,
+    /// Why it is not ready, in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// The kinds the view reads here, with where each stands.
+    pub kinds: Vec<KindRow>,
+}

@@ -191,7 +191,7 @@ fn KindsTable(clusters: Vec<(String, Vec<KindRow>)>) -> impl IntoView {
     });
     let attention = rows.iter().filter(|(_, kind)| needs_attention(kind)).count();
     let open = attention > 0;
-    let now = unix_now();
+    let now = crate::components::unix_now();
     let body = rows
         .into_iter()
         .map(|(cluster, kind)| {
@@ -207,7 +207,10 @@ fn KindsTable(clusters: Vec<(String, Vec<KindRow>)>) -> impl IntoView {
             };
             let age = match (kind.phase.as_str(), kind.synced_at) {
                 ("ready", _) => "live".to_owned(),
-                (_, Some(at)) => format!("data from {} ago", human_age(now.saturating_sub(at))),
+                (_, Some(at)) => format!(
+                    "data from {} ago",
+                    crate::view_model::human_age(now.saturating_sub(at))
+                ),
                 (_, None) => "no data yet".to_owned(),
             };
             let scope = if kind.namespaces.is_empty() {
@@ -241,22 +244,4 @@ fn KindsTable(clusters: Vec<(String, Vec<KindRow>)>) -> impl IntoView {
         </details>
     }
     .into_any()
-}
-
-fn human_age(seconds: u64) -> String {
-    match seconds {
-        0..60 => format!("{seconds} s"),
-        60..3600 => format!("{} min", seconds / 60),
-        _ => format!("{} h", seconds / 3600),
-    }
-}
-
-/// Seconds since the Unix epoch, from the browser's clock.
-#[expect(
-    clippy::cast_possible_truncation,
-    clippy::cast_sign_loss,
-    reason = "Date.now() is a positive millisecond count far below 2^53"
-)]
-fn unix_now() -> u64 {
-    (js_sys::Date::now() / 1000.0) as u64
 }
