@@ -121,3 +121,79 @@ async fn the_emulated_demo_clusters_count_what_the_demo_counts() {
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
 }
+
+/// The names of the HTTPRoutes held, sorted.
+fn routes(snapshot: &sextant_domain::platform::ClusterSnapshot) -> Vec<String> {
+    let mut names: Vec<String> = snapshot
+        .objects
+        .iter()
+        .filter(|object| object.kind() == "HTTPRoute")
+        .map(|object| object.name().to_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Waits (up to 30 s) until `condition` holds for the watch's snapshot.
+async fn eventually(
+    watch: &sextant_adapters::cluster::watch::ClusterWatch,
+    what: &str,
+    condition: impl Fn(&sextant_domain::platform::ClusterSnapshot) -> bool,
+) -> sextant_domain::platform::ClusterSnapshot {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let snapshot = watch.snapshot();
+        if condition(&snapshot) {
+            return snapshot;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "never {what}: {:?} {:?}",
+            snapshot.state,
+            snapshot.kinds
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn an_emulator_that_goes_away_and_comes_back_is_followed_again() {
+    use sextant_adapters::cluster::watch::{ClusterWatch, WatchOptions};
+    use sextant_domain::platform::{ClusterState, KindPhase};
+    let crds = vec!["gateway.networking.k8s.io/v1/httproutes:HTTPRoute:ns".to_owned()];
+    let route = |name: &str| {
+        serde_json::json!({"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
+            "metadata": {"name": name, "namespace": "shop"}, "spec": {"parentRefs": [{"name": "edge"}]}})
+    };
+    let port = sextant_testkit::free_port();
+    let (mut server, path) =
+        sextant_testkit::start_kmock_at(port, &serde_json::json!([route("web")]), &crds);
+    let kubeconfig = kube::config::Kubeconfig::read_from(&path).unwrap();
+    let context = kubeconfig.contexts[0].name.clone();
+    let options =
+        WatchOptions { max_reconnect_delay: Duration::from_secs(1), ..WatchOptions::default() };
+    let watch = ClusterWatch::start(&kubeconfig, &context, options);
+    eventually(&watch, "ready with the route", |snapshot| routes(snapshot) == ["web"]).await;
+    // The emulator goes away: the last data stays, marked as not current.
+    server.stop();
+    let gone = eventually(&watch, "marked reconnecting", |snapshot| {
+        snapshot
+            .kinds
+            .iter()
+            .any(|kind| kind.kind == "HTTPRoute" && kind.phase == KindPhase::Reconnecting)
+    })
+    .await;
+    assert_eq!(routes(&gone), ["web"], "the data from before is still shown");
+    // It comes back on the same address with another route: the watch lists it again.
+    let (_server, _) = sextant_testkit::start_kmock_at(
+        port,
+        &serde_json::json!([route("web"), route("api")]),
+        &crds,
+    );
+    let back = eventually(&watch, "following again", |snapshot| {
+        snapshot.state == ClusterState::Ready && routes(snapshot) == ["api", "web"]
+    })
+    .await;
+    let kind = back.kinds.iter().find(|kind| kind.kind == "HTTPRoute").unwrap();
+    assert_eq!(kind.phase, KindPhase::Ready);
+}

@@ -234,7 +234,16 @@ pub fn shared_crds() -> Vec<String> {
 /// returned path, which lives as long as the server.
 #[must_use]
 pub fn start_kmock(seed: &serde_json::Value, crds: &[String]) -> (RunningServer, PathBuf) {
-    let port = free_port();
+    start_kmock_at(free_port(), seed, crds)
+}
+
+/// [`start_kmock`] on `port`: a server that went away can come back where its clients expect it.
+#[must_use]
+pub fn start_kmock_at(
+    port: u16,
+    seed: &serde_json::Value,
+    crds: &[String],
+) -> (RunningServer, PathBuf) {
     let workdir = tempfile::tempdir().expect("a temporary directory");
     let files = workdir.path().to_path_buf();
     let seed_path = files.join("seed.json");
