@@ -152,25 +152,37 @@ pub(crate) fn DataTable(
                         }
                     }
                 >
-                    <table>
-                        <thead><tr>{headers.iter().map(|header| view! { <th>{*header}</th> }).collect_view()}</tr></thead>
-                        <tbody>
-                            <tr class="spacer"><td colspan=headers.len() style:height=move || format!("{}px", window.with(|window| window.1))></td></tr>
-                            <For each=move || window.with(|window| window.0.clone()) key=|row| row.key.clone() let:row>
-                                <tr>
-                                    {row.cells.into_iter().map(|cell| match cell {
-                                        Cell::Text(text) => view! { <td>{text}</td> }.into_any(),
-                                        Cell::Code(text) => view! { <td><code>{text}</code></td> }.into_any(),
-                                        Cell::Badge(text, tone) => view! { <td><Badge text=text tone=tone/></td> }.into_any(),
-                                    }).collect_view()}
-                                </tr>
-                            </For>
-                            <tr class="spacer"><td colspan=headers.len() style:height=move || format!("{}px", window.with(|window| window.2))></td></tr>
-                        </tbody>
-                    </table>
+                    <WindowTable headers=headers window=window/>
                 </div>
             </Show>
         </section>
+    }
+}
+
+/// The rows in view of a virtualized table, between two spacers standing for the rows above
+/// and below them: `window` is (rows, pixels above, pixels below).
+#[component]
+fn WindowTable(
+    headers: &'static [&'static str],
+    window: Memo<(Vec<Row>, usize, usize)>,
+) -> impl IntoView {
+    view! {
+        <table>
+            <thead><tr>{headers.iter().map(|header| view! { <th>{*header}</th> }).collect_view()}</tr></thead>
+            <tbody>
+                <tr class="spacer"><td colspan=headers.len() style:height=move || format!("{}px", window.with(|window| window.1))></td></tr>
+                <For each=move || window.with(|window| window.0.clone()) key=|row| row.key.clone() let:row>
+                    <tr>
+                        {row.cells.into_iter().map(|cell| match cell {
+                            Cell::Text(text) => view! { <td>{text}</td> }.into_any(),
+                            Cell::Code(text) => view! { <td><code>{text}</code></td> }.into_any(),
+                            Cell::Badge(text, tone) => view! { <td><Badge text=text tone=tone/></td> }.into_any(),
+                        }).collect_view()}
+                    </tr>
+                </For>
+                <tr class="spacer"><td colspan=headers.len() style:height=move || format!("{}px", window.with(|window| window.2))></td></tr>
+            </tbody>
+        </table>
     }
 }
 
@@ -318,22 +330,7 @@ where
                     }
                 }
             >
-                <table>
-                    <thead><tr>{headers.iter().map(|header| view! { <th>{*header}</th> }).collect_view()}</tr></thead>
-                    <tbody>
-                        <tr class="spacer"><td colspan=headers.len() style:height=move || format!("{}px", window.with(|window| window.1))></td></tr>
-                        <For each=move || window.with(|window| window.0.clone()) key=|row| row.key.clone() let:row>
-                            <tr>
-                                {row.cells.into_iter().map(|cell| match cell {
-                                    Cell::Text(text) => view! { <td>{text}</td> }.into_any(),
-                                    Cell::Code(text) => view! { <td><code>{text}</code></td> }.into_any(),
-                                    Cell::Badge(text, tone) => view! { <td><Badge text=text tone=tone/></td> }.into_any(),
-                                }).collect_view()}
-                            </tr>
-                        </For>
-                        <tr class="spacer"><td colspan=headers.len() style:height=move || format!("{}px", window.with(|window| window.2))></td></tr>
-                    </tbody>
-                </table>
+                <WindowTable headers=headers window=window/>
             </div>
         </section>
     }
