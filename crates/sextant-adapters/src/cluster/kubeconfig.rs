@@ -165,15 +165,26 @@ type Problem = (&'static str, String);
 
 fn check_cluster(cluster: &Cluster) -> Result<(), Problem> {
     let server = cluster.server.as_deref().ok_or(("server", "is missing".to_owned()))?;
+    // A URL may carry a user name and password: they never reach a message or a log line.
+    let shown = crate::git::remote::display_url;
     match reqwest::Url::parse(server) {
         Ok(url) if matches!(url.scheme(), "https" | "http") && url.host_str().is_some() => {}
-        _ => return Err(("server", format!("\"{server}\" is not an https:// URL"))),
+        _ => return Err(("server", format!("\"{}\" is not an https:// URL", shown(server)))),
     }
-    if let Some(proxy) = &cluster.proxy_url
-        && !reqwest::Url::parse(proxy)
-            .is_ok_and(|url| matches!(url.scheme(), "http" | "https" | "socks5" | "socks5h"))
-    {
-        return Err(("proxy-url", format!("\"{proxy}\" is not an http(s):// or socks5:// URL")));
+    if let Some(proxy) = &cluster.proxy_url {
+        match reqwest::Url::parse(proxy) {
+            Ok(url) if matches!(url.scheme(), "http" | "https" | "socks5" | "socks5h") => {
+                if let Some(password) = url.password() {
+                    crate::secret::register(password);
+                }
+            }
+            _ => {
+                return Err((
+                    "proxy-url",
+                    format!("\"{}\" is not an http(s):// or socks5:// URL", shown(proxy)),
+                ));
+            }
+        }
     }
     file_exists("certificate-authority", cluster.certificate_authority.as_deref())?;
     is_base64("certificate-authority-data", cluster.certificate_authority_data.as_deref())
@@ -292,6 +303,30 @@ mod tests {
         assert!(!read.broken.contains_key("prod"));
         let everything = format!("{:?} {:?}", read.broken, read.unreadable);
         assert!(!everything.contains("c2VjcmV0"), "no key material in a message");
+    }
+
+    #[test]
+    fn a_proxy_password_reaches_no_message_and_is_masked_in_logs() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = write(
+            dir.path(),
+            "proxied.yaml",
+            "apiVersion: v1\nkind: Config\nclusters:\n\
+             - name: good\n  cluster: {server: 'https://10.0.0.1:6443', proxy-url: 'http://ops:pr0xy-pa55word@10.0.0.9:3128'}\n\
+             - name: bad\n  cluster: {server: 'https://10.0.0.2:6443', proxy-url: 'ftp://ops:pr0xy-pa55word@10.0.0.9:21'}\n\
+             contexts:\n- name: good\n  context: {cluster: good, user: admin}\n- name: bad\n  context: {cluster: bad, user: admin}\n\
+             users:\n- name: admin\n  user: {token: abcdefghijklmnopqrstuvwxyz012345}\n",
+        );
+        let read = read(&[file]).unwrap().unwrap();
+        assert!(!read.broken.contains_key("good"), "an http proxy is fine: {:?}", read.broken);
+        let why = &read.broken["bad"];
+        assert!(why.contains("field cluster.proxy-url") && why.contains("10.0.0.9:21"), "{why}");
+        assert!(!why.contains("pr0xy-pa55word"), "the password is not in the message: {why}");
+        // The good proxy's password is registered: any error or log line that quotes it is masked.
+        assert!(
+            !crate::secret::redact("connecting through http://ops:pr0xy-pa55word@10.0.0.9:3128")
+                .contains("pr0xy-pa55word")
+        );
     }
 
     #[test]
