@@ -1,7 +1,8 @@
 //! Contexts that reach their API server the ways kubectl does besides a plain URL and token: a
 //! `proxy-url` (an HTTP CONNECT proxy, and SOCKS5) and the `oidc` auth provider's id-token.
 //! Each test asserts that the cluster becomes ready with its objects, and that the proxy (or
-//! the server's token check) was really on the path.
+//! the server's token check) was really on the path. (The `oidc` provider's refresh of an
+//! expired id-token through its issuer is kube's; no OIDC issuer runs here to test it.)
 //!
 //! The proxies are small ones of our own, written to RFC 7231 §4.3.6 (CONNECT) and RFC 1928
 //! (SOCKS5, no authentication); the API server is `sextant_testkit::fake_apiserver`.
