@@ -235,6 +235,8 @@ impl Cockpit {
     pub async fn switch(&self, source: Source) {
         // Stop the previous source's watches first, so they cannot overwrite the new one.
         self.write_state().live = None;
+        // The other source's traffic graphs would only be rebuilt, never used again.
+        self.inner.traffic.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clear();
         let (platform, live) = match source {
             Source::Demo => (sextant_adapters::demo::load(), None),
             Source::Live => {
